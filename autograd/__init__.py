@@ -1,0 +1,76 @@
+"""gradwork's autodiff core: scalar ``Value``s and numpy-backed ``Tensor``s on one graph walk.
+
+    >>> from autograd import Tensor, Value
+    >>> a = Value(2.0); b = a * a + a; b.backward(); a.grad
+    5.0
+"""
+
+from __future__ import annotations
+
+from .backend import get_backend, set_backend
+from .creation import (
+    arange,
+    default_rng,
+    eye,
+    full,
+    full_like,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    zeros,
+    zeros_like,
+)
+from .engine import enable_grad, gradients, is_grad_enabled, no_grad, set_grad_enabled, topological_order
+from .function import Context, Function
+from .functional import grad, hessian, jacobian, value_and_grad
+from .gradcheck import GradcheckError, gradcheck
+from .ops.arith import maximum, minimum, where
+from .ops.matmul import linear
+from .tensor import Tensor, as_tensor, concatenate, stack, tensor
+from .value import Value
+
+cat = concatenate
+
+__version__ = "0.1.0"
+
+
+def _unary(name: str):  # module-level spellings of the Tensor methods: autograd.exp(t) == t.exp()
+    def fn(x, *args, **kwargs):
+        return getattr(as_tensor(x), name)(*args, **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = f"``{name}`` of a Tensor (or array), recorded for backward."
+    return fn
+
+
+exp = _unary("exp")
+log = _unary("log")
+sqrt = _unary("sqrt")
+tanh = _unary("tanh")
+sigmoid = _unary("sigmoid")
+relu = _unary("relu")
+leaky_relu = _unary("leaky_relu")
+elu = _unary("elu")
+softplus = _unary("softplus")
+log_sigmoid = _unary("log_sigmoid")
+softmax = _unary("softmax")
+log_softmax = _unary("log_softmax")
+logsumexp = _unary("logsumexp")
+matmul = _unary("matmul")
+clip = _unary("clip")
+
+__all__ = [
+    "Tensor", "Value", "Function", "Context", "tensor", "as_tensor",
+    "backward", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "gradients", "topological_order",
+    "grad", "value_and_grad", "jacobian", "hessian", "gradcheck", "GradcheckError",
+    "set_backend", "get_backend",
+    "zeros", "ones", "full", "eye", "arange", "rand", "randn", "zeros_like", "ones_like", "full_like",
+    "rand_like", "randn_like", "manual_seed", "default_rng",
+    "where", "maximum", "minimum", "concatenate", "cat", "stack", "linear",
+    "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus", "log_sigmoid",
+    "softmax", "log_softmax", "logsumexp", "matmul", "clip",
+]

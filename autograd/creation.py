@@ -1,0 +1,116 @@
+"""Tensor factories: constants, ranges and seedable random tensors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor, _as_dtype, _shape_arg
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the generator behind ``rand``/``randn`` (and everything that uses ``default_rng()``)."""
+    global _rng
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
+    _rng = np.random.default_rng(int(seed))
+
+
+def default_rng() -> np.random.Generator:
+    """The library-wide random generator (seed it with ``manual_seed``)."""
+    return _rng
+
+
+def _generator(seed: Any) -> np.random.Generator:
+    if seed is None:
+        return _rng
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def _float_dtype(dtype: Any, op: str) -> np.dtype:
+    dt = _as_dtype(np.float64 if dtype is None else dtype, op)
+    if dt.kind != "f":
+        raise TypeError(f"{op}: dtype must be a float type, got {dt}")
+    return dt
+
+
+def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.zeros(_shape_arg(shape, "zeros"), _float_dtype(dtype, "zeros")), requires_grad)
+
+
+def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.ones(_shape_arg(shape, "ones"), _float_dtype(dtype, "ones")), requires_grad)
+
+
+def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape = _shape_arg((shape,) if not isinstance(shape, (tuple, list)) else (tuple(shape),), "full")
+    return _make(np.full(shape, fill_value, _float_dtype(dtype, "full")), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    _shape_arg((n,) if m is None else (n, m), "eye")
+    return _make(np.eye(n, m, dtype=_float_dtype(dtype, "eye")), requires_grad)
+
+
+def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    if step == 0:
+        raise ValueError("arange: step must not be 0")
+    arr = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    return _make(arr.astype(_float_dtype(dtype, "arange")), requires_grad)
+
+
+def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
+    """Uniform numbers in [0, 1); ``seed`` (int or Generator) makes the result repeatable."""
+    dt = _float_dtype(dtype, "rand")
+    return _make(_generator(seed).random(_shape_arg(shape, "rand")).astype(dt), requires_grad)
+
+
+def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
+    """Standard normal numbers; ``seed`` (int or Generator) makes the result repeatable."""
+    dt = _float_dtype(dtype, "randn")
+    return _make(_generator(seed).standard_normal(_shape_arg(shape, "randn")).astype(dt), requires_grad)
+
+
+def _like(x: Any, dtype: Any) -> tuple:
+    arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return arr.shape, (dtype if dtype is not None else (arr.dtype if arr.dtype.kind == "f" else None))
+
+
+def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return zeros(shape, dtype=dt, requires_grad=requires_grad)
+
+
+def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return ones(shape, dtype=dt, requires_grad=requires_grad)
+
+
+def full_like(x: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return full(shape, fill_value, dtype=dt, requires_grad=requires_grad)
+
+
+def rand_like(x: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return rand(shape, dtype=dt, requires_grad=requires_grad, seed=seed)
+
+
+def randn_like(x: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return randn(shape, dtype=dt, requires_grad=requires_grad, seed=seed)

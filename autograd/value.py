@@ -1,0 +1,312 @@
+"""Scalar mode: one ``Value`` per number, every operation a node of the graph.
+
+Each operation computes its result and, in the same few lines, the local
+derivative of the result with respect to each input. Those derivatives are
+plain floats stored on the result (``_local``), so backward is
+``parent.grad += local * node.grad`` and no closure ties a node to itself.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Iterable
+
+from . import engine
+
+Number = float | int
+
+
+def _exp(x: float) -> float:
+    """exp(x), overflowing to inf like numpy instead of raising OverflowError."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _pow(a: float, b: float) -> float:
+    """a ** b with numpy's float semantics: inf on overflow, nan for a negative base to a fractional power."""
+    try:
+        r = a**b
+    except OverflowError:
+        if a < 0 and float(b).is_integer() and int(b) % 2 == 1:
+            return -math.inf
+        return math.inf
+    except ZeroDivisionError:
+        # 0.0 ** negative: numpy gives inf (with the sign of zero for odd integer powers)
+        if float(b).is_integer() and int(b) % 2 == 1 and math.copysign(1.0, a) < 0:
+            return -math.inf
+        return math.inf
+    if isinstance(r, complex):
+        return math.nan
+    return r
+
+
+def _float(x: object, op: str) -> float:
+    if isinstance(x, Real):
+        return float(x)
+    # numpy scalars and 0-d arrays
+    try:
+        import numpy as np
+
+        if isinstance(x, np.ndarray) and x.size == 1 and x.dtype.kind in "fiub":
+            return float(x.reshape(()))
+        if isinstance(x, np.generic) and x.dtype.kind in "fiub":
+            return float(x)
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        pass
+    raise TypeError(
+        f"Value {op}: expected a real number or a Value, got {type(x).__name__} ({x!r:.60}); "
+        "convert it with float() first"
+    )
+
+
+class Value:
+    """A scalar that remembers how it was computed, so ``backward()`` can fill in ``grad``."""
+
+    __slots__ = ("data", "grad", "label", "op", "_parents", "_local", "__weakref__")
+
+    def __init__(self, data: Number, label: str = "", _children: tuple = (), _op: str = "") -> None:
+        self.data = data if type(data) is float else _float(data, "constructor")
+        self.grad = 0.0
+        self.label = label if isinstance(label, str) else str(label)
+        self.op = _op
+        self._parents = tuple(_children)
+        self._local: tuple = ()
+
+    # a node is built directly, without going through __init__'s checks
+    @staticmethod
+    def _node(data: float, parents: tuple, local: tuple, op: str) -> "Value":
+        out = Value.__new__(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out.op = op
+        out._parents = parents
+        out._local = local
+        return out
+
+    # micrograd's names, so its scripts and drawings work unchanged
+    @property
+    def _prev(self) -> set:
+        return set(self._parents)
+
+    @property
+    def _op(self) -> str:
+        return self.op
+
+    # ---------------------------------------------------------------- arithmetic
+    def __add__(self, other: "Value | Number") -> "Value":
+        """a + b; d/da = 1, d/db = 1."""
+        if type(other) is not Value:
+            other = Value(_float(other, "+"))
+        return Value._node(self.data + other.data, (self, other), (1.0, 1.0), "+")
+
+    def __mul__(self, other: "Value | Number") -> "Value":
+        """a * b; d/da = b, d/db = a."""
+        if type(other) is not Value:
+            other = Value(_float(other, "*"))
+        return Value._node(self.data * other.data, (self, other), (other.data, self.data), "*")
+
+    def __pow__(self, other: "Value | Number") -> "Value":
+        """a ** b; d/da = b * a**(b-1), d/db = a**b * log(a) (for a > 0)."""
+        a = self.data
+        if type(other) is Value:
+            b = other.data
+            out = _pow(a, b)
+            db = out * math.log(a) if a > 0 else (0.0 if a == 0 and b > 0 else math.nan)
+            return Value._node(out, (self, other), (b * _pow(a, b - 1), db), "**")
+        b = _float(other, "**")
+        return Value._node(_pow(a, b), (self,), (b * _pow(a, b - 1),), f"**{b:g}")
+
+    def __rpow__(self, other: Number) -> "Value":
+        """c ** a; d/da = c**a * log(c)."""
+        return Value(_float(other, "**")) ** self
+
+    def __neg__(self) -> "Value":
+        """-a; d/da = -1."""
+        return Value._node(-self.data, (self,), (-1.0,), "neg")
+
+    def __sub__(self, other: "Value | Number") -> "Value":
+        """a - b; d/da = 1, d/db = -1."""
+        if type(other) is not Value:
+            other = Value(_float(other, "-"))
+        return Value._node(self.data - other.data, (self, other), (1.0, -1.0), "-")
+
+    def __rsub__(self, other: Number) -> "Value":
+        return Value(_float(other, "-")) - self
+
+    def __truediv__(self, other: "Value | Number") -> "Value":
+        """a / b; d/da = 1/b, d/db = -a/b**2."""
+        if type(other) is not Value:
+            other = Value(_float(other, "/"))
+        b = other.data
+        if b == 0.0:
+            raise ZeroDivisionError(f"Value /: division of {self.data!r} by zero; add a small epsilon to the divisor")
+        return Value._node(self.data / b, (self, other), (1.0 / b, -self.data / (b * b)), "/")
+
+    def __rtruediv__(self, other: Number) -> "Value":
+        return Value(_float(other, "/")) / self
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    # ------------------------------------------------------------ elementwise
+    def exp(self) -> "Value":
+        """e**a; d/da = e**a."""
+        out = _exp(self.data)
+        return Value._node(out, (self,), (out,), "exp")
+
+    def log(self) -> "Value":
+        """ln a; d/da = 1/a. Raises ValueError for a <= 0."""
+        a = self.data
+        if not a > 0:
+            raise ValueError(f"Value.log: log is defined for positive numbers, got {a!r}; clamp the input above 0")
+        return Value._node(math.log(a), (self,), (1.0 / a,), "log")
+
+    def sqrt(self) -> "Value":
+        """sqrt(a); d/da = 1 / (2 sqrt(a)). Raises ValueError for a < 0."""
+        a = self.data
+        if a < 0:
+            raise ValueError(f"Value.sqrt: sqrt is defined for non-negative numbers, got {a!r}")
+        out = math.sqrt(a)
+        return Value._node(out, (self,), (0.5 / out if out > 0 else math.inf,), "sqrt")
+
+    def tanh(self) -> "Value":
+        """tanh(a); d/da = 1 - tanh(a)**2."""
+        out = math.tanh(self.data)
+        return Value._node(out, (self,), (1.0 - out * out,), "tanh")
+
+    def sigmoid(self) -> "Value":
+        """s = 1 / (1 + e**-a); d/da = s (1 - s). Exact limits for large |a|."""
+        a = self.data
+        if a >= 0:
+            out = 1.0 / (1.0 + _exp(-a))
+        else:
+            e = _exp(a)
+            out = e / (1.0 + e)
+        return Value._node(out, (self,), (out * (1.0 - out),), "sigmoid")
+
+    def relu(self) -> "Value":
+        """max(0, a); d/da = 1 if a > 0 else 0."""
+        a = self.data
+        return Value._node(a if a > 0 else 0.0, (self,), (1.0 if a > 0 else 0.0,), "relu")
+
+    def leaky_relu(self, slope: float = 0.01) -> "Value":
+        """a if a > 0 else slope * a; d/da = 1 or slope."""
+        a = self.data
+        slope = _float(slope, "leaky_relu")
+        return Value._node(a if a > 0 else slope * a, (self,), (1.0 if a > 0 else slope,), "leaky_relu")
+
+    def elu(self, alpha: float = 1.0) -> "Value":
+        """a if a > 0 else alpha (e**a - 1); d/da = 1 or alpha e**a."""
+        a = self.data
+        alpha = _float(alpha, "elu")
+        if a > 0:
+            return Value._node(a, (self,), (1.0,), "elu")
+        e = math.exp(a)
+        return Value._node(alpha * (e - 1.0), (self,), (alpha * e,), "elu")
+
+    def step(self) -> "Value":
+        """Binary threshold: 1 if a >= 0 else 0; derivative 0 (it does not pass gradient)."""
+        return Value._node(1.0 if self.data >= 0 else 0.0, (self,), (0.0,), "step")
+
+    def abs(self) -> "Value":
+        """|a|; d/da = sign(a) (0 at 0)."""
+        a = self.data
+        return Value._node(abs(a), (self,), ((a > 0) - (a < 0) + 0.0,), "abs")
+
+    __abs__ = abs
+
+    def softplus(self) -> "Value":
+        """log(1 + e**a); d/da = sigmoid(a). Stable for large |a|."""
+        a = self.data
+        out = max(a, 0.0) + math.log1p(_exp(-abs(a)))
+        s = 1.0 / (1.0 + _exp(-a)) if a >= 0 else _exp(a) / (1.0 + _exp(a))
+        return Value._node(out, (self,), (s,), "softplus")
+
+    def identity(self) -> "Value":
+        """a; d/da = 1 (the linear activation)."""
+        return Value._node(self.data, (self,), (1.0,), "identity")
+
+    @staticmethod
+    def sum(values: Iterable["Value | Number"], start: "Value | Number" = 0.0) -> "Value":
+        """One node for a + b + c + ...; d/dx_i = 1 for every term."""
+        terms = tuple(v if type(v) is Value else Value(_float(v, "sum")) for v in values)
+        if type(start) is not Value:
+            start = _float(start, "sum")
+            if start != 0.0:
+                terms = terms + (Value(start),)
+        else:
+            terms = terms + (start,)
+        total = 0.0
+        for t in terms:
+            total += t.data
+        return Value._node(total, terms, (1.0,) * len(terms), "sum")
+
+    @staticmethod
+    def dot(ws: Iterable["Value"], xs: Iterable["Value | Number"]) -> "Value":
+        """sum_i w_i * x_i as n multiply nodes and one sum node."""
+        return Value.sum(w * x for w, x in zip(ws, xs))
+
+    # ------------------------------------------------------------- comparisons
+    def _cmp_data(self, other: object) -> float:
+        return other.data if type(other) is Value else _float(other, "comparison")
+
+    def __lt__(self, other: "Value | Number") -> bool:
+        return self.data < self._cmp_data(other)
+
+    def __le__(self, other: "Value | Number") -> bool:
+        return self.data <= self._cmp_data(other)
+
+    def __gt__(self, other: "Value | Number") -> bool:
+        return self.data > self._cmp_data(other)
+
+    def __ge__(self, other: "Value | Number") -> bool:
+        return self.data >= self._cmp_data(other)
+
+    __hash__ = object.__hash__
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def item(self) -> float:
+        return self.data
+
+    # --------------------------------------------------------------- backward
+    def backward(self, grad: float = 1.0, retain_graph: bool = True) -> None:
+        """Fill in ``grad`` of every node this value depends on (d self / d node), accumulating."""
+        engine.backward([self], [_float(grad, "backward")], retain_graph=retain_graph)
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on this value and everything it was computed from."""
+        for node in engine.topological_order([self]):
+            node.grad = 0.0
+
+    # engine protocol
+    def _local_grads(self, g: float, create_graph: bool) -> list:
+        if create_graph:
+            raise NotImplementedError(
+                "Value.backward: create_graph is supported in tensor mode only; use Tensor for higher derivatives"
+            )
+        return [d * g for d in self._local]
+
+    def _receive(self, g: float) -> None:
+        self.grad += g
+
+    def _free(self) -> None:
+        pass
+
+    def _default_seed(self, op: str) -> float:
+        return 1.0
+
+    def _check_seed(self, s: object, op: str) -> float:
+        return _float(s, op)
+
+    def _wrap_grad(self, g: float, create_graph: bool) -> float:
+        return g
+
+    def __repr__(self) -> str:
+        lab = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{lab})"
