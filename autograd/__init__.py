@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from .anomaly import AnomalyError, detect_anomaly
 from .backend import get_backend, set_backend
 from .creation import (
     arange,
@@ -67,7 +68,7 @@ __all__ = [
     "Tensor", "Value", "Function", "Context", "tensor", "as_tensor",
     "backward", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "gradients", "topological_order",
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck", "GradcheckError",
-    "set_backend", "get_backend",
+    "set_backend", "get_backend", "detect_anomaly", "AnomalyError",
     "zeros", "ones", "full", "eye", "arange", "rand", "randn", "zeros_like", "ones_like", "full_like",
     "rand_like", "randn_like", "manual_seed", "default_rng",
     "where", "maximum", "minimum", "concatenate", "cat", "stack", "linear",

@@ -27,17 +27,19 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
+from . import anomaly, engine
+
+_anomaly_local = anomaly._local
 
 
 class Context:
     """What a forward leaves for its backward: saved arrays and any attributes it sets."""
 
-    def __init__(self) -> None:
-        self.saved: tuple = ()
-        self.needs_input_grad: tuple = ()
-        self.freed = False
-        self._view: tuple | None = None
+    # class-level defaults: a Context costs one allocation until an op sets something
+    saved: tuple = ()
+    needs_input_grad: tuple = ()
+    freed = False
+    _view: tuple | None = None
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep ``arrays`` (inputs, the output, or constants such as masks) for backward."""
@@ -71,7 +73,8 @@ class Function:
         parents = []
         positions = []
         needs = False
-        for i, a in enumerate(args):
+        i = 0
+        for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
                 parents.append(a)
@@ -79,6 +82,7 @@ class Function:
                 needs = needs or a.requires_grad
             else:
                 arrays.append(a)
+            i += 1
         ctx = Context()
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -90,6 +94,8 @@ class Function:
             raise
         if not isinstance(out, np.ndarray):
             out = np.asarray(out)
+        if _anomaly_local.__dict__.get("depth"):
+            ctx._created_at = anomaly.check_forward(cls.__name__, arrays, out)
         result = Tensor._make(out)
         if needs and engine.is_grad_enabled():
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)

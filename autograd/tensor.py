@@ -7,7 +7,8 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from . import engine
+from . import anomaly, engine
+from .engine import next_seq
 from . import generic as _generic
 
 _FLOATS = (np.float16, np.float32, np.float64)
@@ -52,7 +53,9 @@ class Tensor:
     None before any backward; a Tensor after ``backward(create_graph=True)``).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_op", "_parents", "_retain", "__weakref__")
+    __slots__ = (
+        "data", "grad", "requires_grad", "name", "_ctx", "_op", "_parents", "_retain", "_seq", "_gacc", "__weakref__"
+    )
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray + Tensor -> Tensor
     __array_priority__ = 1000
 
@@ -65,6 +68,8 @@ class Tensor:
         self._op = None
         self._parents = ()
         self._retain = False
+        self._seq = next_seq()
+        self._gacc = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -80,6 +85,8 @@ class Tensor:
         t._op = None
         t._parents = ()
         t._retain = False
+        t._seq = next_seq()
+        t._gacc = None
         return t
 
     @staticmethod
@@ -240,6 +247,29 @@ class Tensor:
             raise ValueError(f"{op}: grad of shape {g.shape} does not match the output's shape {self.shape}")
         return g
 
+    def _propagate(self, create_graph: bool, retain_graph: bool) -> None:
+        g = self._gacc
+        if g is None:
+            return
+        for parent, pg in zip(self._parents, self._local_grads(g, create_graph)):
+            if pg is not None:
+                prev = parent._gacc
+                parent._gacc = pg if prev is None else prev + pg
+        if not retain_graph:
+            ctx = self._ctx
+            ctx.saved = ()
+            ctx.freed = True
+
+    def _deliver(self) -> None:
+        g = self._gacc
+        if g is not None:
+            self._gacc = None
+            self._receive(g)
+
+    def _take(self) -> Any:
+        g, self._gacc = self._gacc, None
+        return g
+
     def _local_grads(self, g: Any, create_graph: bool) -> list:
         ctx = self._ctx
         op = self._op
@@ -255,11 +285,16 @@ class Tensor:
         else:
             if ctx.freed:
                 ctx.saved_tensors  # raises the retain_graph error
-            if not isinstance(g, np.ndarray):
-                g = g.data
+            if type(g) is not np.ndarray:  # a Tensor, or a numpy scalar from an op on 0-d arrays
+                g = g.data if isinstance(g, Tensor) else np.asarray(g)
             grads = op.backward(ctx, g)
         if not isinstance(grads, tuple):
             grads = (grads,)
+        if anomaly.is_anomaly_enabled():
+            anomaly.check_backward(
+                op.__name__, getattr(ctx, "_created_at", "<made outside detect_anomaly>"), g, grads,
+                [p.shape for p in self._parents],
+            )
         positions = ctx._positions
         needs = ctx.needs_input_grad
         out = []
@@ -285,17 +320,11 @@ class Tensor:
     def _receive(self, g: Any) -> None:
         if not self.requires_grad or (self._ctx is not None and not self._retain):
             return
-        if isinstance(g, np.ndarray):
-            g = g.astype(self.data.dtype, copy=True)
+        if not isinstance(g, Tensor):
+            g = np.array(g, dtype=self.data.dtype, copy=True)
         elif g.dtype != self.data.dtype:
             g = g.astype(self.data.dtype)
         self.grad = g if self.grad is None else self.grad + g
-
-    def _free(self) -> None:
-        ctx = self._ctx
-        if ctx is not None:
-            ctx.saved = ()
-            ctx.freed = True
 
     def _wrap_grad(self, g: Any, create_graph: bool) -> Any:
         if isinstance(g, Tensor):

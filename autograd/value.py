@@ -13,8 +13,19 @@ from numbers import Real
 from typing import Iterable
 
 from . import engine
+from .engine import next_seq
 
 Number = float | int
+# ``_local`` holds the local derivatives d node / d parent as floats, or one of two markers that
+# save a tuple per node on the two commonest ops: every derivative 1 (add, sum), or a product
+# a * b whose derivatives are the other factor.
+_ONES = "ones"
+_PRODUCT = "product"
+_SUB = (1.0, -1.0)
+_NEG = (-1.0,)
+_ONE = (1.0,)
+_ZERO = (0.0,)
+fsum_fast = sum  # left-to-right float sum, like a chain of +
 
 
 def _exp(x: float) -> float:
@@ -65,7 +76,7 @@ def _float(x: object, op: str) -> float:
 class Value:
     """A scalar that remembers how it was computed, so ``backward()`` can fill in ``grad``."""
 
-    __slots__ = ("data", "grad", "label", "op", "_parents", "_local", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "_parents", "_local", "_seq", "_gacc", "__weakref__")
 
     def __init__(self, data: Number, label: str = "", _children: tuple = (), _op: str = "") -> None:
         self.data = data if type(data) is float else _float(data, "constructor")
@@ -73,7 +84,9 @@ class Value:
         self.label = label if isinstance(label, str) else str(label)
         self.op = _op
         self._parents = tuple(_children)
-        self._local: tuple = ()
+        self._local: tuple | str = _ONES
+        self._seq = next_seq()
+        self._gacc = 0.0
 
     # a node is built directly, without going through __init__'s checks
     @staticmethod
@@ -85,6 +98,8 @@ class Value:
         out.op = op
         out._parents = parents
         out._local = local
+        out._seq = next_seq()
+        out._gacc = 0.0
         return out
 
     # micrograd's names, so its scripts and drawings work unchanged
@@ -101,13 +116,33 @@ class Value:
         """a + b; d/da = 1, d/db = 1."""
         if type(other) is not Value:
             other = Value(_float(other, "+"))
-        return Value._node(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        out = _new(Value)
+        out.data = self.data + other.data
+        out.grad = 0.0
+        out.label = ""
+        out.op = "+"
+        out._parents = (self, other)
+        out._local = _ONES
+        out._seq = next_seq()
+        out._gacc = 0.0
+        return out
 
     def __mul__(self, other: "Value | Number") -> "Value":
         """a * b; d/da = b, d/db = a."""
         if type(other) is not Value:
             other = Value(_float(other, "*"))
-        return Value._node(self.data * other.data, (self, other), (other.data, self.data), "*")
+        out = _new(Value)
+        a = self.data
+        b = other.data
+        out.data = a * b
+        out.grad = 0.0
+        out.label = ""
+        out.op = "*"
+        out._parents = (self, other)
+        out._local = _PRODUCT
+        out._seq = next_seq()
+        out._gacc = 0.0
+        return out
 
     def __pow__(self, other: "Value | Number") -> "Value":
         """a ** b; d/da = b * a**(b-1), d/db = a**b * log(a) (for a > 0)."""
@@ -126,13 +161,13 @@ class Value:
 
     def __neg__(self) -> "Value":
         """-a; d/da = -1."""
-        return Value._node(-self.data, (self,), (-1.0,), "neg")
+        return Value._node(-self.data, (self,), _NEG, "neg")
 
     def __sub__(self, other: "Value | Number") -> "Value":
         """a - b; d/da = 1, d/db = -1."""
         if type(other) is not Value:
             other = Value(_float(other, "-"))
-        return Value._node(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        return Value._node(self.data - other.data, (self, other), _SUB, "-")
 
     def __rsub__(self, other: Number) -> "Value":
         return Value(_float(other, "-")) - self
@@ -191,7 +226,9 @@ class Value:
     def relu(self) -> "Value":
         """max(0, a); d/da = 1 if a > 0 else 0."""
         a = self.data
-        return Value._node(a if a > 0 else 0.0, (self,), (1.0 if a > 0 else 0.0,), "relu")
+        if a > 0:
+            return Value._node(a, (self,), _ONE, "relu")
+        return Value._node(0.0, (self,), _ZERO, "relu")
 
     def leaky_relu(self, slope: float = 0.01) -> "Value":
         """a if a > 0 else slope * a; d/da = 1 or slope."""
@@ -233,17 +270,28 @@ class Value:
     @staticmethod
     def sum(values: Iterable["Value | Number"], start: "Value | Number" = 0.0) -> "Value":
         """One node for a + b + c + ...; d/dx_i = 1 for every term."""
-        terms = tuple(v if type(v) is Value else Value(_float(v, "sum")) for v in values)
-        if type(start) is not Value:
-            start = _float(start, "sum")
-            if start != 0.0:
-                terms = terms + (Value(start),)
-        else:
-            terms = terms + (start,)
-        total = 0.0
-        for t in terms:
-            total += t.data
-        return Value._node(total, terms, (1.0,) * len(terms), "sum")
+        terms = tuple(values)
+        datas = [t.data if type(t) is Value else None for t in terms]
+        if None in datas:
+            terms = tuple(t if type(t) is Value else Value(_float(t, "sum")) for t in terms)
+            datas = [t.data for t in terms]
+        if type(start) is Value:
+            terms += (start,)
+            datas.append(start.data)
+        elif _float(start, "sum") != 0.0:
+            start = Value(_float(start, "sum"))
+            terms += (start,)
+            datas.append(start.data)
+        out = _new(Value)
+        out.data = fsum_fast(datas)
+        out.grad = 0.0
+        out.label = ""
+        out.op = "sum"
+        out._parents = terms
+        out._local = _ONES
+        out._seq = next_seq()
+        out._gacc = 0.0
+        return out
 
     @staticmethod
     def dot(ws: Iterable["Value"], xs: Iterable["Value | Number"]) -> "Value":
@@ -284,19 +332,44 @@ class Value:
         for node in engine.topological_order([self]):
             node.grad = 0.0
 
-    # engine protocol
-    def _local_grads(self, g: float, create_graph: bool) -> list:
+    # engine protocol (see autograd.engine)
+    def _propagate(self, create_graph: bool, retain_graph: bool) -> None:
         if create_graph:
             raise NotImplementedError(
                 "Value.backward: create_graph is supported in tensor mode only; use Tensor for higher derivatives"
             )
-        return [d * g for d in self._local]
+        g = self._gacc
+        if not g:
+            return
+        local = self._local
+        if local is _PRODUCT:
+            a, b = self._parents
+            a._gacc += b.data * g
+            b._gacc += a.data * g
+        elif local is _ONES:
+            for parent in self._parents:
+                parent._gacc += g
+        else:
+            for parent, d in zip(self._parents, local):
+                parent._gacc += d * g
 
-    def _receive(self, g: float) -> None:
-        self.grad += g
+    def local_grads(self) -> tuple:
+        """d self / d parent for each parent, as floats (what backward multiplies by)."""
+        local = self._local
+        if local is _PRODUCT:
+            a, b = self._parents
+            return (b.data, a.data)
+        if local is _ONES:
+            return (1.0,) * len(self._parents)
+        return local
 
-    def _free(self) -> None:
-        pass
+    def _deliver(self) -> None:
+        self.grad += self._gacc
+        self._gacc = 0.0
+
+    def _take(self) -> float:
+        g, self._gacc = self._gacc, 0.0
+        return g
 
     def _default_seed(self, op: str) -> float:
         return 1.0
@@ -310,3 +383,6 @@ class Value:
     def __repr__(self) -> str:
         lab = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{lab})"
+
+
+_new = Value.__new__

@@ -1,0 +1,81 @@
+"""``detect_anomaly()``: stop at the first op that turns finite numbers into NaN or inf.
+
+Inside the context every tensor op checks its output (forward) and the
+gradients it returns (backward). The error names the op, the line of user
+code that created it, and the input shapes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from contextlib import ContextDecorator
+from typing import Any
+
+import numpy as np
+
+_local = threading.local()
+_PKG_DIRS = tuple(
+    os.path.dirname(os.path.abspath(p)) + os.sep
+    for p in (__file__, os.path.join(os.path.dirname(__file__), "..", "nn", "x"),
+              os.path.join(os.path.dirname(__file__), "..", "optim", "x"))
+)
+
+
+class AnomalyError(RuntimeError):
+    """An op produced NaN or inf from finite inputs while ``detect_anomaly()`` was on."""
+
+
+def is_anomaly_enabled() -> bool:
+    return getattr(_local, "depth", 0) > 0
+
+
+class detect_anomaly(ContextDecorator):
+    """Check every op's output and gradients for NaN/inf in this thread (slower; for debugging)."""
+
+    def __enter__(self) -> "detect_anomaly":
+        _local.depth = getattr(_local, "depth", 0) + 1
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _local.depth -= 1
+
+
+def user_frame() -> str:
+    """'file:line' of the innermost caller outside gradwork's own packages."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = os.path.abspath(frame.f_code.co_filename)
+        if not path.startswith(_PKG_DIRS):
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "<unknown>"
+
+
+def _bad(x: Any) -> bool:
+    arr = x if isinstance(x, np.ndarray) else getattr(x, "data", None)
+    return isinstance(arr, np.ndarray) and arr.dtype.kind == "f" and not np.isfinite(arr).all()
+
+
+def check_forward(op: str, inputs: list, out: np.ndarray) -> str:
+    """Raise if ``out`` has NaN/inf that no input had; return where the op was created."""
+    where = user_frame()
+    if _bad(out) and not any(_bad(a) for a in inputs):
+        shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in inputs)
+        kind = "NaN" if np.isnan(out).any() else "inf"
+        raise AnomalyError(f"{op} produced {kind} in its forward pass at {where} (input shapes: {shapes})")
+    return where
+
+
+def check_backward(op: str, where: str, g: Any, grads: tuple, shapes: list) -> None:
+    """Raise if the gradients an op returns have NaN/inf although the incoming gradient had none."""
+    if _bad(g):
+        return
+    for i, pg in enumerate(grads):
+        if pg is not None and _bad(pg):
+            kind = "NaN" if np.isnan(pg if isinstance(pg, np.ndarray) else pg.data).any() else "inf"
+            raise AnomalyError(
+                f"{op} produced {kind} in its backward pass (gradient of input {i}); the op was created at "
+                f"{where} (input shapes: {', '.join(map(str, shapes))})"
+            )
