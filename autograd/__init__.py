@@ -7,6 +7,12 @@
 
 from __future__ import annotations
 
+import os as _os
+import sys as _sys
+
+if "numpy" not in _sys.modules:  # OpenBLAS reads this once, when numpy loads: see autograd/backend.py
+    _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
 from .anomaly import AnomalyError, detect_anomaly
 from .backend import get_backend, set_backend
 from .creation import (
@@ -25,12 +31,15 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .draw import GraphvizNotFoundError, dot_source, draw_dot, draw_graph, draw_text, save_drawing
+from .draw_network import draw_network, network_source
 from .engine import enable_grad, gradients, is_grad_enabled, no_grad, set_grad_enabled, topological_order
 from .function import Context, Function
 from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck
 from .ops.arith import maximum, minimum, where
 from .ops.matmul import linear
+from .serialization import CheckpointError, load, save
 from .tensor import Tensor, as_tensor, concatenate, stack, tensor
 from .value import Value
 
@@ -66,7 +75,7 @@ clip = _unary("clip")
 
 __all__ = [
     "Tensor", "Value", "Function", "Context", "tensor", "as_tensor",
-    "backward", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "gradients", "topological_order",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "gradients", "topological_order",
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck", "GradcheckError",
     "set_backend", "get_backend", "detect_anomaly", "AnomalyError",
     "zeros", "ones", "full", "eye", "arange", "rand", "randn", "zeros_like", "ones_like", "full_like",
@@ -74,4 +83,7 @@ __all__ = [
     "where", "maximum", "minimum", "concatenate", "cat", "stack", "linear",
     "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus", "log_sigmoid",
     "softmax", "log_softmax", "logsumexp", "matmul", "clip",
+    "draw_graph", "draw_dot", "draw_text", "draw_network", "dot_source", "network_source", "save_drawing",
+    "GraphvizNotFoundError",
+    "save", "load", "CheckpointError",
 ]
