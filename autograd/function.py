@@ -92,8 +92,10 @@ class Function:
                 shapes = " and ".join(str(getattr(a, "shape", type(a).__name__)) for a in arrays)
                 raise ValueError(f"{cls.__name__}: inputs of shapes {shapes} do not fit: {msg}") from None
             raise
-        if not isinstance(out, np.ndarray):
-            out = np.asarray(out)
+        if not isinstance(out, np.ndarray):  # numpy returns scalars for 0-d results
+            scalar, out = out, np.asarray(out)
+            if any(s is scalar for s in ctx.saved):  # keep "saved output is the output" for create_graph
+                ctx.saved = tuple(out if s is scalar else s for s in ctx.saved)
         if _anomaly_local.__dict__.get("depth"):
             ctx._created_at = anomaly.check_forward(cls.__name__, arrays, out)
         result = Tensor._make(out)

@@ -280,6 +280,8 @@ class Tensor:
                 g = Tensor._make(g)
             try:
                 grads = op.backward(ctx, g)
+            except anomaly.AnomalyError as exc:  # an op recorded by this backward rule made the NaN/inf
+                raise anomaly.in_backward_of(exc, op.__name__, ctx) from None
             finally:
                 ctx._view = None
         else:
@@ -293,7 +295,7 @@ class Tensor:
         if anomaly.is_anomaly_enabled():
             anomaly.check_backward(
                 op.__name__, getattr(ctx, "_created_at", "<made outside detect_anomaly>"), g, grads,
-                [p.shape for p in self._parents],
+                self._parents,
             )
         positions = ctx._positions
         needs = ctx.needs_input_grad

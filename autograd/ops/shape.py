@@ -64,7 +64,10 @@ class GetItem(Function):
     def forward(ctx: Context, x: np.ndarray, index: Any = ()) -> np.ndarray:
         ctx.shape, ctx.index = x.shape, index
         ctx.basic = _is_basic(index)
-        return x[index]
+        try:
+            return x[index]
+        except IndexError as exc:
+            raise IndexError(f"getitem: index {index!r:.80} does not fit a tensor of shape {x.shape}: {exc}") from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
