@@ -107,6 +107,41 @@ def cross_entropy_backward(g: Any, logp: Any, labels: np.ndarray) -> Any:
     return g.reshape((-1, 1)) * (p - onehot)
 
 
+def cross_entropy_soft(logits: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row -sum_j t_j log softmax(logits)_j for target distributions t (one-hot or soft), and the log-probs."""
+    logp = log_softmax(logits, axis=-1)
+    return -(targets * logp).sum(axis=-1), logp
+
+
+def cross_entropy_soft_backward(g: Any, logp: Any, targets: np.ndarray) -> Any:
+    """dL/dlogits = g[:, None] * (softmax * sum_j t_j - t)."""
+    return g.reshape((-1, 1)) * (G.exp(logp) * targets.sum(axis=-1, keepdims=True) - targets)
+
+
+def binary_cross_entropy(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """-(t log p + (1 - t) log(1 - p)) with each log clamped at -100 (as torch does), so p = 0 or 1 stays finite."""
+    with np.errstate(divide="ignore"):
+        return -(t * np.maximum(np.log(p), -100.0) + (1 - t) * np.maximum(np.log1p(-p), -100.0))
+
+
+def binary_cross_entropy_backward(g: Any, p: Any, t: np.ndarray) -> Any:
+    """dL/dp = g (p - t) / max(p (1 - p), 1e-12)."""
+    den = p * (1 - p)
+    den = np.maximum(den, 1e-12) if isinstance(den, np.ndarray) else den.clip(lo=1e-12)
+    return g * (p - t) / den
+
+
+def binary_cross_entropy_with_logits(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """softplus(z) - t z = max(z, 0) + log(1 + e**-|z|) - t z: the BCE of s = sigmoid(z), without overflow."""
+    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))) - z * t
+
+
+def binary_cross_entropy_with_logits_backward(g: Any, z: Any, t: np.ndarray) -> Any:
+    """dL/dz = g (sigmoid(z) - t)."""
+    s = sigmoid(z) if isinstance(z, np.ndarray) else z.sigmoid()
+    return g * (s - t)
+
+
 # ------------------------------------------------------------------- linear
 
 
@@ -118,12 +153,67 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a, b)
 
 
-def linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
-    """x @ weight.T + bias."""
+ACTIVATIONS = (None, "relu", "leaky_relu", "sigmoid", "tanh", "elu")
+
+
+def linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, activation: str | None = None,
+           param: float = 0.0) -> np.ndarray:
+    """act(x @ weight.T + bias); ``param`` is leaky_relu's slope or elu's alpha."""
     out = x @ weight.T
     if bias is not None:
         out += bias
-    return out
+    if activation is None:
+        return out
+    if activation == "relu":
+        return relu(out)
+    if activation == "leaky_relu":
+        return leaky_relu(out, param)
+    if activation == "sigmoid":
+        return sigmoid(out)
+    if activation == "tanh":
+        return tanh(out)
+    if activation == "elu":
+        return elu(out, param)
+    raise ValueError(f"linear: unknown activation {activation!r}; choose one of {ACTIVATIONS}")
+
+
+def activation_backward(g: Any, out: Any, activation: str, param: float) -> Any:
+    """dL/dz for out = act(z), from the saved output alone.
+
+    out > 0 exactly where z > 0 (for slope, alpha >= 0), so the output's sign
+    stands in for the input's in the relu, leaky_relu and elu rules.
+    """
+    if activation == "relu":
+        return relu_backward(g, out)
+    if activation == "leaky_relu":
+        return leaky_relu_backward(g, out, param)
+    if activation == "sigmoid":
+        return sigmoid_backward(g, out)
+    if activation == "tanh":
+        return tanh_backward(g, out)
+    if activation == "elu":
+        return elu_backward(g, out, out, param)
+    raise ValueError(f"linear: unknown activation {activation!r}; choose one of {ACTIVATIONS}")
+
+
+def linear_backward(g: Any, x: Any, weight: Any, out: Any, activation: str | None, param: float,
+                    needs: tuple) -> tuple:
+    """(dL/dx, dL/dweight, dL/dbias) of out = act(x @ weight.T + bias), None where ``needs`` says so.
+
+    With dz = g * act'(z): dL/dx = dz @ weight, dL/dweight = dz^T x, dL/dbias = dz summed over rows.
+    """
+    nx, nw, nb = needs
+    if activation is not None:
+        g = activation_backward(g, out, activation, param)
+    g2 = g.reshape((-1, g.shape[-1])) if len(g.shape) != 2 else g
+    gx = g @ weight if nx else None
+    gw = gb = None
+    if nw:
+        x2 = x.reshape((-1, x.shape[-1])) if len(x.shape) != 2 else x
+        gw = g2.swapaxes(-1, -2) @ x2
+    if nb:
+        gb = g2.sum(axis=0)
+    return gx, gw, gb
 
 
 # ------------------------------------------------------- optimiser updates (in place)
@@ -143,27 +233,38 @@ def sgd_step(p: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, lr: float,
     p -= lr * d
 
 
+def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
+    """a <- a + w (b - a) in place, evaluated the way torch's lerp_ is (from the nearer end)."""
+    if w < 0.5:
+        a += w * (b - a)
+    else:
+        a[...] = b - (b - a) * (1 - w)
+
+
 def adam_step(p: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None,
               step: int, lr: float, beta1: float, beta2: float, eps: float, weight_decay: float,
               decoupled: bool) -> None:
-    """torch.optim.Adam / AdamW update of one parameter, in place."""
+    """torch.optim.Adam / AdamW update of one parameter, in place.
+
+    m <- lerp(m, g, 1 - beta1); v <- beta2 v + (1 - beta2) g**2;
+    p <- p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps).
+    """
     if weight_decay:
         if decoupled:
             p *= 1 - lr * weight_decay
         else:
             grad = grad + weight_decay * p
-    m *= beta1
-    m += (1 - beta1) * grad
+    _lerp_(m, grad, 1 - beta1)
     v *= beta2
     v += (1 - beta2) * grad * grad
     bc1 = 1 - beta1**step
-    bc2 = 1 - beta2**step
+    bc2_sqrt = (1 - beta2**step) ** 0.5
     if vmax is not None:
         np.maximum(vmax, v, out=vmax)
-        denom = np.sqrt(vmax) / np.sqrt(bc2) + eps
+        denom = np.sqrt(vmax) / bc2_sqrt + eps
     else:
-        denom = np.sqrt(v) / np.sqrt(bc2) + eps
-    p -= (lr / bc1) * m / denom
+        denom = np.sqrt(v) / bc2_sqrt + eps
+    p -= (lr / bc1) * (m / denom)
 
 
 def rmsprop_step(p: np.ndarray, grad: np.ndarray, sq: np.ndarray, buf: np.ndarray | None,
@@ -175,8 +276,7 @@ def rmsprop_step(p: np.ndarray, grad: np.ndarray, sq: np.ndarray, buf: np.ndarra
     sq *= alpha
     sq += (1 - alpha) * grad * grad
     if gavg is not None:
-        gavg *= alpha
-        gavg += (1 - alpha) * grad
+        _lerp_(gavg, grad, 1 - alpha)
         avg = np.sqrt(sq - gavg * gavg) + eps
     else:
         avg = np.sqrt(sq) + eps
@@ -185,7 +285,7 @@ def rmsprop_step(p: np.ndarray, grad: np.ndarray, sq: np.ndarray, buf: np.ndarra
         buf += grad / avg
         p -= lr * buf
     else:
-        p -= lr * grad / avg
+        p -= lr * (grad / avg)
 
 
 def adagrad_step(p: np.ndarray, grad: np.ndarray, ssum: np.ndarray, step: int, lr: float,
@@ -195,7 +295,7 @@ def adagrad_step(p: np.ndarray, grad: np.ndarray, ssum: np.ndarray, step: int, l
         grad = grad + weight_decay * p
     clr = lr / (1 + (step - 1) * lr_decay)
     ssum += grad * grad
-    p -= clr * grad / (np.sqrt(ssum) + eps)
+    p -= clr * (grad / (np.sqrt(ssum) + eps))
 
 
 KERNELS = {

@@ -1,0 +1,149 @@
+"""Activations as modules (each wraps the function of the same name in ``nn.functional``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from .module import Module, check_mode, make_parameter
+
+
+class Identity(Module):
+    """x unchanged (the linear activation)."""
+
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+class Step(Module):
+    """Binary step: 1 where x >= 0 else 0 (no gradient passes; train it with the perceptron rule)."""
+
+    def forward(self, x: Any) -> Any:
+        return F.step(x)
+
+
+BinaryStep = Step
+
+
+class Sigmoid(Module):
+    """1 / (1 + e**-x)."""
+
+    def forward(self, x: Any) -> Any:
+        return F.sigmoid(x)
+
+
+class Tanh(Module):
+    """tanh(x)."""
+
+    def forward(self, x: Any) -> Any:
+        return F.tanh(x)
+
+
+class ReLU(Module):
+    """max(x, 0)."""
+
+    def forward(self, x: Any) -> Any:
+        return F.relu(x)
+
+
+class LeakyReLU(Module):
+    """x where x > 0 else negative_slope * x."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = F.check_number(negative_slope, "LeakyReLU", "negative_slope")
+
+    def forward(self, x: Any) -> Any:
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope:g}"
+
+
+class PReLU(Module):
+    """x where x > 0 else a * x, with the slope ``a`` learned (one per channel, or one shared)."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, mode: str = "tensor") -> None:
+        super().__init__()
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, (int, np.integer)) or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
+        check_mode(mode, "PReLU")
+        self.weight = make_parameter(np.full(int(num_parameters), F.check_number(init, "PReLU", "init")), mode, "a")
+
+    def forward(self, x: Any) -> Any:
+        return F.prelu(x, self.weight)
+
+    def _label(self, name: str) -> str:
+        return "a" if name == "weight" else name
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={np.size(self.weight)}, mode={self.mode!r}"
+
+
+class ELU(Module):
+    """x where x > 0 else alpha (e**x - 1)."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = F.check_number(alpha, "ELU", "alpha")
+
+    def forward(self, x: Any) -> Any:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha:g}"
+
+
+class Softmax(Module):
+    """e**x / sum(e**x) along ``axis``."""
+
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Any) -> Any:
+        return F.softmax(x, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class LogSoftmax(Softmax):
+    """x - log(sum(e**x)) along ``axis``."""
+
+    def forward(self, x: Any) -> Any:
+        return F.log_softmax(x, self.axis)
+
+
+ACTIVATION_MODULES = {
+    "identity": Identity,
+    "linear": Identity,
+    "step": Step,
+    "binary_step": Step,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "prelu": PReLU,
+    "elu": ELU,
+    "softmax": Softmax,
+    "log_softmax": LogSoftmax,
+}
+
+
+def get_activation(spec: Any, mode: str = "tensor") -> Module:
+    """A fresh activation module from a name ('relu', 'tanh', ...), None (identity), a Module class or instance."""
+    if spec is None:
+        return Identity()
+    if isinstance(spec, Module):
+        return spec
+    if isinstance(spec, type) and issubclass(spec, Module):
+        return spec(mode=mode) if spec is PReLU else spec()
+    if isinstance(spec, str) and spec.lower() in ACTIVATION_MODULES:
+        cls = ACTIVATION_MODULES[spec.lower()]
+        return cls(mode=mode) if cls is PReLU else cls()
+    raise ValueError(
+        f"unknown activation {spec!r}; choose one of {', '.join(sorted(ACTIVATION_MODULES))}, None, or a Module"
+    )

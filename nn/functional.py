@@ -1,0 +1,509 @@
+"""Activations and losses as functions, for both modes (``nn.functional``, like ``torch.nn.functional``).
+
+Every function looks at its input: a ``Tensor`` (or plain numbers) runs in
+tensor mode; a ``Value`` or an object array of ``Value``s runs in scalar mode,
+one node per number. The math is the same, so both modes give the same
+outputs and gradients. Targets of losses are constants (numbers or arrays).
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import Any, Iterable
+
+import numpy as np
+
+import autograd
+from autograd import Function, Tensor, Value
+from autograd.backend import ops as K
+
+from .modes import as_value, is_scalar, numbers, smap, to_tensor, to_values
+
+REDUCTIONS = ("mean", "sum", "none")
+
+# --------------------------------------------------------------- activations
+
+
+def identity(x: Any) -> Any:
+    """x (the linear activation); derivative 1."""
+    return x
+
+
+def step(x: Any) -> Any:
+    """Binary step: 1 where x >= 0 else 0; its derivative is 0, so no gradient passes (perceptrons only)."""
+    return smap(Value.step, x) if is_scalar(x) else to_tensor(x, "step").step()
+
+
+binary_step = step
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e**-x); derivative s (1 - s)."""
+    return smap(Value.sigmoid, x) if is_scalar(x) else to_tensor(x, "sigmoid").sigmoid()
+
+
+def tanh(x: Any) -> Any:
+    """tanh(x); derivative 1 - tanh(x)**2."""
+    return smap(Value.tanh, x) if is_scalar(x) else to_tensor(x, "tanh").tanh()
+
+
+def relu(x: Any) -> Any:
+    """max(x, 0); derivative 1 where x > 0 else 0."""
+    return smap(Value.relu, x) if is_scalar(x) else to_tensor(x, "relu").relu()
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
+    """x where x > 0 else negative_slope * x; derivative 1 or negative_slope."""
+    a = check_number(negative_slope, "leaky_relu", "negative_slope")
+    if is_scalar(x):
+        return smap(lambda v: v.leaky_relu(a), x)
+    return to_tensor(x, "leaky_relu").leaky_relu(a)
+
+
+def elu(x: Any, alpha: float = 1.0) -> Any:
+    """x where x > 0 else alpha (e**x - 1); derivative 1 or alpha e**x."""
+    a = check_number(alpha, "elu", "alpha")
+    if is_scalar(x):
+        return smap(lambda v: v.elu(a), x)
+    return to_tensor(x, "elu").elu(a)
+
+
+def prelu(x: Any, weight: Any) -> Any:
+    """x where x > 0 else a * x with a learnable slope ``weight`` (one per channel, or one for all).
+
+    The channel axis is 1 for inputs with two or more axes and 0 for a single sample.
+    """
+    if is_scalar(x) or type(weight) is Value or (isinstance(weight, np.ndarray) and weight.dtype == object):
+        x = to_values(x, "prelu")
+        w = np.array([weight], dtype=object) if type(weight) is Value else to_values(weight, "prelu").reshape(-1)
+        if type(x) is Value:
+            return x if x.data > 0 else x * as_value(w[0])
+        axis = _channel_axis(x.shape, w.size, "prelu")
+        out = np.empty(x.shape, dtype=object)
+        for idx in np.ndindex(x.shape):
+            v = as_value(x[idx])
+            a = w[0] if w.size == 1 else w[idx[axis]]
+            out[idx] = v if v.data > 0 else v * as_value(a)
+        return out
+    x = to_tensor(x, "prelu")
+    w = to_tensor(weight, "prelu")
+    if w.size != 1:
+        axis = _channel_axis(x.shape, w.size, "prelu")
+        w = w.reshape((w.size,) + (1,) * (x.ndim - axis - 1))
+    else:
+        w = w.reshape(())
+    return autograd.where(x.data > 0, x, x * w)
+
+
+def _channel_axis(shape: tuple, n: int, op: str) -> int:
+    axis = 1 if len(shape) >= 2 else 0
+    if n != 1 and (not shape or shape[axis] != n):
+        raise ValueError(
+            f"{op}: {n} slopes need {n} channels on axis {axis}, but the input has shape {shape}; "
+            "use num_parameters=1 or match the channel count"
+        )
+    return axis
+
+
+def softmax(x: Any, axis: int = -1) -> Any:
+    """e**x / sum(e**x) along ``axis`` (shifted by the max, so no overflow)."""
+    if is_scalar(x):
+        return _scalar_softmax(x, axis, log=False)
+    return to_tensor(x, "softmax").softmax(axis=axis)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    """x - log(sum(e**x)) along ``axis``, computed without overflow."""
+    if is_scalar(x):
+        return _scalar_softmax(x, axis, log=True)
+    return to_tensor(x, "log_softmax").log_softmax(axis=axis)
+
+
+def _scalar_softmax(x: Any, axis: int, log: bool) -> np.ndarray:
+    op = "log_softmax" if log else "softmax"
+    x = to_values(x, op)
+    if type(x) is Value or x.ndim == 0:
+        raise ValueError(f"{op}: needs at least one axis, got a single number")
+    if not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"{op}: axis {axis!r} is out of range for an input of shape {x.shape}")
+    moved = np.moveaxis(x, axis, -1)
+    out = np.empty(moved.shape, dtype=object)
+    for idx in np.ndindex(moved.shape[:-1]):
+        row = [as_value(v) for v in moved[idx]]
+        m = max(v.data for v in row)  # a constant shift: the result does not depend on it
+        shifted = [v - m for v in row]
+        total = Value.sum([s.exp() for s in shifted])
+        if log:
+            lse = total.log()
+            vals = [s - lse for s in shifted]
+        else:
+            vals = [s.exp() / total for s in shifted]
+        for j, v in enumerate(vals):
+            out[idx + (j,)] = v
+    return np.moveaxis(out, -1, axis)
+
+
+ACTIVATIONS = {
+    "identity": identity,
+    "linear": identity,
+    "step": step,
+    "binary_step": step,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "elu": elu,
+    "softmax": softmax,
+    "log_softmax": log_softmax,
+}
+
+
+def get_activation_fn(name: str) -> Any:
+    """The activation function called ``name`` (see ``ACTIVATIONS``)."""
+    key = name.lower() if isinstance(name, str) else name
+    if key not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(sorted(ACTIVATIONS))}")
+    return ACTIVATIONS[key]
+
+
+# ------------------------------------------------------------ loss op classes
+
+
+class CrossEntropy(Function):
+    """Per-row -log softmax(z)[y] for integer labels y; dL/dz = g (softmax(z) - onehot(y))."""
+
+    @staticmethod
+    def forward(ctx: Any, logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        losses, logp = K.cross_entropy(logits, labels)
+        ctx.save_for_backward(logits)
+        ctx.logp, ctx.labels = logp, labels
+        return losses
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        (z,) = ctx.saved_tensors
+        logp = ctx.logp if isinstance(z, np.ndarray) else z.log_softmax(axis=-1)  # recorded for create_graph
+        return K.cross_entropy_backward(g, logp, ctx.labels), None
+
+
+class SoftCrossEntropy(Function):
+    """Per-row -sum_j t_j log softmax(z)_j for target distributions t; dL/dz = g (softmax(z) sum(t) - t)."""
+
+    @staticmethod
+    def forward(ctx: Any, logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        losses, logp = K.cross_entropy_soft(logits, targets)
+        ctx.save_for_backward(logits)
+        ctx.logp, ctx.targets = logp, targets
+        return losses
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        (z,) = ctx.saved_tensors
+        logp = ctx.logp if isinstance(z, np.ndarray) else z.log_softmax(axis=-1)
+        return K.cross_entropy_soft_backward(g, logp, ctx.targets), None
+
+
+class BinaryCrossEntropy(Function):
+    """-(t log p + (1 - t) log(1 - p)) per element; dL/dp = (p - t) / (p (1 - p))."""
+
+    @staticmethod
+    def forward(ctx: Any, p: np.ndarray, t: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(p)
+        ctx.t = t
+        return K.binary_cross_entropy(p, t)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        (p,) = ctx.saved_tensors
+        return K.binary_cross_entropy_backward(g, p, ctx.t), None
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """softplus(z) - t z per element (BCE of sigmoid(z), without overflow); dL/dz = sigmoid(z) - t."""
+
+    @staticmethod
+    def forward(ctx: Any, z: np.ndarray, t: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(z)
+        ctx.t = t
+        return K.binary_cross_entropy_with_logits(z, t)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        (z,) = ctx.saved_tensors
+        return K.binary_cross_entropy_with_logits_backward(g, z, ctx.t), None
+
+
+# ------------------------------------------------------------------ losses
+
+
+def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Any:
+    """Mean (or sum) of (pred - target)**2."""
+    pred, t, scalar = _prepare(pred, target, reduction, "mse_loss")
+    if scalar:
+        return _reduce(_scalar_elementwise(lambda p, ti: (p - ti) * (p - ti), pred, t), reduction)
+    d = pred - t
+    return _reduce(d * d, reduction)
+
+
+def sse_loss(pred: Any, target: Any, reduction: str = "sum") -> Any:
+    """The classic cost E = 1/2 sum (pred - target)**2 (``reduction='mean'`` gives 1/2 the mean)."""
+    pred, t, scalar = _prepare(pred, target, reduction, "sse_loss")
+    if scalar:
+        return _reduce(_scalar_elementwise(lambda p, ti: (p - ti) * (p - ti) * 0.5, pred, t), reduction)
+    d = pred - t
+    return _reduce(d * d * 0.5, reduction)
+
+
+def l1_loss(pred: Any, target: Any, reduction: str = "mean") -> Any:
+    """Mean (or sum) of |pred - target|."""
+    pred, t, scalar = _prepare(pred, target, reduction, "l1_loss")
+    if scalar:
+        return _reduce(_scalar_elementwise(lambda p, ti: (p - ti).abs(), pred, t), reduction)
+    return _reduce((pred - t).abs(), reduction)
+
+
+def hinge_loss(scores: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Any:
+    """Max-margin loss max(0, margin - y * score) for labels y in {-1, +1} (micrograd's demo loss)."""
+    margin = check_number(margin, "hinge_loss", "margin")
+    scores, t, scalar = _prepare(scores, target, reduction, "hinge_loss")
+    bad = (t != 1) & (t != -1)
+    if bad.any():
+        raise ValueError(
+            f"hinge_loss: labels must be -1 or +1, found {np.unique(t[bad])[:5].tolist()}; "
+            "for 0/1 labels pass y * 2 - 1"
+        )
+    if scalar:
+        return _reduce(_scalar_elementwise(lambda s, ti: (s * -ti + margin).relu(), scores, t), reduction)
+    return _reduce((scores * -t + margin).relu(), reduction)
+
+
+max_margin_loss = hinge_loss
+
+
+def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> Any:
+    """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1] (logs clamped at -100 like torch)."""
+    probs, t, scalar = _prepare(probs, target, reduction, "binary_cross_entropy")
+    p = numbers(probs)
+    if ((p < 0) | (p > 1)).any():
+        raise ValueError(
+            f"binary_cross_entropy: inputs must be probabilities in [0, 1], found values from {p.min():.4g} to "
+            f"{p.max():.4g}; apply sigmoid first or use binary_cross_entropy_with_logits on raw scores"
+        )
+    _check_unit_targets(t, "binary_cross_entropy")
+    if scalar:
+        return _reduce(_scalar_elementwise(_scalar_bce, probs, t), reduction)
+    return _reduce(BinaryCrossEntropy.apply(probs, t), reduction)
+
+
+def _scalar_bce(p: Value, t: float) -> Value:
+    logp = p.log() if p.data > 0 else Value(-100.0)
+    log1mp = (1 - p).log() if p.data < 1 else Value(-100.0)
+    if logp.data < -100:
+        logp = Value(-100.0)
+    if log1mp.data < -100:
+        log1mp = Value(-100.0)
+    return -(logp * t + log1mp * (1 - t))
+
+
+def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = "mean") -> Any:
+    """Binary cross-entropy of sigmoid(logits), computed stably as softplus(z) - t z."""
+    logits, t, scalar = _prepare(logits, target, reduction, "binary_cross_entropy_with_logits")
+    _check_unit_targets(t, "binary_cross_entropy_with_logits")
+    if scalar:
+        return _reduce(_scalar_elementwise(lambda z, ti: z.softplus() - z * ti, logits, t), reduction)
+    return _reduce(BinaryCrossEntropyWithLogits.apply(logits, t), reduction)
+
+
+def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
+    """-log softmax(logits)[label] per row, computed stably from raw scores.
+
+    ``logits``: (N, C) (or (C,) for one sample). ``target``: integer labels of
+    shape (N,) in [0, C), or target distributions (one-hot rows) of shape (N, C).
+    """
+    check_reduction(reduction, "cross_entropy")
+    scalar = is_scalar(logits)
+    z = to_values(logits, "cross_entropy") if scalar else to_tensor(logits, "cross_entropy")
+    shape = np.shape(z) if scalar else z.shape
+    if len(shape) not in (1, 2):
+        raise ValueError(f"cross_entropy: logits must have shape (N, C) or (C,), got {shape}")
+    if 0 in shape:
+        raise ValueError(f"cross_entropy: got empty logits of shape {shape}; there is nothing to average")
+    one = len(shape) == 1
+    if one:
+        z = z.reshape((1,) + shape)
+    n, c = z.shape
+    zn = numbers(z)
+    if np.isnan(zn).any():
+        raise ValueError(f"cross_entropy: the logits contain NaN ({int(np.isnan(zn).sum())} of {zn.size}); "
+                         "check the inputs and lower the learning rate")
+    t = np.asarray(numbers(target))
+    # one sample: a label, or a distribution of shape (C,); a batch: labels (N,) or distributions (N, C)
+    soft = t.ndim == 2 or (one and t.size == c and c > 1)
+    if soft:
+        t = t.reshape(n, c) if one else t
+        if t.shape != (n, c):
+            raise ValueError(f"cross_entropy: target distributions of shape {t.shape} do not match logits {(n, c)}")
+        if np.isnan(t).any() or (t < 0).any():
+            raise ValueError("cross_entropy: target distributions must be non-negative numbers without NaN")
+        t = t.astype(np.float64)
+        if scalar:
+            losses = np.empty(n, dtype=object)
+            for i in range(n):
+                shifted, lse = _scalar_shifted_lse(z[i])
+                losses[i] = -Value.sum([(s - lse) * float(t[i, j]) for j, s in enumerate(shifted)])
+        else:
+            losses = SoftCrossEntropy.apply(z, t)
+    else:
+        labels = check_labels(t.reshape(-1) if one else t, c, "cross_entropy")
+        if labels.shape[0] != n:
+            raise ValueError(f"cross_entropy: {n} rows of logits but {labels.shape[0]} labels; give one label per row")
+        if scalar:
+            losses = np.empty(n, dtype=object)
+            for i in range(n):
+                shifted, lse = _scalar_shifted_lse(z[i])
+                losses[i] = lse - shifted[labels[i]]
+        else:
+            losses = CrossEntropy.apply(z, labels)
+    if one and reduction == "none":
+        return losses[0]
+    return _reduce(losses, reduction)
+
+
+def _scalar_shifted_lse(row: Any) -> tuple[list, Value]:
+    """(x - max(x), log sum e**(x - max)) for one row of Values."""
+    row = [as_value(v) for v in row]
+    m = max(v.data for v in row)
+    shifted = [v - m for v in row]
+    return shifted, Value.sum([s.exp() for s in shifted]).log()
+
+
+def nll_loss(log_probs: Any, target: Any, reduction: str = "mean") -> Any:
+    """-log_probs[row, label]: the loss after ``log_softmax`` (cross_entropy = nll_loss(log_softmax(z)))."""
+    check_reduction(reduction, "nll_loss")
+    scalar = is_scalar(log_probs)
+    lp = to_values(log_probs, "nll_loss") if scalar else to_tensor(log_probs, "nll_loss")
+    shape = np.shape(lp) if scalar else lp.shape
+    if len(shape) != 2 or 0 in shape:
+        raise ValueError(f"nll_loss: log-probabilities must have a non-empty shape (N, C), got {shape}")
+    n, c = shape
+    labels = check_labels(numbers(target), c, "nll_loss")
+    if labels.shape[0] != n:
+        raise ValueError(f"nll_loss: {n} rows but {labels.shape[0]} labels; give one label per row")
+    if scalar:
+        losses = np.array([-as_value(lp[i, labels[i]]) for i in range(n)], dtype=object)
+    else:
+        losses = -lp[np.arange(n), labels]
+    return _reduce(losses, reduction)
+
+
+def l2_penalty(params: Iterable[Any]) -> Any:
+    """sum of p**2 over every weight (multiply by a coefficient for L2 regularisation)."""
+    params = list(params.parameters() if hasattr(params, "parameters") else params)
+    values = [p for p in params if type(p) is Value]
+    tensors = [p for p in params if isinstance(p, Tensor)]
+    if len(values) + len(tensors) != len(params):
+        raise TypeError("l2_penalty: expected Tensors or Values (e.g. model.parameters())")
+    total: Any = Value.sum([v * v for v in values]) if values else None
+    for p in tensors:
+        sq = (p * p).sum()
+        total = sq if total is None else total + sq
+    return total if total is not None else 0.0
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def check_labels(y: Any, num_classes: int | None, where: str) -> np.ndarray:
+    """Integer class labels as an int64 array; ValueError naming the bad labels otherwise."""
+    arr = np.asarray(numbers(y) if not isinstance(y, np.ndarray) else y)
+    if arr.ndim != 1:
+        raise ValueError(f"{where}: labels must be a 1-D array of class indices, got shape {arr.shape}")
+    if arr.dtype.kind == "f":
+        if np.isnan(arr).any() or not np.all(arr == np.round(arr)):
+            raise ValueError(f"{where}: labels must be whole numbers (class indices), got {arr[:5].tolist()}...")
+    elif arr.dtype.kind not in "iub":
+        raise TypeError(f"{where}: labels must be integers, got dtype {arr.dtype}")
+    labels = arr.astype(np.int64)
+    if labels.size and num_classes is not None and (labels.min() < 0 or labels.max() >= num_classes):
+        bad = labels[(labels < 0) | (labels >= num_classes)]
+        raise ValueError(
+            f"{where}: labels must be in [0, {num_classes - 1}] for {num_classes} classes, found "
+            f"{np.unique(bad)[:5].tolist()}; check the number of outputs of the last layer"
+        )
+    return labels
+
+
+def one_hot(labels: Any, num_classes: int) -> np.ndarray:
+    """Rows of zeros with a 1 at each label: shape (N, num_classes), float64."""
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"one_hot: num_classes must be a positive int, got {num_classes!r}")
+    y = check_labels(labels, int(num_classes), "one_hot")
+    out = np.zeros((y.size, int(num_classes)))
+    out[np.arange(y.size), y] = 1.0
+    return out
+
+
+def check_number(x: Any, op: str, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{op}: {what} must be a number, got {x!r}")
+    return float(x)
+
+
+def check_reduction(reduction: str, op: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, got {reduction!r}")
+
+
+def _check_unit_targets(t: np.ndarray, op: str) -> None:
+    if ((t < 0) | (t > 1)).any():
+        raise ValueError(
+            f"{op}: targets must be in [0, 1] (0/1 labels), found values from {t.min():.4g} to {t.max():.4g}"
+        )
+
+
+def _prepare(pred: Any, target: Any, reduction: str, op: str) -> tuple:
+    """Check a (prediction, target) pair; return (prediction in its mode, float target array, is_scalar)."""
+    check_reduction(reduction, op)
+    scalar = is_scalar(pred)
+    pred = to_values(pred, op) if scalar else to_tensor(pred, op)
+    if scalar and type(pred) is Value:
+        pred = np.array(pred, dtype=object)
+    pshape = tuple(np.shape(pred)) if scalar else pred.shape
+    t = numbers(target)
+    t = np.asarray(t, dtype=np.float64)
+    if int(np.prod(pshape)) == 0:
+        raise ValueError(f"{op}: got an empty prediction of shape {pshape}; there is nothing to compare")
+    if t.shape != pshape:
+        if t.size != int(np.prod(pshape)):
+            raise ValueError(
+                f"{op}: prediction of shape {pshape} and target of shape {t.shape} do not match; "
+                "give one target per output"
+            )
+        t = t.reshape(pshape)
+    pn = numbers(pred)
+    for name, arr in (("prediction", pn), ("target", t)):
+        nans = int(np.isnan(arr).sum())
+        if nans:
+            raise ValueError(
+                f"{op}: the {name} contains NaN ({nans} of {arr.size} entries); check the inputs and, "
+                "if it appeared during training, lower the learning rate"
+            )
+    return pred, (t if scalar else t.astype(pred.dtype, copy=False)), scalar  # float32 stays float32
+
+
+def _scalar_elementwise(fn: Any, pred: np.ndarray, t: np.ndarray) -> np.ndarray:
+    out = np.empty(pred.shape, dtype=object)
+    flat, pf, tf = out.reshape(-1), pred.reshape(-1), t.reshape(-1)
+    for i in range(pf.size):
+        flat[i] = fn(as_value(pf[i]), float(tf[i]))
+    return out
+
+
+def _reduce(losses: Any, reduction: str) -> Any:
+    if reduction == "none":
+        return losses
+    if isinstance(losses, Tensor):
+        return losses.mean() if reduction == "mean" else losses.sum()
+    vals = [as_value(v) for v in np.asarray(losses, dtype=object).reshape(-1)]
+    total = Value.sum(vals)
+    return total / len(vals) if reduction == "mean" else total

@@ -1,0 +1,307 @@
+"""Layers: neurons and perceptrons, fully connected layers, MLPs, Sequential, Dropout, Flatten.
+
+Layers with weights take ``mode="tensor"`` (Parameter Tensors, batched numpy
+maths) or ``mode="scalar"`` (one ``Value`` per weight: every multiply and the
+one sum per neuron are nodes you can draw). Both modes hold the same numbers
+under the same names, so ``model.to_scalar()`` / ``model.to_tensor()``
+convert a model and both give the same outputs and gradients.
+"""
+
+from __future__ import annotations
+
+import copy
+from numbers import Real
+from operator import mul
+from typing import Any, Callable
+
+import numpy as np
+
+import autograd
+from autograd import Value
+
+from .activations import get_activation
+from .init import initial_bias, initial_weights, rng_from
+from .module import Module, ModuleList, check_mode, make_parameter, parameter_array
+from .modes import as_value, is_scalar, numbers, shape_of, to_tensor, to_values
+
+
+def _size(n: Any, what: str, where: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
+    return int(n)
+
+
+def _check_features(x: Any, n: int, where: str) -> None:
+    shape = shape_of(x)
+    if not shape or shape[-1] != n:
+        got = shape[-1] if shape else "no"
+        raise ValueError(
+            f"{where}: expected inputs with {n} features on the last axis, got {got} (input shape {shape}); "
+            f"pass X of shape (batch, {n})"
+        )
+
+
+# ------------------------------------------------------------------- Linear
+
+
+class Linear(Module):
+    """y = x W^T + b with W of shape (out_features, in_features): one neuron per output.
+
+    ``init`` names an initialiser (``nn.init``: 'default' is torch's +-1/sqrt(in),
+    also 'small', 'uniform', 'xavier_uniform', 'kaiming_normal', ...) or is a
+    function ``f(shape, seed)``. ``seed`` (int or Generator) makes it repeatable.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, mode: str = "tensor",
+                 init: str | Callable = "default", seed: Any = None) -> None:
+        super().__init__()
+        self.in_features = _size(in_features, "in_features", "Linear")
+        self.out_features = _size(out_features, "out_features", "Linear")
+        check_mode(mode, "Linear")
+        rng = rng_from(seed)
+        shape = (self.out_features, self.in_features)
+        self.weight = make_parameter(initial_weights(init, shape, rng), mode, "w")
+        self.bias = make_parameter(initial_bias(init, (self.out_features,), self.in_features, rng), mode, "b") \
+            if bias else None
+
+    def forward(self, x: Any) -> Any:
+        where = f"Linear(in_features={self.in_features}, out_features={self.out_features})"
+        if self.mode == "scalar":
+            x = to_values(x, where)
+            _check_features(x, self.in_features, where)
+            return _scalar_linear(x, self.weight, self.bias)
+        x = to_tensor(x, where)
+        _check_features(x, self.in_features, where)
+        return autograd.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}, mode={self.mode!r}")
+
+
+def _scalar_linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """Each output is one ``Value.sum`` node over w_i * x_i (and the bias): a neuron as micrograd draws it."""
+    nout = weight.shape[0]
+    rows = x.reshape(-1, x.shape[-1])
+    wrows = [list(weight[j]) for j in range(nout)]
+    out = np.empty((rows.shape[0], nout), dtype=object)
+    for n in range(rows.shape[0]):
+        xs = [as_value(v) for v in rows[n]]  # one node per input number, shared by every neuron
+        for j in range(nout):
+            out[n, j] = Value.sum(map(mul, wrows[j], xs), bias[j] if bias is not None else 0.0)
+    return out.reshape(x.shape[:-1] + (nout,))
+
+
+# ------------------------------------------------------------ Neuron/Perceptron
+
+
+class Neuron(Module):
+    """One neuron: activation(w . x + b), with w of shape (nin,) and a single bias.
+
+    A batch (N, nin) gives N outputs; one sample (nin,) gives one number (a
+    single ``Value`` in scalar mode, whose graph is the neuron).
+    """
+
+    def __init__(self, nin: int, activation: Any = "identity", bias: bool = True, mode: str = "tensor",
+                 init: str | Callable = "default", seed: Any = None) -> None:
+        super().__init__()
+        self.nin = _size(nin, "nin", type(self).__name__)
+        check_mode(mode, type(self).__name__)
+        rng = rng_from(seed)
+        self.weight = make_parameter(initial_weights(init, (self.nin,), rng), mode, "w")
+        self.bias = make_parameter(initial_bias(init, (), self.nin, rng), mode, "b") if bias else None
+        self.activation = get_activation(activation, mode)
+
+    def forward(self, x: Any) -> Any:
+        where = f"{type(self).__name__}(nin={self.nin})"
+        if self.mode == "scalar":
+            x = to_values(x, where)
+            _check_features(x, self.nin, where)
+            w = list(self.weight)
+            rows = x.reshape(-1, self.nin)
+            b = self.bias if self.bias is not None else 0.0
+            out = np.empty(rows.shape[0], dtype=object)
+            for n in range(rows.shape[0]):
+                out[n] = Value.sum(map(mul, w, [as_value(v) for v in rows[n]]), b)
+            z = out[0] if x.ndim == 1 else out.reshape(x.shape[:-1])
+        else:
+            x = to_tensor(x, where)
+            _check_features(x, self.nin, where)
+            z = x @ self.weight
+            if self.bias is not None:
+                z = z + self.bias
+        return self.activation(z)
+
+    def extra_repr(self) -> str:
+        return f"nin={self.nin}, activation={type(self.activation).__name__}, mode={self.mode!r}"
+
+
+class Perceptron(Neuron):
+    """Rosenblatt's perceptron: step(w . x + b), trained with the perceptron learning rule (``learn``)."""
+
+    def __init__(self, nin: int, mode: str = "tensor", init: str | Callable = "small", seed: Any = None) -> None:
+        super().__init__(nin, activation="step", mode=mode, init=init, seed=seed)
+
+    def learn(self, X: Any, y: Any, lr: float = 1.0, max_epochs: int = 100, shuffle: bool = False,
+              seed: Any = None) -> list[int]:
+        """The perceptron rule: for each misclassified x, w += lr (y - yhat) x and b += lr (y - yhat).
+
+        ``y`` holds 0/1 labels. Stops after the first epoch without mistakes
+        (guaranteed on linearly separable data); returns the mistakes per epoch.
+        """
+        X = np.asarray(numbers(X), dtype=np.float64)
+        y = np.asarray(numbers(y), dtype=np.float64).reshape(-1)
+        if X.ndim != 2 or X.shape[1] != self.nin:
+            raise ValueError(f"Perceptron.learn: X must have shape (N, {self.nin}), got {X.shape}")
+        if X.shape[0] == 0:
+            raise ValueError("Perceptron.learn: X is empty; give at least one sample")
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"Perceptron.learn: X has {X.shape[0]} rows but y has {y.shape[0]} labels")
+        if not np.isin(y, (0.0, 1.0)).all():
+            raise ValueError(f"Perceptron.learn: labels must be 0 or 1, found {np.unique(y)[:5].tolist()}")
+        if isinstance(lr, bool) or not isinstance(lr, Real) or not lr > 0:
+            raise ValueError(f"Perceptron.learn: lr must be a positive number, got {lr!r}")
+        w = parameter_array(self.weight)
+        b = float(parameter_array(self.bias)) if self.bias is not None else 0.0
+        rng = rng_from(seed) if shuffle else None
+        history = []
+        for _ in range(int(max_epochs)):
+            order = rng.permutation(len(y)) if rng is not None else range(len(y))
+            mistakes = 0
+            for i in order:
+                err = y[i] - (1.0 if X[i] @ w + b >= 0 else 0.0)
+                if err:
+                    mistakes += 1
+                    w += lr * err * X[i]
+                    b += lr * err
+            history.append(mistakes)
+            if mistakes == 0:
+                break
+        self.load_state_dict({"weight": w, **({"bias": np.array(b)} if self.bias is not None else {})})
+        return history
+
+
+# --------------------------------------------------------------- containers
+
+
+class Sequential(ModuleList):
+    """Modules applied one after the other: ``Sequential(Linear(2, 8), ReLU(), Linear(8, 1))``."""
+
+    def __init__(self, *modules: Module) -> None:
+        if len(modules) == 1 and isinstance(modules[0], (list, tuple)):
+            modules = tuple(modules[0])
+        super().__init__(modules)
+
+    def forward(self, x: Any) -> Any:
+        for m in self:
+            x = m(x)
+        return x
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return Sequential(*list(self._modules.values())[i])
+        return super().__getitem__(i)
+
+
+class MLP(Sequential):
+    """A multi-layer perceptron: Linear layers of the given sizes with an activation between them.
+
+    ``MLP(2, [16, 16, 1])`` is Linear(2, 16), ReLU, Linear(16, 16), ReLU, Linear(16, 1);
+    ``output_activation`` (None: raw scores) is applied after the last layer and
+    ``dropout`` > 0 adds Dropout after each hidden activation. One ``seed``
+    initialises every layer, so the same seed gives the same model.
+    """
+
+    def __init__(self, nin: int, sizes: Any, activation: Any = "relu", output_activation: Any = None,
+                 mode: str = "tensor", init: str | Callable = "default", seed: Any = None, bias: bool = True,
+                 dropout: float = 0.0) -> None:
+        nin = _size(nin, "nin", "MLP")
+        if isinstance(sizes, (int, np.integer)):
+            sizes = [sizes]
+        if not isinstance(sizes, (list, tuple)) or not sizes:
+            raise ValueError(f"MLP: sizes must be a non-empty list of layer widths, e.g. [16, 16, 1], got {sizes!r}")
+        sizes = [_size(s, "every layer size", "MLP") for s in sizes]
+        check_mode(mode, "MLP")
+        get_activation(activation, mode)  # fail early on an unknown name
+        if output_activation is not None:
+            get_activation(output_activation, mode)
+        rng = rng_from(seed)
+        layers: list[Module] = []
+        dims = [nin] + sizes
+        for k in range(len(sizes)):
+            layers.append(Linear(dims[k], dims[k + 1], bias=bias, mode=mode, init=init, seed=rng))
+            last = k == len(sizes) - 1
+            spec = output_activation if last else activation
+            if spec is not None:
+                layers.append(copy.deepcopy(spec) if isinstance(spec, Module) else get_activation(spec, mode))
+            if dropout and not last:
+                layers.append(Dropout(dropout, seed=rng))
+        super().__init__(*layers)
+        self.sizes = [nin] + sizes
+
+    def extra_repr(self) -> str:
+        return f"sizes={self.sizes}"
+
+
+# ------------------------------------------------------------ Dropout, Flatten
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each number with probability p and scale the rest by 1/(1-p).
+
+    In eval mode it is the identity. ``seed`` makes the masks repeatable.
+    """
+
+    def __init__(self, p: float = 0.5, seed: Any = None) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, Real) or not 0 <= p < 1:
+            raise ValueError(f"Dropout: p is the probability of dropping a number and must be in [0, 1), got {p!r}")
+        self.p = float(p)
+        self.rng = rng_from(seed) if seed is not None else None
+
+    def forward(self, x: Any) -> Any:
+        if not self.training or self.p == 0.0:
+            return x
+        rng = self.rng if self.rng is not None else autograd.default_rng()
+        scalar = is_scalar(x)
+        x = to_values(x, "Dropout") if scalar else to_tensor(x, "Dropout")
+        shape = shape_of(x)
+        scale = (rng.random(shape) >= self.p) / (1.0 - self.p)
+        if scalar:
+            if type(x) is Value:
+                return x * float(scale)
+            out = np.empty(shape, dtype=object)
+            for idx in np.ndindex(shape):
+                out[idx] = as_value(x[idx]) * float(scale[idx])
+            return out
+        return x * scale.astype(x.dtype, copy=False)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p:g}"
+
+
+class Flatten(Module):
+    """Merge axes start_axis..end_axis into one (by default all but the batch axis)."""
+
+    def __init__(self, start_axis: int = 1, end_axis: int = -1) -> None:
+        super().__init__()
+        self.start_axis, self.end_axis = start_axis, end_axis
+
+    def forward(self, x: Any) -> Any:
+        if is_scalar(x):
+            x = to_values(x, "Flatten")
+            nd = np.ndim(x)
+            if nd == 0:
+                return np.array([x], dtype=object)
+            s, e = self.start_axis % nd, self.end_axis % nd
+            if s > e:
+                raise ValueError(f"Flatten: start_axis {self.start_axis} comes after end_axis {self.end_axis}")
+            shape = x.shape
+            return x.reshape(shape[:s] + (int(np.prod(shape[s : e + 1])),) + shape[e + 1 :])
+        return to_tensor(x, "Flatten").flatten(self.start_axis, self.end_axis)
+
+    def extra_repr(self) -> str:
+        return f"start_axis={self.start_axis}, end_axis={self.end_axis}"
+
+
+__all__ = ["Linear", "Neuron", "Perceptron", "Sequential", "MLP", "Dropout", "Flatten"]

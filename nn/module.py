@@ -1,0 +1,441 @@
+"""``Module`` and ``Parameter``: the containers every layer is built from.
+
+A module registers what is assigned to its attributes: parameters, other
+modules, and lists of either. A parameter is, in tensor mode, a ``Parameter``
+(a Tensor that requires grad) and, in scalar mode, one ``Value`` per number:
+a bare ``Value`` for a single number, or a numpy object array of ``Value``s
+with the same shape the tensor would have. So both modes share parameter
+names and shapes, ``state_dict()`` is the same plain-numpy dictionary in both,
+and a model converts from one mode to the other (``to_scalar``/``to_tensor``).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from typing import Any, Iterator, NamedTuple
+
+import numpy as np
+
+from autograd import Tensor, Value
+
+MODES = ("tensor", "scalar")
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as a trainable weight (requires grad unless told otherwise)."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+# ------------------------------------------------------------ parameter helpers
+
+
+def check_mode(mode: Any, where: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"{where}: mode must be 'tensor' or 'scalar', got {mode!r}")
+    return mode
+
+
+def is_parameter(x: Any) -> bool:
+    """True for what a Module registers as a parameter: a Parameter, or leaf Values (one, or an object array).
+
+    Values computed from others (outputs kept as attributes) are not parameters.
+    """
+    if isinstance(x, Parameter):
+        return True
+    if type(x) is Value:
+        return not x._parents
+    return (isinstance(x, np.ndarray) and x.dtype == object and x.size > 0
+            and all(type(v) is Value and not v._parents for v in x.flat))
+
+
+def is_scalar_parameter(p: Any) -> bool:
+    return type(p) is Value or isinstance(p, np.ndarray)
+
+
+def parameter_values(p: Any) -> list:
+    """The Values of a scalar-mode parameter, in row-major order."""
+    return [p] if type(p) is Value else list(p.flat)
+
+
+def parameter_array(p: Any) -> np.ndarray:
+    """A float copy of a parameter's numbers (any mode)."""
+    if isinstance(p, Tensor):
+        return p.data.copy()
+    if type(p) is Value:
+        return np.array(p.data, dtype=np.float64)
+    return np.array([v.data for v in p.flat], dtype=np.float64).reshape(p.shape)
+
+
+def parameter_shape(p: Any) -> tuple:
+    return () if type(p) is Value else tuple(p.shape)
+
+
+def assign_parameter(p: Any, arr: np.ndarray) -> None:
+    """Overwrite a parameter's numbers in place (its identity, and so an optimiser's hold on it, is kept)."""
+    if isinstance(p, Tensor):
+        p.data[...] = arr
+    elif type(p) is Value:
+        p.data = float(arr)
+    else:
+        for v, a in zip(p.flat, np.asarray(arr, dtype=np.float64).ravel().tolist()):
+            v.data = a
+
+
+def scalar_parameter(arr: Any, label: str = "") -> Any:
+    """Values for the numbers of ``arr``: a bare Value for a 0-d array, else an object array of Values."""
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim == 0:
+        return Value(float(arr), label=label)
+    out = np.empty(arr.shape, dtype=object)
+    for idx in np.ndindex(arr.shape):
+        out[idx] = Value(float(arr[idx]), label=f"{label}[{','.join(map(str, idx))}]" if label else "")
+    return out
+
+
+def make_parameter(arr: Any, mode: str, label: str = "") -> Any:
+    """A parameter holding ``arr`` in the given mode."""
+    if mode == "scalar":
+        return scalar_parameter(arr, label)
+    return Parameter(np.asarray(arr, dtype=np.float64))
+
+
+def _convert_parameter(p: Any, mode: str, label: str) -> Any:
+    """A fresh parameter in ``mode`` with ``p``'s numbers (no gradient, no shared memory)."""
+    return make_parameter(parameter_array(p), mode, label)
+
+
+class LoadResult(NamedTuple):
+    missing_keys: list
+    unexpected_keys: list
+
+
+# ----------------------------------------------------------------------- Module
+
+
+class Module:
+    """Base class of layers and models: subclass it, assign parameters and sub-modules, define ``forward``."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward(...)")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------ registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        if params is None:
+            raise RuntimeError(
+                f"{type(self).__name__}: assign attributes only after calling super().__init__() in __init__"
+            )
+        modules = self.__dict__["_modules"]
+        value = _wrap_sequence(value)
+        if is_parameter(value):
+            modules.pop(name, None)
+            self.__dict__.pop(name, None)
+            params[name] = value
+        elif isinstance(value, Module):
+            params.pop(name, None)
+            self.__dict__.pop(name, None)
+            modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(
+                    f"{type(self).__name__}.{name} is a parameter: assign a Parameter, a Value, an object array "
+                    f"of Values or None, not {type(value).__name__}; to change its numbers use load_state_dict"
+                )
+            params[name] = None
+        elif name in modules:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}.{name} is a sub-module: assign a Module or None")
+            modules[name] = None
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        if name in d.get("_parameters", {}):
+            return d["_parameters"][name]
+        if name in d.get("_modules", {}):
+            return d["_modules"][name]
+        known = [n for n in dir(type(self)) if not n.startswith("_")]
+        known += [n for n in d if not n.startswith("_")]
+        known += list(d.get("_parameters", {})) + list(d.get("_modules", {}))
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}{hint}")
+
+    def __delattr__(self, name: str) -> None:
+        d = self.__dict__
+        if name in d["_parameters"]:
+            del d["_parameters"][name]
+        elif name in d["_modules"]:
+            del d["_modules"][name]
+        else:
+            object.__delattr__(self, name)
+
+    def __dir__(self) -> list:
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules))
+
+    # ------------------------------------------------------------------ walks
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+        """(dotted name, module) for this module and every module inside it, each once."""
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, mod = stack.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            yield name, mod
+            children = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items() if m is not None]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator["Module"]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        for k, m in self._modules.items():
+            if m is not None:
+                yield k, m
+
+    def children(self) -> Iterator["Module"]:
+        for _, m in self.named_children():
+            yield m
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+        """(dotted name, parameter) pairs; a scalar-mode parameter is a Value or an object array of Values."""
+        seen: set[int] = set()
+        for mname, mod in self.named_modules(prefix):
+            for pname, p in mod._parameters.items():
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mname}.{pname}" if mname else pname), p
+
+    def parameters(self) -> list:
+        """Every trainable number holder: Tensors in tensor mode, one ``Value`` per weight in scalar mode."""
+        out: list = []
+        for _, p in self.named_parameters():
+            if is_scalar_parameter(p):
+                out.extend(parameter_values(p))
+            else:
+                out.append(p)
+        return out
+
+    def num_parameters(self) -> int:
+        """How many numbers the model learns."""
+        return sum(int(np.prod(parameter_shape(p), dtype=np.int64)) for _, p in self.named_parameters())
+
+    @property
+    def mode(self) -> str | None:
+        """'scalar' or 'tensor' from the parameters (None for a module without parameters)."""
+        for _, p in self.named_parameters():
+            return "scalar" if is_scalar_parameter(p) else "tensor"
+        return None
+
+    @mode.setter
+    def mode(self, value: Any) -> None:
+        raise AttributeError(
+            f"{type(self).__name__}.mode follows the parameters and cannot be set; "
+            "use model.to_scalar() or model.to_tensor() for a copy in the other mode"
+        )
+
+    def _label(self, name: str) -> str:
+        """The label a scalar-mode parameter's Values carry (shown in drawings): w[i,j], b[i], ..."""
+        return {"weight": "w", "bias": "b"}.get(name, name)
+
+    # ------------------------------------------------------------- training
+    def zero_grad(self) -> None:
+        """Clear every parameter's gradient (None for Tensors, 0.0 for Values)."""
+        for p in self.parameters():
+            if type(p) is Value:
+                p.grad = 0.0
+            else:
+                p.grad = None
+
+    def train(self, mode: bool = True) -> "Module":
+        """Training mode (dropout active) for this module and all inside it; returns self."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"train: expected True or False, got {mode!r}; use .eval() for evaluation mode")
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode (dropout is the identity); returns self."""
+        return self.train(False)
+
+    # ----------------------------------------------------------- state dict
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Every parameter as a float numpy array (a copy), keyed by dotted name; the same in both modes."""
+        return {name: parameter_array(p) for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> LoadResult:
+        """Copy numbers from ``state`` into the parameters in place; nothing changes if any entry is wrong."""
+        if not isinstance(state, dict):
+            raise TypeError(f"load_state_dict: expected a dict of arrays, got {type(state).__name__}")
+        own = dict(self.named_parameters())
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
+        if strict and (missing or unexpected):
+            parts = []
+            if missing:
+                parts.append(f"missing keys {missing}")
+            if unexpected:
+                parts.append(f"unexpected keys {unexpected}")
+            raise KeyError(
+                f"load_state_dict: {type(self).__name__} state does not match: {'; '.join(parts)}; "
+                "pass strict=False to load the matching keys only"
+            )
+        arrays = {}
+        for name, p in own.items():
+            if name not in state:
+                continue
+            v = state[name]
+            arr = np.asarray(v.data if isinstance(v, Tensor) else v)
+            if arr.dtype.kind not in "fiub":
+                raise TypeError(f"load_state_dict: {name!r} holds {arr.dtype} values; expected numbers")
+            if arr.shape != parameter_shape(p):
+                raise ValueError(
+                    f"load_state_dict: {name!r} has shape {arr.shape} in the state but {parameter_shape(p)} "
+                    "in the model; build the model with the same layer sizes"
+                )
+            arrays[name] = arr
+        for name, arr in arrays.items():
+            assign_parameter(own[name], arr)
+        return LoadResult(missing, unexpected)
+
+    # ----------------------------------------------------- mode conversion
+    def to_mode(self, mode: str) -> "Module":
+        """A copy of this model in ``mode`` ('scalar' or 'tensor') with the same numbers; self is unchanged."""
+        check_mode(mode, "to_mode")
+        return self._converted(mode, {})
+
+    def to_scalar(self) -> "Module":
+        """A copy with one ``Value`` per weight (same numbers, same outputs), for drawing and teaching."""
+        return self.to_mode("scalar")
+
+    def to_tensor(self) -> "Module":
+        """A copy with ``Parameter`` Tensors (same numbers, same outputs), for speed."""
+        return self.to_mode("tensor")
+
+    def _converted(self, mode: str, memo: dict) -> "Module":
+        if id(self) in memo:
+            return memo[id(self)]
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for k, v in self.__dict__.items():
+            if k not in ("_parameters", "_modules"):
+                object.__setattr__(new, k, copy.deepcopy(v))
+        params = {}
+        for k, p in self._parameters.items():
+            if p is not None and ("param", id(p)) not in memo:  # a shared parameter stays shared
+                memo[("param", id(p))] = _convert_parameter(p, mode, self._label(k))
+            params[k] = None if p is None else memo[("param", id(p))]
+        object.__setattr__(new, "_parameters", params)
+        object.__setattr__(
+            new, "_modules", {k: None if m is None else m._converted(mode, memo) for k, m in self._modules.items()}
+        )
+        return new
+
+    # ---------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        """The text inside this module's parentheses in ``repr`` (override in layers)."""
+        return ""
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        children = [(k, m) for k, m in self._modules.items() if m is not None]
+        if not children:
+            return f"{name}({self.extra_repr()})"
+        lines = [f"{name}("] + ([f"  {self.extra_repr()}"] if self.extra_repr() else [])
+        for k, m in children:
+            body = repr(m).replace("\n", "\n  ")
+            lines.append(f"  ({k}): {body}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _wrap_sequence(value: Any) -> Any:
+    """A list or tuple of modules becomes a ModuleList, one of parameters a ParameterList."""
+    if isinstance(value, (list, tuple)) and value:
+        if all(isinstance(v, Module) for v in value):
+            return ModuleList(value)
+        if all(is_parameter(v) for v in value):
+            return ParameterList(value)
+    return value
+
+
+class ModuleList(Module):
+    """A list of modules, registered as ``0``, ``1``, ...; index it, iterate it, append to it."""
+
+    def __init__(self, modules: Any = ()) -> None:
+        super().__init__()
+        for m in modules:
+            self.append(m)
+
+    def append(self, module: Module) -> "ModuleList":
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}.append: expected a Module, got {type(module).__name__}")
+        self._modules[str(len(self._modules))] = module
+        return self
+
+    def __getitem__(self, i: int) -> Module:
+        items = list(self._modules.values())
+        if isinstance(i, slice):
+            return type(self)(items[i]) if type(self) is ModuleList else ModuleList(items[i])
+        try:
+            return items[i]
+        except (IndexError, TypeError):
+            raise IndexError(f"{type(self).__name__}: index {i!r} out of range for {len(items)} modules") from None
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._modules.values()))
+
+
+class ParameterList(Module):
+    """A list of parameters, registered as ``0``, ``1``, ..."""
+
+    def __init__(self, params: Any = ()) -> None:
+        super().__init__()
+        for p in params:
+            self.append(p)
+
+    def append(self, p: Any) -> "ParameterList":
+        if not is_parameter(p):
+            raise TypeError(
+                "ParameterList.append: expected a Parameter, a Value or an object array of Values, "
+                f"got {type(p).__name__}"
+            )
+        self._parameters[str(len(self._parameters))] = p
+        return self
+
+    def __getitem__(self, i: int) -> Any:
+        return list(self._parameters.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._parameters.values()))
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"({k}): shape {parameter_shape(p)}" for k, p in self._parameters.items())
