@@ -4,12 +4,13 @@
 2. Train a small MLP in tensor mode with a progress bar; print held-out accuracy.
 3. Show the same model in scalar mode: one Value per weight, the same outputs
    and gradients, and what one prediction's graph looks like.
-4. Drawings (a spot kept for them below).
+4. Draw one neuron's scalar graph after backward and the trained network to files.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import Any
@@ -33,6 +34,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--epochs", type=int, default=None, help="training epochs (default 60, or 20 with --quick)")
     p.add_argument("--seed", type=int, default=0, help="seed for the data and the weights")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--out", default="gradwork-demo-out", help="folder for the drawings (default gradwork-demo-out)")
     args = p.parse_args(argv)
     if args.epochs is not None and args.epochs < 1:
         p.error("--epochs must be at least 1")
@@ -98,8 +100,29 @@ def show_scalar_mode(model: MLP, X_test: np.ndarray, y_test: np.ndarray) -> MLP:
     return scalar
 
 
-def show_drawings(model: MLP, scalar: MLP, data: dict[str, Any], args: argparse.Namespace) -> None:
-    """Step 4, the spot for drawings (decision boundary, one neuron's graph, the network): filled in later."""
+def show_drawings(model: MLP, scalar: MLP, data: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    """Step 4: one neuron's scalar graph after backward, and the trained network, written to files."""
+    from autograd import draw_graph, draw_network, save_drawing
+
+    os.makedirs(args.out, exist_ok=True)
+    x = data["X_test"][0]
+    w, b = scalar[0].weight, scalar[0].bias
+    # the hidden neuron most active on this point, so its gradients are not all zero
+    j = int(np.argmax([sum(w[k, i].data * x[i] for i in range(len(x))) + b[k].data for k in range(w.shape[0])]))
+    xs = [Value(float(v), label=f"x{i + 1}") for i, v in enumerate(x)]
+    ws = [Value(w[j, i].data, label=f"w{i + 1}") for i in range(len(x))]
+    z = Value.sum([wi * xi for wi, xi in zip(ws, xs)], Value(b[j].data, label="b"))
+    z.label = "z"
+    out = z.relu()
+    out.label = "out"
+    out.backward()
+    paths = [
+        save_drawing(draw_graph(out, title=f"hidden neuron {j} after backward"), os.path.join(args.out, "neuron")),
+        save_drawing(draw_network(model, title="the trained 2-16-16-1 network"), os.path.join(args.out, "network")),
+    ]
+    print(f"\nDrawings: one neuron's graph after backward (d out / d w1 = {ws[0].grad:+.3f}) -> {paths[0]}")
+    print(f"          the trained network (edge colour = sign, width = size of the weight) -> {paths[1]}")
+    return paths
 
 
 def main(argv: list[str] | None = None) -> int:
