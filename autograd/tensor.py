@@ -94,6 +94,8 @@ class Tensor:
         """Turn the other operand of a binary op into a constant Tensor (numbers take ``like``'s dtype)."""
         if isinstance(x, Tensor):
             return x
+        if isinstance(x, np.generic):  # numpy scalars, e.g. the np.bool_ a 0-d comparison gives
+            x = np.asarray(x)
         if isinstance(x, np.ndarray):
             if x.dtype.kind not in "fiub":
                 raise TypeError(f"{op}: unsupported operand array of dtype {x.dtype}; use numbers")
@@ -129,6 +131,11 @@ class Tensor:
     @property
     def size(self) -> int:
         return self.data.size
+
+    @property
+    def parents(self) -> tuple:
+        """The tensors this one was computed from, in argument order (empty for leaves)."""
+        return self._parents
 
     @property
     def is_leaf(self) -> bool:
@@ -286,7 +293,7 @@ class Tensor:
                 ctx._view = None
         else:
             if ctx.freed:
-                ctx.saved_tensors  # raises the retain_graph error
+                _ = ctx.saved_tensors  # raises the retain_graph error
             if type(g) is not np.ndarray:  # a Tensor, or a numpy scalar from an op on 0-d arrays
                 g = g.data if isinstance(g, Tensor) else np.asarray(g)
             grads = op.backward(ctx, g)
@@ -541,7 +548,10 @@ class Tensor:
             raise TypeError(f"{op}: axis must be a single int, got {axis!r}")
         if self.data.ndim == 0:
             raise ValueError(f"{op}: needs at least one axis, got a 0-d tensor")
-        return self._axis(axis, op)
+        axis = self._axis(axis, op)
+        if self.data.shape[axis] == 0:
+            raise ValueError(f"{op}: axis {axis} of the tensor of shape {self.shape} is empty; nothing to normalise")
+        return axis
 
     def _nonempty(self, op: str, axis: Any) -> None:
         if self.data.size == 0:
@@ -564,7 +574,9 @@ class Tensor:
             return self.swapaxes(*axes)
         perm = self._axis(tuple(axes), "transpose")
         if perm is None or len(perm) != self.data.ndim:
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.data.ndim} axes of {self.shape}")
+            raise ValueError(
+                f"transpose: axes {axes} are not a permutation of the {self.data.ndim} axes of {self.shape}"
+            )
         return _shape.Transpose.apply(self, axes=perm)
 
     def permute(self, *axes: Any) -> "Tensor":

@@ -102,6 +102,11 @@ class Value:
         out._gacc = 0.0
         return out
 
+    @property
+    def parents(self) -> tuple:
+        """The Values this one was computed from, in argument order."""
+        return self._parents
+
     # micrograd's names, so its scripts and drawings work unchanged
     @property
     def _prev(self) -> set:
