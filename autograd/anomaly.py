@@ -68,10 +68,11 @@ def check_forward(op: str, inputs: list, out: np.ndarray) -> str:
     return where
 
 
-def check_backward(op: str, where: str, g: Any, grads: tuple, shapes: list) -> None:
-    """Raise if the gradients an op returns have NaN/inf although the incoming gradient had none."""
-    if _bad(g):
+def check_backward(op: str, where: str, g: Any, grads: tuple, inputs: Any) -> None:
+    """Raise if the gradients an op returns have NaN/inf although its inputs and incoming gradient had none."""
+    if _bad(g) or any(_bad(a) for a in inputs):  # the NaN/inf came from elsewhere: the op is not to blame
         return
+    shapes = [getattr(a, "shape", a) for a in inputs]
     for i, pg in enumerate(grads):
         if pg is not None and _bad(pg):
             kind = "NaN" if np.isnan(pg if isinstance(pg, np.ndarray) else pg.data).any() else "inf"
@@ -79,3 +80,9 @@ def check_backward(op: str, where: str, g: Any, grads: tuple, shapes: list) -> N
                 f"{op} produced {kind} in its backward pass (gradient of input {i}); the op was created at "
                 f"{where} (input shapes: {', '.join(map(str, shapes))})"
             )
+
+
+def in_backward_of(exc: AnomalyError, op: str, ctx: Any) -> AnomalyError:
+    """``exc`` (raised by an op recorded while ``op``'s backward ran under create_graph) with that context added."""
+    where = getattr(ctx, "_created_at", "<made outside detect_anomaly>")
+    return AnomalyError(f"{exc}, while computing the backward of {op} (created at {where})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,14 @@ def _float_dtype(dtype: Any, op: str) -> np.dtype:
     return dt
 
 
+def _sizes(shape: tuple, op: str) -> tuple:
+    """A shape for a new tensor: ints >= 0 (reshape's -1 means nothing here)."""
+    shape = _shape_arg(shape, op)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"{op}: shape {shape} has a negative size")
+    return shape
+
+
 def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._make(arr)
     if requires_grad:
@@ -49,20 +58,22 @@ def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(_shape_arg(shape, "zeros"), _float_dtype(dtype, "zeros")), requires_grad)
+    return _make(np.zeros(_sizes(shape, "zeros"), _float_dtype(dtype, "zeros")), requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(_shape_arg(shape, "ones"), _float_dtype(dtype, "ones")), requires_grad)
+    return _make(np.ones(_sizes(shape, "ones"), _float_dtype(dtype, "ones")), requires_grad)
 
 
 def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape = _shape_arg((shape,) if not isinstance(shape, (tuple, list)) else (tuple(shape),), "full")
+    shape = _sizes((shape,) if not isinstance(shape, (tuple, list)) else (tuple(shape),), "full")
+    if isinstance(fill_value, (bool, np.bool_)) or not isinstance(fill_value, (Real, np.number)):
+        raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__} {fill_value!r:.40}")
     return _make(np.full(shape, fill_value, _float_dtype(dtype, "full")), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    _shape_arg((n,) if m is None else (n, m), "eye")
+    _sizes((n,) if m is None else (n, m), "eye")
     return _make(np.eye(n, m, dtype=_float_dtype(dtype, "eye")), requires_grad)
 
 
@@ -77,40 +88,42 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
     """Uniform numbers in [0, 1); ``seed`` (int or Generator) makes the result repeatable."""
     dt = _float_dtype(dtype, "rand")
-    return _make(_generator(seed).random(_shape_arg(shape, "rand")).astype(dt), requires_grad)
+    return _make(_generator(seed).random(_sizes(shape, "rand")).astype(dt), requires_grad)
 
 
 def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
     """Standard normal numbers; ``seed`` (int or Generator) makes the result repeatable."""
     dt = _float_dtype(dtype, "randn")
-    return _make(_generator(seed).standard_normal(_shape_arg(shape, "randn")).astype(dt), requires_grad)
+    return _make(_generator(seed).standard_normal(_sizes(shape, "randn")).astype(dt), requires_grad)
 
 
-def _like(x: Any, dtype: Any) -> tuple:
+def _like(x: Any, dtype: Any, op: str) -> tuple:
     arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: expected a Tensor or an array of numbers, got {type(x).__name__} {x!r:.40}")
     return arr.shape, (dtype if dtype is not None else (arr.dtype if arr.dtype.kind == "f" else None))
 
 
 def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(x, dtype)
+    shape, dt = _like(x, dtype, "zeros_like")
     return zeros(shape, dtype=dt, requires_grad=requires_grad)
 
 
 def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(x, dtype)
+    shape, dt = _like(x, dtype, "ones_like")
     return ones(shape, dtype=dt, requires_grad=requires_grad)
 
 
 def full_like(x: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(x, dtype)
+    shape, dt = _like(x, dtype, "full_like")
     return full(shape, fill_value, dtype=dt, requires_grad=requires_grad)
 
 
 def rand_like(x: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
-    shape, dt = _like(x, dtype)
+    shape, dt = _like(x, dtype, "rand_like")
     return rand(shape, dtype=dt, requires_grad=requires_grad, seed=seed)
 
 
 def randn_like(x: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
-    shape, dt = _like(x, dtype)
+    shape, dt = _like(x, dtype, "randn_like")
     return randn(shape, dtype=dt, requires_grad=requires_grad, seed=seed)

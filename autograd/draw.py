@@ -732,6 +732,10 @@ def save_drawing(drawing: Any, path: str, format: str = "svg") -> str:
     import os
     import warnings
 
+    if not hasattr(drawing, "render"):
+        raise TypeError(
+            f"save_drawing: expected a drawing from draw_graph or draw_network, got {type(drawing).__name__}"
+        )
     path = os.fspath(path)
     root, ext = os.path.splitext(path)
     if ext.lstrip(".") == format:

@@ -22,7 +22,9 @@ import itertools
 import threading
 from operator import attrgetter
 from contextlib import ContextDecorator
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
+
+import numpy as np
 
 _state = threading.local()
 
@@ -40,6 +42,8 @@ class set_grad_enabled(ContextDecorator):
     """Context manager and decorator that turns graph recording on or off in this thread."""
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
         self.mode = bool(mode)
         self._prev: list[bool] = []
 
@@ -78,6 +82,7 @@ def topological_order(roots: Sequence[Any]) -> list:
     recursion, so a chain of a million ops is fine) and sort by that number.
     Linear in the graph size plus one C-level sort.
     """
+    _check_nodes(roots, "topological_order", "roots")
     seen = set(roots)
     stack = list(seen)
     found = []
@@ -94,6 +99,13 @@ def topological_order(roots: Sequence[Any]) -> list:
 
 
 _seq_of = attrgetter("_seq")
+
+
+def _check_nodes(items: Sequence[Any], op: str, what: str) -> None:
+    """TypeError unless every item is a graph node (a Tensor or a Value)."""
+    for x in items:
+        if not hasattr(x, "_parents"):
+            raise TypeError(f"{op}: {what} must be Tensors or Values, got {type(x).__name__} {x!r:.40}")
 
 
 def _walk(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool, create_graph: bool) -> list:
@@ -117,7 +129,9 @@ def _walk(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool, create
     return order
 
 
-def backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool = False, create_graph: bool = False) -> None:
+def backward(
+    roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool = False, create_graph: bool = False
+) -> None:
     """Back-propagate ``seeds`` (dL/droot) and hand each node its gradient via ``_receive``."""
     for node in _walk(roots, seeds, retain_graph or create_graph, create_graph):
         node._deliver()
@@ -134,6 +148,8 @@ def gradients(
     """d(outputs)/d(inputs) as a tuple, without touching any ``.grad`` (like ``torch.autograd.grad``)."""
     outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    _check_nodes(outs, "gradients", "outputs")
+    _check_nodes(ins, "gradients", "inputs")
     if grad_outputs is None:
         seeds = [o._default_seed("gradients") for o in outs]
     else:

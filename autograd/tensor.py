@@ -70,8 +70,8 @@ class Tensor:
         self._retain = False
         self._seq = next_seq()
         self._gacc = None
-        if requires_grad:
-            self.requires_grad_(True)
+        if requires_grad is not False:
+            self.requires_grad_(requires_grad)  # checks it is True or False
 
     @staticmethod
     def _make(data: np.ndarray) -> "Tensor":

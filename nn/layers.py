@@ -107,10 +107,11 @@ class Neuron(Module):
         super().__init__()
         self.nin = _size(nin, "nin", type(self).__name__)
         check_mode(mode, type(self).__name__)
+        activation = get_activation(activation, mode)  # before drawing weights: a bad name changes nothing
         rng = rng_from(seed)
         self.weight = make_parameter(initial_weights(init, (self.nin,), rng), mode, "w")
         self.bias = make_parameter(initial_bias(init, (), self.nin, rng), mode, "b") if bias else None
-        self.activation = get_activation(activation, mode)
+        self.activation = activation
 
     def forward(self, x: Any) -> Any:
         where = f"{type(self).__name__}(nin={self.nin})"
@@ -225,6 +226,8 @@ class MLP(Sequential):
         get_activation(activation, mode)  # fail early on an unknown name
         if output_activation is not None:
             get_activation(output_activation, mode)
+        if dropout:
+            Dropout(dropout)  # fail early on a bad p, before any weights are drawn
         rng = rng_from(seed)
         layers: list[Module] = []
         dims = [nin] + sizes

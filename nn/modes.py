@@ -73,7 +73,7 @@ def to_tensor(x: Any, where: str) -> Tensor:
     try:
         return Tensor(x)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{where}: expected a Tensor or an array of numbers ({exc})") from None
+        raise type(exc)(f"{where}: expected a Tensor or an array of numbers ({exc})") from None
 
 
 def as_value(v: Any) -> Value:

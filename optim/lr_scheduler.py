@@ -20,9 +20,12 @@ class LRScheduler:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__}: expected an optimiser, got {type(optimizer).__name__}")
         self.optimizer = optimizer
+        added = []  # groups given an initial_lr here, taken back if the first step fails
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                if "initial_lr" not in group:
+                    group["initial_lr"] = group["lr"]
+                    added.append(group)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -33,7 +36,12 @@ class LRScheduler:
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._step_count = 0
-        self.step()
+        try:
+            self.step()
+        except BaseException:
+            for group in added:
+                del group["initial_lr"]
+            raise
 
     def get_lr(self) -> list[float]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -42,7 +50,19 @@ class LRScheduler:
         """Advance one epoch and set every group's learning rate."""
         self._step_count += 1
         self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        try:
+            lrs = self.get_lr()
+            for lr in lrs:
+                if isinstance(lr, bool) or not isinstance(lr, Real) or not lr >= 0:
+                    raise ValueError(
+                        f"{type(self).__name__}: the schedule gave lr={lr!r} at epoch {self.last_epoch}; "
+                        "a learning rate must be a number >= 0"
+                    )
+        except BaseException:  # nothing changes when the schedule fails
+            self._step_count -= 1
+            self.last_epoch -= 1
+            raise
+        for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -129,4 +149,10 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        return [base * self.lr_lambda(self.last_epoch) for base in self.base_lrs]
+        factor = self.lr_lambda(self.last_epoch)
+        if isinstance(factor, bool) or not isinstance(factor, Real):
+            raise TypeError(
+                f"LambdaLR: lr_lambda({self.last_epoch}) returned {factor!r}; it must return a number "
+                "(the factor applied to the initial lr)"
+            )
+        return [base * factor for base in self.base_lrs]

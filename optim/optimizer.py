@@ -24,8 +24,10 @@ from autograd import Tensor, Value, enable_grad
 
 def _check_hyper(name: str, value: Any, where: str, low: float = 0.0, high: float | None = None,
                  strict_low: bool = False, strict_high: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or np.isnan(value):
+    if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{where}: {name} must be a number, got {value!r}")
+    if np.isnan(value):
+        raise ValueError(f"{where}: {name} must be a number, got NaN")
     ok_low = value > low if strict_low else value >= low
     ok_high = high is None or (value < high if strict_high else value <= high)
     if not (ok_low and ok_high):
@@ -85,6 +87,8 @@ class Optimizer:
 
     def _validate(self, group: dict) -> None:
         """Check a group's hyper-parameters (subclasses extend)."""
+        if "lr" not in group:
+            raise TypeError(f"{type(self).__name__}: every parameter group needs an 'lr' (in defaults or the group)")
         _check_hyper("lr", group["lr"], type(self).__name__, strict_low=True)
 
     # ------------------------------------------------------------------ steps
@@ -103,6 +107,9 @@ class Optimizer:
         """Update every parameter that has a gradient; ``closure`` (re-computes the loss) is optional."""
         loss = None
         if closure is not None:
+            if not callable(closure):
+                raise TypeError(f"{type(self).__name__}.step: closure must be a function that re-computes the loss, "
+                                f"got {type(closure).__name__}")
             with enable_grad():
                 loss = closure()
         for gi, group in enumerate(self.param_groups):

@@ -22,19 +22,26 @@ def _numba_available() -> bool:
     return True
 
 
+def _parametrizes_backend(metafunc: pytest.Metafunc) -> bool:
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
+        if isinstance(names, str):
+            names = [n.strip() for n in names.split(",")]
+        if "backend" in names:
+            return True
+    return False
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames:
+    if "backend" not in metafunc.fixturenames or _parametrizes_backend(metafunc):
         return
-    if metafunc.definition.get_closest_marker("numpy_only"):
-        backends = ["numpy"]
-    else:
-        backends = _BACKENDS
-    metafunc.fixturenames.append("backend")
-    metafunc.parametrize("backend", backends, indirect=True, scope="function")
+    backends = ["numpy"] if metafunc.definition.get_closest_marker("numpy_only") else _BACKENDS
+    metafunc.parametrize("backend", backends, indirect=True)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def backend(request: pytest.FixtureRequest):
+    """Switch the backend table for one test, and restore it afterwards."""
     name = getattr(request, "param", "numpy")
     if name == "numba" and not _numba_available():
         pytest.skip("numba is not installed")

@@ -56,7 +56,9 @@ class Max(Function):
     """max over axis; the gradient goes to the maximal entries, split evenly on ties."""
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False, _fn: Any = np.max) -> np.ndarray:
+    def forward(
+        ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False, _fn: Any = np.max
+    ) -> np.ndarray:
         out = _fn(x, axis=axis, keepdims=True)
         hit = x == out
         weight = hit / hit.sum(axis=axis, keepdims=True)
@@ -84,9 +86,11 @@ class LogSumExp(Function):
     def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         m = np.max(x, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        s = np.sum(np.exp(x - m), axis=axis, keepdims=True)
+        out = np.log(s) + m
         ctx.save_for_backward(x)
-        ctx.out_kept = out
+        # softmax(x) = e**(x - m) / s: exact even where m + log(s) rounds back to m (|x| ~ 1e30, or 1e3 in float32)
+        ctx.m, ctx.s = m, s
         ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
         return out if keepdims else (out.reshape(()) if axis is None else np.squeeze(out, axis=axis))
 
@@ -95,9 +99,10 @@ class LogSumExp(Function):
         (x,) = ctx.saved_tensors
         g = G.unsqueeze_reduced(g, ctx.shape, ctx.axis, ctx.keepdims)
         if isinstance(x, np.ndarray):
-            return g * np.exp(x - ctx.out_kept)
-        # recorded path: softmax recomputed from x so that it can be differentiated again
-        return g * x.softmax(axis=ctx.axis) if isinstance(ctx.axis, int) else g * G.exp(x - x.logsumexp(ctx.axis, True))
+            return g * (np.exp(x - ctx.m) / ctx.s)
+        # recorded path: softmax recomputed from x (the shift m is a constant) so it can be differentiated again
+        e = G.exp(x - ctx.m)
+        return g * (e / e.sum(axis=ctx.axis, keepdims=True))
 
 
 class Softmax(Function):
