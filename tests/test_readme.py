@@ -1,0 +1,33 @@
+"""The README's two commands are the ones users and CI run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(.+?)\n```", text)
+
+
+@pytest.mark.numpy_only
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    commands = _commands()
+    assert len(commands) >= 2, "the README must show the demo and the test command"
+    test_command = commands[1]
+    assert "pytest" in test_command
+    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test_command in ci_lines
+
+
+@pytest.mark.numpy_only
+def test_demo_command_names_the_console_script() -> None:
+    demo = _commands()[0]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    script = demo.split("&&")[-1].strip()
+    assert f'{script} = "nn.demo:main"' in pyproject
