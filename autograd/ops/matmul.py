@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import generic as G
 from ..backend import ops as K
 from ..function import Context, Function
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 def _mT(x: Any) -> Any:
@@ -51,10 +54,17 @@ class MatMul(Function):
 
 
 class Linear(Function):
-    """out = x @ W^T + b (W of shape (out, in)); dL/dx = g @ W, dL/dW = g^T x, dL/db = sum of g over rows."""
+    """out = act(z), z = x @ W^T + b (W of shape (out, in)); with dz = g act'(z) (from the saved output):
+    dL/dx = dz @ W, dL/dW = dz^T x, dL/db = sum of dz over rows.
+
+    One op and one kernel call each way (``K.linear``, ``K.linear_backward``):
+    the Numba backend adds the bias and applies the activation in the same
+    pass over the product, and gets dz and dL/db in one pass back.
+    """
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+    def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
+                activation: str | None = None, param: float = 0.0) -> np.ndarray:
         if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
             raise ValueError(
                 f"linear: input of shape {x.shape} needs its last axis equal to the weight's in_features; "
@@ -62,29 +72,43 @@ class Linear(Function):
             )
         if bias is not None and bias.shape != (weight.shape[0],):
             raise ValueError(f"linear: bias of shape {bias.shape} should have shape ({weight.shape[0]},)")
-        ctx.save_for_backward(x, weight)
-        return K.linear(x, weight, bias)
+        out = K.linear(x, weight, bias, activation, param)
+        if activation is None:
+            ctx.save_for_backward(x, weight)
+        else:
+            ctx.save_for_backward(x, weight, out)
+        ctx.activation, ctx.param = activation, param
+        return out
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
-        x, w = ctx.saved_tensors
-        nx, nw, nb = (ctx.needs_input_grad + (False,))[:3]
-        g2 = g.reshape((-1, g.shape[-1])) if len(g.shape) != 2 else g
-        gx = g @ w if nx else None
-        gw = gb = None
-        if nw:
-            x2 = x.reshape((-1, x.shape[-1])) if len(x.shape) != 2 else x
-            gw = _mT(g2) @ x2
-        if nb:
-            gb = g2.sum(axis=0)
-        return gx, gw, gb
+        x, w, *out = ctx.saved_tensors
+        needs = (ctx.needs_input_grad + (False,))[:3]
+        return K.linear_backward(g, x, w, out[0] if out else None, ctx.activation, ctx.param, needs)
 
 
-def linear(x: Any, weight: Any, bias: Any = None) -> "Tensor":
-    """x @ weight.T + bias, one recorded op (weight has shape (out_features, in_features))."""
-    if bias is None:
-        return Linear.apply(x, weight)
-    return Linear.apply(x, weight, bias)
+ACTIVATIONS = (None, "relu", "leaky_relu", "sigmoid", "tanh", "elu")
 
 
-__all__ = ["MatMul", "Linear", "linear", "G"]
+def linear(x: Any, weight: Any, bias: Any = None, activation: str | None = None, slope: float = 0.01,
+           alpha: float = 1.0) -> "Tensor":
+    """act(x @ weight.T + bias) as one recorded op (weight has shape (out_features, in_features)).
+
+    ``activation``: None, "relu", "leaky_relu" (with ``slope``), "sigmoid",
+    "tanh" or "elu" (with ``alpha``). The same as applying the activation
+    after ``linear``, fused: one node, no intermediate array kept.
+    """
+    if activation not in ACTIVATIONS:
+        choices = ", ".join(map(repr, ACTIVATIONS))
+        raise ValueError(f"linear: unknown activation {activation!r}; choose one of {choices}")
+    param = float(slope) if activation == "leaky_relu" else float(alpha) if activation == "elu" else 0.0
+    if param < 0:  # the backward reads the sign of z off the output, which needs slope, alpha >= 0
+        z = linear(x, weight, bias)
+        return z.leaky_relu(param) if activation == "leaky_relu" else z.elu(param)
+    args = (x, weight) if bias is None else (x, weight, bias)
+    if activation is None:
+        return Linear.apply(*args)
+    return Linear.apply(*args, activation=activation, param=param)
+
+
+__all__ = ["MatMul", "Linear", "linear", "ACTIVATIONS", "G"]

@@ -1,0 +1,578 @@
+"""The Numba backend: the table ``set_backend("numba")`` lays over the numpy reference.
+
+Each entry is a plain Python wrapper around compiled kernels. It hands the
+work to the numpy reference kernel (same name, same result) whenever the
+compiled one does not apply or would not pay off:
+
+* an argument is not a plain ndarray (a ``Tensor`` during ``create_graph=True``,
+  a subclass, a Python number);
+* dtypes differ, are not float32/float64, or an array is not C-contiguous;
+* the array is smaller than the kernel's ``min_size`` in ``THRESHOLDS``.
+
+From ``parallel_size`` on the threaded twin runs, provided Numba has more
+than one thread and the BLAS thread pool will not spin against it (see
+``parallel_allowed``). Kernels compile on first use, never at import. The
+sizes were measured with ``python -m bench --thresholds`` (bench/kernels.py).
+
+Ops built around ``exp`` (sigmoid and elu forward, the softmax family,
+cross-entropy) are different: numpy's ``exp`` is vectorised (AVX2/AVX-512),
+while a Numba loop calls the scalar libm ``exp`` per element, because PyPI's
+llvmlite is built without Intel SVML (``llvmlite.binding.targets.has_svml()``
+is False), so installing ``intel-cmplr-lib-rt`` changes nothing. Below
+``EXP_IN_NUMPY[name]`` elements the all-Numba kernel still wins (one pass, no
+temporaries, no per-call numpy overhead); from there on the wrapper runs a
+Numba pass, numpy's ``exp`` in place on the output, and a second Numba pass:
+no temporaries, and the fast exp.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Callable
+
+import numba
+import numpy as np
+
+from . import jit as J
+from . import jit_elementwise as E
+from . import jit_matmul as M
+from . import jit_optim as O
+from . import jit_rows as W
+from . import reference as R
+from ..backend import blas_pools_settled
+
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+INF = float("inf")
+
+# kernel -> (min_size, parallel_size) in elements: the numpy reference below min_size, the threaded
+# twin from parallel_size on (INF: never); for the exp kernels, the Numba passes around numpy's exp
+THRESHOLDS: dict[str, tuple[float, float]] = {
+    name: (0, 100_000) for name in (
+        "sigmoid", "sigmoid_backward", "tanh_backward", "relu", "relu_backward", "leaky_relu",
+        "leaky_relu_backward", "elu", "elu_backward", "softmax", "softmax_backward", "log_softmax",
+        "log_softmax_backward", "cross_entropy", "cross_entropy_backward", "sgd_step", "adam_step",
+        "rmsprop_step", "adagrad_step",
+    )
+}
+THRESHOLDS.update({"sum_to_shape": (0, 300_000), "linear": (0, 200_000), "linear_backward": (0, INF)})
+# Measured: a wrapper that falls back to numpy costs about as much as one that calls the compiled
+# kernel (~1 us either way), so no kernel needs a min_size above 0 on the machine in bench/results.md.
+
+# kernel -> size from which its exp runs in numpy, between two Numba passes (see the module docstring)
+EXP_IN_NUMPY: dict[str, float] = {
+    "sigmoid": 1_000,
+    "elu": 1_000,
+    "softmax": 1_000,
+    "log_softmax": 1_000,
+    "log_softmax_backward": 0,
+    "cross_entropy": 1_000,
+    "cross_entropy_backward": 0,
+}
+
+
+def parallel_allowed() -> bool:
+    """True when threaded kernels may run: more than one Numba thread, and thread pools that go idle.
+
+    Two pools spin after their work and then fight Numba's threads for the
+    cores (measured: each op 7-116x slower, a training step 1.6x): OpenBLAS's,
+    unless ``OPENBLAS_THREAD_TIMEOUT`` was set when numpy loaded (``import
+    autograd`` sets it to 4 when it comes first), and GNU OpenMP's, which
+    Numba's own threads use, unless ``GOMP_SPINCOUNT`` was set when it loaded
+    (the kernels set it to 0 before their first parallel loop). When either
+    library was loaded earlier without its setting, the kernels stay serial.
+    """
+    return _POOLS_SETTLED and numba.get_num_threads() > 1
+
+
+_POOLS_SETTLED = blas_pools_settled() and J.OMP_SPIN_SETTLED
+
+
+def _pick(kernel: Any, name: str, n: int) -> Callable:
+    return kernel.parallel if n >= THRESHOLDS[name][1] and parallel_allowed() else kernel.serial
+
+
+def _same(a: Any, b: Any) -> bool:
+    """b is a C-contiguous ndarray with a's dtype and shape."""
+    return type(b) is np.ndarray and b.dtype == a.dtype and b.shape == a.shape and b.flags.c_contiguous
+
+
+def _ok(a: Any, name: str) -> bool:
+    """a is a C-contiguous float32/float64 ndarray with at least the kernel's min_size elements."""
+    return (
+        type(a) is np.ndarray
+        and (a.dtype == _F64 or a.dtype == _F32)
+        and a.flags.c_contiguous
+        and a.size >= THRESHOLDS[name][0]
+    )
+
+
+def _exp_in_numpy(name: str, n: int) -> bool:
+    return n >= EXP_IN_NUMPY[name]
+
+
+# ------------------------------------------------------------------ activations
+
+
+def _unary(name: str, kernel: Any) -> Callable:
+    ref = getattr(R, name)
+
+    def run(x: Any) -> Any:
+        if not _ok(x, name):
+            return ref(x)
+        out = np.empty_like(x)
+        _pick(kernel, name, x.size)(x.reshape(-1), out.reshape(-1))
+        return out
+
+    run.__name__ = name
+    run.__doc__ = f"Numba ``{name}`` in one pass (numpy reference outside the sizes in THRESHOLDS)."
+    return run
+
+
+def _binary(name: str, kernel: Any) -> Callable:
+    ref = getattr(R, name)
+
+    def run(g: Any, y: Any) -> Any:
+        if not (_ok(g, name) and _same(g, y)):
+            return ref(g, y)
+        out = np.empty_like(g)
+        _pick(kernel, name, g.size)(g.reshape(-1), y.reshape(-1), out.reshape(-1))
+        return out
+
+    run.__name__ = name
+    run.__doc__ = f"Numba ``{name}`` in one pass (numpy reference outside the sizes in THRESHOLDS)."
+    return run
+
+
+relu = _unary("relu", E.relu)
+
+
+def sigmoid(x: Any) -> Any:
+    """Numba sigmoid: one pass, or for large x -|x|, numpy's exp in place, and the finishing pass."""
+    if not _ok(x, "sigmoid"):
+        return R.sigmoid(x)
+    out = np.empty_like(x)
+    xf, of = x.reshape(-1), out.reshape(-1)
+    if _exp_in_numpy("sigmoid", x.size):
+        _pick(E.neg_abs, "sigmoid", x.size)(xf, of)
+        np.exp(of, out=of)
+        _pick(E.sigmoid_from_exp, "sigmoid", x.size)(xf, of, of)
+    else:
+        _pick(E.sigmoid, "sigmoid", x.size)(xf, of)
+    return out
+sigmoid_backward = _binary("sigmoid_backward", E.sigmoid_backward)
+tanh_backward = _binary("tanh_backward", E.tanh_backward)
+relu_backward = _binary("relu_backward", E.relu_backward)
+
+
+def leaky_relu(x: Any, slope: float) -> Any:
+    if not _ok(x, "leaky_relu"):
+        return R.leaky_relu(x, slope)
+    out = np.empty_like(x)
+    _pick(E.leaky_relu, "leaky_relu", x.size)(x.reshape(-1), x.dtype.type(slope), out.reshape(-1))
+    return out
+
+
+def leaky_relu_backward(g: Any, x: Any, slope: float) -> Any:
+    if not (_ok(g, "leaky_relu_backward") and _same(g, x)):
+        return R.leaky_relu_backward(g, x, slope)
+    out = np.empty_like(g)
+    kernel = _pick(E.leaky_relu_backward, "leaky_relu_backward", g.size)
+    kernel(g.reshape(-1), x.reshape(-1), g.dtype.type(slope), out.reshape(-1))
+    return out
+
+
+def elu(x: Any, alpha: float) -> Any:
+    if not _ok(x, "elu"):
+        return R.elu(x, alpha)
+    out = np.empty_like(x)
+    xf, of, a = x.reshape(-1), out.reshape(-1), x.dtype.type(alpha)
+    if _exp_in_numpy("elu", x.size):
+        _pick(E.min_zero, "elu", x.size)(xf, of)
+        np.expm1(of, out=of)
+        _pick(E.elu_from_expm1, "elu", x.size)(xf, of, a, of)
+    else:
+        _pick(E.elu, "elu", x.size)(xf, a, of)
+    return out
+
+
+def elu_backward(g: Any, x: Any, y: Any, alpha: float) -> Any:
+    if not (_ok(g, "elu_backward") and _same(g, x) and _same(g, y)):
+        return R.elu_backward(g, x, y, alpha)
+    out = np.empty_like(g)
+    kernel = _pick(E.elu_backward, "elu_backward", g.size)
+    kernel(g.reshape(-1), x.reshape(-1), y.reshape(-1), g.dtype.type(alpha), out.reshape(-1))
+    return out
+
+
+# ------------------------------------------------------------ softmax family
+
+
+def _rows_ok(x: Any, axis: int, name: str) -> bool:
+    return _ok(x, name) and x.ndim >= 1 and axis in (-1, x.ndim - 1) and x.shape[-1] > 0
+
+
+def softmax(x: Any, axis: int) -> Any:
+    """Numba softmax along the last axis (other axes: the numpy reference)."""
+    if not _rows_ok(x, axis, "softmax"):
+        return R.softmax(x, axis)
+    out = np.empty_like(x)
+    x2, o2 = x.reshape(-1, x.shape[-1]), out.reshape(-1, x.shape[-1])
+    if _exp_in_numpy("softmax", x.size):
+        _pick(W.shift_rows, "softmax", x.size)(x2, o2)
+        np.exp(o2, out=o2)
+        _pick(W.divide_by_row_sums, "softmax", x.size)(o2)
+    else:
+        _pick(W.softmax, "softmax", x.size)(x2, o2)
+    return out
+
+
+def log_softmax(x: Any, axis: int) -> Any:
+    """Numba log-softmax along the last axis (other axes: the numpy reference)."""
+    if not _rows_ok(x, axis, "log_softmax"):
+        return R.log_softmax(x, axis)
+    out = np.empty_like(x)
+    x2, o2 = x.reshape(-1, x.shape[-1]), out.reshape(-1, x.shape[-1])
+    if _exp_in_numpy("log_softmax", x.size):
+        _log_softmax_rows(x2, o2, "log_softmax")
+    else:
+        _pick(W.log_softmax, "log_softmax", x.size)(x2, o2)
+    return out
+
+
+def _log_softmax_rows(x2: np.ndarray, o2: np.ndarray, name: str) -> None:
+    _pick(W.shift_rows, name, x2.size)(x2, o2)
+    e = np.exp(o2)
+    _pick(W.subtract_log_row_sums, name, x2.size)(o2, e, o2)
+
+
+def softmax_backward(g: Any, y: Any, axis: int) -> Any:
+    """dL/dx = y (g - sum(g y)) along the last axis in one pass per row."""
+    if not (_rows_ok(g, axis, "softmax_backward") and _same(g, y)):
+        return R.softmax_backward(g, y, axis)
+    out = np.empty_like(g)
+    g2 = g.reshape(-1, g.shape[-1])
+    _pick(W.softmax_backward, "softmax_backward", g.size)(g2, y.reshape(g2.shape), out.reshape(g2.shape))
+    return out
+
+
+def log_softmax_backward(g: Any, y: Any, axis: int) -> Any:
+    """dL/dx = g - e**y sum(g) along the last axis."""
+    if not (_rows_ok(g, axis, "log_softmax_backward") and _same(g, y)):
+        return R.log_softmax_backward(g, y, axis)
+    g2 = g.reshape(-1, g.shape[-1])
+    y2 = y.reshape(g2.shape)
+    if _exp_in_numpy("log_softmax_backward", g.size):
+        p = np.exp(y2)
+        _pick(W.log_softmax_backward_from_exp, "log_softmax_backward", g.size)(g2, p, p)
+        return p.reshape(g.shape)
+    out = np.empty_like(g)
+    _pick(W.log_softmax_backward, "log_softmax_backward", g.size)(g2, y2, out.reshape(g2.shape))
+    return out
+
+
+def _labels_ok(logits: Any, labels: Any) -> bool:
+    return (
+        type(labels) is np.ndarray
+        and labels.dtype.kind in "iu"
+        and labels.shape == logits.shape[:1]
+        and logits.ndim == 2
+        and logits.shape[1] > 0
+    )
+
+
+def cross_entropy(logits: Any, labels: Any) -> tuple:
+    """Per-row losses and log-probabilities; out-of-range labels go to the reference (its error or wrap-around)."""
+    if not (_ok(logits, "cross_entropy") and _labels_ok(logits, labels)):
+        return R.cross_entropy(logits, labels)
+    logp = np.empty_like(logits)
+    losses = np.empty(logits.shape[0], dtype=logits.dtype)
+    if _exp_in_numpy("cross_entropy", logits.size):
+        _log_softmax_rows(logits, logp, "cross_entropy")
+        bad = _pick(W.pick_losses, "cross_entropy", logits.size)(logp, labels, losses)
+    else:
+        bad = _pick(W.cross_entropy, "cross_entropy", logits.size)(logits, labels, logp, losses)
+    if bad:
+        return R.cross_entropy(logits, labels)
+    return losses, logp
+
+
+def cross_entropy_backward(g: Any, logp: Any, labels: Any) -> Any:
+    """dL/dlogits = g[:, None] (e**logp - onehot(labels)); out-of-range labels go to the reference."""
+    if not (
+        _ok(logp, "cross_entropy_backward")
+        and _labels_ok(logp, labels)
+        and type(g) is np.ndarray
+        and g.dtype == logp.dtype
+        and g.shape == labels.shape
+    ):
+        return R.cross_entropy_backward(g, logp, labels)
+    if _exp_in_numpy("cross_entropy_backward", logp.size):
+        out = np.exp(logp)
+        kernel = _pick(W.cross_entropy_backward_from_exp, "cross_entropy_backward", logp.size)
+        bad = kernel(g, out, labels, out)
+    else:
+        out = np.empty_like(logp)
+        bad = _pick(W.cross_entropy_backward, "cross_entropy_backward", logp.size)(g, logp, labels, out)
+    return R.cross_entropy_backward(g, logp, labels) if bad else out
+
+
+# --------------------------------------------------------------- sum_to_shape
+
+
+def _reduction_plan(gshape: tuple, shape: tuple) -> tuple[str, int, int] | None:
+    """How to undo a broadcast with one 2-D sum, or None.
+
+    ``("rows", a, b)``: view g as (a, b) and add up its rows (the summed axes
+    lead, as for a bias); ``("cols", a, b)``: add up each row (the summed axes
+    trail). Axes of length 1 in g never matter.
+    """
+    if len(gshape) == 2 and len(shape) == 1 and shape[0] == gshape[1]:  # the bias of a (batch, features) op
+        return ("rows", gshape[0], gshape[1])
+    if len(shape) > len(gshape):
+        return None
+    padded = (1,) * (len(gshape) - len(shape)) + shape
+    pattern = ""
+    kept = 1
+    for n, m in zip(gshape, padded):
+        if n == 1:
+            if m != 1:
+                return None
+        elif m == n:
+            pattern += "k"
+            kept *= n
+        elif m == 1:
+            pattern += "s"
+        else:
+            return None
+    total = math.prod(gshape)
+    if "ks" not in pattern:
+        return ("rows", total // kept, kept)
+    if "sk" not in pattern:
+        return ("cols", kept, total // kept)
+    return None
+
+
+def sum_to_shape(g: Any, shape: tuple) -> Any:
+    """Undo broadcasting with a Numba sum over rows or along rows when the summed axes form one block."""
+    shape = tuple(shape)
+    if not _ok(g, "sum_to_shape") or g.shape == shape:
+        return R.sum_to_shape(g, shape)
+    plan = _reduction_plan(g.shape, shape)
+    if plan is None or g.size == 0:
+        return R.sum_to_shape(g, shape)
+    how, a, b = plan
+    g2 = g.reshape(a, b)
+    if how == "rows":
+        out = np.empty(b, dtype=g.dtype)
+        if g.size >= THRESHOLDS["sum_to_shape"][1] and parallel_allowed():
+            W.sum_rows_into.parallel(g2, 4 * numba.get_num_threads(), out)
+        else:
+            W.sum_rows_into.serial(g2, 1, out)
+    else:
+        out = np.empty(a, dtype=g.dtype)
+        _pick(W.sum_cols_into, "sum_to_shape", g.size)(g2, out)
+    return out.reshape(shape)
+
+
+# ------------------------------------------------------------------- linear
+
+
+def _linear_args_ok(x: Any, weight: Any, bias: Any) -> bool:
+    return (
+        _ok(x, "linear")
+        and x.ndim >= 1
+        and type(weight) is np.ndarray
+        and weight.dtype == x.dtype
+        and weight.ndim == 2
+        and weight.flags.c_contiguous
+        and weight.shape[1] == x.shape[-1]
+        and (bias is None or (type(bias) is np.ndarray and bias.dtype == x.dtype and bias.shape == weight.shape[:1]))
+    )
+
+
+# stands in for an absent array (bias=None, no momentum buffer): never read, and never the same memory
+# as the real arguments, or LLVM's overlap check would send every loop down its unvectorised path
+_ABSENT = {_F32: np.zeros(1, _F32), _F64: np.zeros(1, _F64)}
+
+
+def linear(x: Any, weight: Any, bias: Any, activation: str | None = None, param: float = 0.0) -> Any:
+    """act(x @ weight.T + bias): numpy's BLAS for the product, then bias and activation in one Numba pass over it.
+
+    (``jit_matmul.linear_forward`` does the same with ``np.dot`` inside one compiled function; bench/
+    measured it slower: Numba's ``np.dot`` costs more per call and goes through SciPy's second OpenBLAS.)
+    """
+    if not _linear_args_ok(x, weight, bias) or x.size == 0:
+        return R.linear(x, weight, bias, activation, param)
+    x2 = x.reshape(-1, x.shape[-1])
+    out = x2 @ weight.T
+    if bias is not None or activation is not None:
+        b = bias if bias is not None else _ABSENT[x.dtype]
+        _pick(M.epilogue, "linear", out.size)(out, b, bias is not None, M.ACTIVATIONS[activation], x.dtype.type(param))
+    return out.reshape(x.shape[:-1] + weight.shape[:1])
+
+
+def linear_backward(g: Any, x: Any, weight: Any, out: Any, activation: str | None, param: float,
+                    needs: tuple) -> tuple:
+    """(dL/dx, dL/dweight, dL/dbias) of ``linear``: dz = g act'(z) and dL/dbias in one Numba pass, then BLAS."""
+    nx, nw, nb = needs
+    if not (
+        _linear_args_ok(x, weight, None)
+        and type(g) is np.ndarray
+        and g.dtype == x.dtype
+        and g.flags.c_contiguous
+        and g.shape == x.shape[:-1] + weight.shape[:1]
+        and (activation is None or _same(g, out))
+        and g.size > 0
+    ):
+        return R.linear_backward(g, x, weight, out, activation, param, needs)
+    g2 = g.reshape(-1, g.shape[-1])
+    gb = np.empty(g2.shape[1] if nb else 0, dtype=g.dtype)
+    if activation is not None:
+        gz = np.empty_like(g2)
+        M.pre_activation_grad(g2, out.reshape(g2.shape), M.ACTIVATIONS[activation], g.dtype.type(param), gz, gb, nb)
+    else:
+        gz = g2
+        if nb:
+            W.sum_rows_into.serial(g2, 1, gb)
+    gx = (gz @ weight).reshape(x.shape) if nx else None
+    gw = gz.T @ x.reshape(-1, x.shape[-1]) if nw else None
+    return gx, gw, gb if nb else None
+
+
+# ------------------------------------------------------- optimiser updates
+
+
+def _state_ok(p: Any, name: str, *state: Any) -> bool:
+    return _ok(p, name) and all(s is None or _same(p, s) for s in state)
+
+
+def sgd_step(p: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, lr: float, momentum: float,
+             dampening: float, nesterov: bool, weight_decay: float, first: bool) -> None:
+    """SGD with momentum, one pass, in place (same arguments as the reference)."""
+    if not _state_ok(p, "sgd_step", grad, buf) or (momentum and buf is None):
+        return R.sgd_step(p, grad, buf, lr, momentum, dampening, nesterov, weight_decay, first)
+    t = p.dtype.type
+    kernel = _pick(O.sgd, "sgd_step", p.size)
+    buf = buf.reshape(-1) if buf is not None else _ABSENT[p.dtype]
+    kernel(p.reshape(-1), grad.reshape(-1), buf, t(lr), t(momentum), t(1 - dampening), bool(nesterov),
+           t(weight_decay), bool(weight_decay), bool(momentum), bool(first))
+
+
+def adam_step(p: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None,
+              step: int, lr: float, beta1: float, beta2: float, eps: float, weight_decay: float,
+              decoupled: bool) -> None:
+    """Adam / AdamW (and AMSGrad with ``vmax``), one pass, in place."""
+    if not _state_ok(p, "adam_step", grad, m, v, vmax):
+        return R.adam_step(p, grad, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, decoupled)
+    t = p.dtype.type
+    w = 1 - beta1  # m moves this far towards g (a lerp, as in the reference)
+    kernel = _pick(O.adam, "adam_step", p.size)
+    kernel(p.reshape(-1), grad.reshape(-1), m.reshape(-1), v.reshape(-1),
+           vmax.reshape(-1) if vmax is not None else _ABSENT[p.dtype],
+           vmax is not None, t(lr / (1 - beta1**step)), t(1 - w), t(w), t(beta2), t(1 - beta2),
+           t((1 - beta2**step) ** 0.5), t(eps), t(weight_decay), bool(weight_decay), bool(decoupled),
+           t(1 - lr * weight_decay))
+
+
+def rmsprop_step(p: np.ndarray, grad: np.ndarray, sq: np.ndarray, buf: np.ndarray | None,
+                 gavg: np.ndarray | None, lr: float, alpha: float, eps: float, weight_decay: float,
+                 momentum: float) -> None:
+    """RMSprop (centered with ``gavg``, with momentum through ``buf``), one pass, in place."""
+    if not _state_ok(p, "rmsprop_step", grad, sq, buf, gavg) or (momentum and buf is None):
+        return R.rmsprop_step(p, grad, sq, buf, gavg, lr, alpha, eps, weight_decay, momentum)
+    t = p.dtype.type
+    absent = _ABSENT[p.dtype]
+    kernel = _pick(O.rmsprop, "rmsprop_step", p.size)
+    kernel(p.reshape(-1), grad.reshape(-1), sq.reshape(-1), buf.reshape(-1) if buf is not None else absent,
+           gavg.reshape(-1) if gavg is not None else absent, t(lr), t(alpha), t(1 - alpha), t(eps), t(weight_decay),
+           bool(weight_decay), t(momentum), bool(momentum), gavg is not None)
+
+
+def adagrad_step(p: np.ndarray, grad: np.ndarray, ssum: np.ndarray, step: int, lr: float,
+                 lr_decay: float, eps: float, weight_decay: float) -> None:
+    """AdaGrad, one pass, in place."""
+    if not _state_ok(p, "adagrad_step", grad, ssum):
+        return R.adagrad_step(p, grad, ssum, step, lr, lr_decay, eps, weight_decay)
+    t = p.dtype.type
+    kernel = _pick(O.adagrad, "adagrad_step", p.size)
+    kernel(p.reshape(-1), grad.reshape(-1), ssum.reshape(-1), t(lr / (1 + (step - 1) * lr_decay)), t(eps),
+           t(weight_decay), bool(weight_decay))
+
+
+KERNELS: dict[str, Callable] = {
+    name: globals()[name] for name in THRESHOLDS if name in globals()
+}
+"""name -> Numba-backed kernel, laid over ``reference.KERNELS`` by ``set_backend("numba")``."""
+
+
+# ------------------------------------------------------------------- warm-up
+
+
+def warmup(dtypes: tuple = (np.float32, np.float64), parallel: bool | None = None) -> None:
+    """Compile (or load from the disk cache) every kernel for ``dtypes`` now instead of on first use.
+
+    ``parallel`` also compiles the threaded twins (default: when they can run here).
+    """
+    if parallel is None:
+        parallel = parallel_allowed()
+    for dt in dtypes:
+        dt = np.dtype(dt)
+        if dt not in (_F32, _F64):
+            raise ValueError(f"warmup: kernels exist for float32 and float64, not {dt}")
+        for kernel, args in _warmup_calls(dt):
+            getattr(kernel, "serial", kernel)(*args)
+            if parallel and hasattr(kernel, "parallel"):
+                kernel.parallel(*args)
+
+
+def _warmup_calls(dt: np.dtype) -> list:
+    """(kernel, arguments) pairs with the argument types the wrappers pass, on tiny arrays of dtype ``dt``."""
+    t = dt.type
+    v = np.linspace(0.1, 1, 8, dtype=dt)
+    o = np.empty_like(v)
+    m = v.reshape(2, 4)
+    mo = np.empty_like(m)
+    w = np.ones((3, 4), dt)
+    g3 = np.ones((2, 3), dt)
+    labels = np.array([0, 3], dtype=np.int64)
+    return [
+        (E.sigmoid, (v, o)), (E.relu, (v, o)),
+        (E.sigmoid_backward, (v, v, o)), (E.tanh_backward, (v, v, o)), (E.relu_backward, (v, v, o)),
+        (E.leaky_relu, (v, t(0.01), o)), (E.leaky_relu_backward, (v, v, t(0.01), o)),
+        (E.elu, (v, t(1), o)), (E.elu_backward, (v, v, v, t(1), o)),
+        (E.neg_abs, (v, o)), (E.sigmoid_from_exp, (v, o, o)), (E.min_zero, (v, o)),
+        (E.elu_from_expm1, (v, o, t(1), o)),
+        (W.shift_rows, (m, mo)), (W.divide_by_row_sums, (mo,)), (W.subtract_log_row_sums, (m, m, mo)),
+        (W.log_softmax_backward_from_exp, (m, m, mo)), (W.pick_losses, (m, labels, np.empty(2, dt))),
+        (W.cross_entropy_backward_from_exp, (np.ones(2, dt), m, labels, mo)),
+        (W.softmax, (m, mo)), (W.log_softmax, (m, mo)),
+        (W.softmax_backward, (m, m, mo)), (W.log_softmax_backward, (m, m, mo)),
+        (W.cross_entropy, (m, labels, mo, np.empty(2, dt))),
+        (W.cross_entropy_backward, (np.ones(2, dt), m, labels, mo)),
+        (W.sum_rows_into, (m, 2, np.empty(4, dt))), (W.sum_cols_into, (m, np.empty(2, dt))),
+        (M.epilogue, (m.copy(), v[:4], True, 1, t(0))),
+        (M.linear_forward, (m, w, v[:3], True, 1, t(0))),
+        (M.linear_backward, (g3, m, w, g3, 1, t(0), True, True, True)),
+        (M.matmul_tiled, (m, m.T.copy(), np.empty((2, 2), dt))),
+        (O.sgd, (v.copy(), v, v.copy(), t(0.1), t(0.9), t(1), False, t(0), False, True, False)),
+        (O.adam, (v.copy(), v, v.copy(), v.copy(), v.copy(), False) + (t(0.5),) * 7 + (t(0), False, False, t(1))),
+        (O.rmsprop, (v.copy(), v, v.copy(), v.copy(), v.copy()) + (t(0.5),) * 5 + (False, t(0), False, False)),
+        (O.adagrad, (v.copy(), v, v.copy(), t(0.1), t(1e-10), t(0), False)),
+    ]
+
+
+if not _POOLS_SETTLED and numba.config.NUMBA_NUM_THREADS > 1:
+    _why = []
+    if not blas_pools_settled():
+        _why.append("numpy (OpenBLAS) was imported before autograd without OPENBLAS_THREAD_TIMEOUT")
+    if not J.OMP_SPIN_SETTLED:
+        _why.append("GNU OpenMP (libgomp, e.g. torch's) was loaded before the Numba backend without GOMP_SPINCOUNT")
+    warnings.warn(
+        f"gradwork: {' and '.join(_why)}, so idle threads would spin against Numba's; the Numba kernels will run "
+        "single-threaded. Import autograd and set_backend('numba') first, or export OPENBLAS_THREAD_TIMEOUT=4 "
+        "GOMP_SPINCOUNT=0, to let them use threads.",
+        RuntimeWarning,
+        stacklevel=3,
+    )

@@ -1,0 +1,337 @@
+"""Case 3: one training step in tensor mode against PyTorch CPU and hand-written numpy.
+
+Each MLP has ReLU hidden layers and a linear output; the loss is mean
+cross-entropy over integer labels (mean squared error for one output). A
+step is forward, loss, backward and an optimiser update (SGD with momentum
+0.9, or Adam). The sides start from the same weights and data:
+
+* ``numpy``: forward and backward written out by hand, updates in place: the
+  limit for an engine that computes with numpy;
+* ``gradwork (numpy)`` / ``gradwork (numba)``: the engine on each backend,
+  hidden layers as fused ``autograd.linear(..., activation="relu")`` ops, the
+  loss as one op, the updates through ``optim`` (or the kernels directly
+  when the ``optim`` package is missing);
+* ``torch``: ``torch.nn`` layers, ``F.cross_entropy``/``F.mse_loss`` and
+  ``torch.optim``, with as many threads as Numba.
+
+Also here: the engine's cost per op on a (32, 64) array against the bare
+numpy ufunc.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from .common import interleaved
+
+CONFIGS = [
+    ("2-16-16-1, batch 100, f64", (2, 16, 16, 1), 100, np.float64),
+    ("64-64-10, batch 32, f32", (64, 64, 10), 32, np.float32),
+    ("784-256-128-10, batch 128, f32", (784, 256, 128, 10), 128, np.float32),
+    ("784-1024-1024-10, batch 512, f32", (784, 1024, 1024, 10), 512, np.float32),
+]
+LR = {"sgd": 0.01, "adam": 1e-3}
+
+
+def problem(sizes: tuple, batch: int, dtype: Any, seed: int = 0) -> tuple:
+    """Data, targets and initial (weight, bias) pairs (torch's default uniform init)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch, sizes[0])).astype(dtype)
+    target = rng.standard_normal((batch, 1)).astype(dtype) if sizes[-1] == 1 else rng.integers(0, sizes[-1], batch)
+    params = []
+    for nin, nout in zip(sizes[:-1], sizes[1:]):
+        bound = 1 / np.sqrt(nin)
+        params.append((rng.uniform(-bound, bound, (nout, nin)).astype(dtype),
+                       rng.uniform(-bound, bound, nout).astype(dtype)))
+    return X, target, params
+
+
+# ----------------------------------------------------------- hand-written numpy
+
+
+class NumpyMLP:
+    """Forward, backward and the updates written directly in numpy, in place where it is natural."""
+
+    def __init__(self, params: list, opt: str) -> None:
+        self.params = [(w.copy(), b.copy()) for w, b in params]
+        self.opt = opt
+        self.state = [tuple(np.zeros_like(a) for a in (w, b, w, b)) for w, b in self.params]
+        self.t = 0
+
+    def step(self, X: np.ndarray, target: np.ndarray) -> float:
+        hs = [X]
+        last = len(self.params) - 1
+        for i, (w, b) in enumerate(self.params):
+            z = hs[-1] @ w.T
+            z += b
+            if i < last:
+                np.maximum(z, 0, out=z)
+            hs.append(z)
+        out = hs[-1]
+        n = out.shape[0]
+        if out.shape[1] == 1:  # mean squared error
+            d = out - target
+            loss = float((d * d).mean())
+            d *= 2 / d.size
+        else:  # mean cross-entropy
+            z = out - out.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            s = e.sum(axis=1, keepdims=True)
+            loss = float(np.log(s).mean() - z[np.arange(n), target].mean())
+            d = e / s
+            d[np.arange(n), target] -= 1
+            d /= n
+        self.t += 1
+        for i in range(last, -1, -1):
+            w, b = self.params[i]
+            h = hs[i]
+            gw = d.T @ h
+            gb = d.sum(axis=0)
+            if i > 0:
+                d = d @ w
+                d *= h > 0
+            self._update(i, gw, gb)
+        return loss
+
+    def _update(self, i: int, gw: np.ndarray, gb: np.ndarray) -> None:
+        w, b = self.params[i]
+        mw, mb, vw, vb = self.state[i]
+        if self.opt == "sgd":
+            for p, g, buf in ((w, gw, mw), (b, gb, mb)):
+                buf *= 0.9
+                buf += g
+                p -= LR["sgd"] * buf
+        else:
+            b1, b2, eps = 0.9, 0.999, 1e-8
+            step = LR["adam"] * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+            for p, g, m, v in ((w, gw, mw, vw), (b, gb, mb, vb)):
+                m *= b1
+                m += (1 - b1) * g
+                v *= b2
+                v += (1 - b2) * g * g
+                p -= step * m / (np.sqrt(v) + eps)
+
+
+# --------------------------------------------------------------------- gradwork
+
+
+def _loss_ops() -> tuple:
+    from autograd import Function
+    from autograd.backend import ops as K
+
+    class MeanCrossEntropy(Function):
+        """mean_r -log softmax(z_r)[y_r]; dL/dz = (softmax(z) - onehot(y)) / n."""
+
+        @staticmethod
+        def forward(ctx, logits, labels):
+            losses, logp = K.cross_entropy(logits, labels)
+            ctx.logp, ctx.labels = logp, labels
+            return np.asarray(losses.mean(), dtype=logits.dtype)
+
+        @staticmethod
+        def backward(ctx, g):
+            n = ctx.labels.shape[0]
+            return K.cross_entropy_backward(np.full(n, g / n, dtype=ctx.logp.dtype), ctx.logp, ctx.labels), None
+
+    class MeanSquaredError(Function):
+        """mean (out - y)**2; dL/dout = 2 (out - y) / n."""
+
+        @staticmethod
+        def forward(ctx, out, target):
+            d = out - target
+            ctx.d = d
+            return np.asarray((d * d).mean(), dtype=out.dtype)
+
+        @staticmethod
+        def backward(ctx, g):
+            return ctx.d * (2 * g / ctx.d.size), None
+
+    return MeanCrossEntropy, MeanSquaredError
+
+
+class GradworkMLP:
+    """The same MLP as engine ops: fused linear + ReLU layers, a one-op loss, and an optimiser."""
+
+    def __init__(self, params: list, opt: str) -> None:
+        import autograd
+
+        self.params = [(autograd.Tensor(w, requires_grad=True), autograd.Tensor(b, requires_grad=True))
+                       for w, b in params]
+        flat = [p for pair in self.params for p in pair]
+        self.ce, self.mse = _loss_ops()
+        try:
+            import optim
+
+            self.optimizer = optim.SGD(flat, lr=LR["sgd"], momentum=0.9) if opt == "sgd" else \
+                optim.Adam(flat, lr=LR["adam"])
+            self.uses = "optim package"
+        except ImportError:
+            self.optimizer = _KernelOptimizer(flat, opt)
+            self.uses = "kernels directly (no optim package)"
+
+    def step(self, X: Any, target: Any) -> float:
+        import autograd
+
+        h = X
+        last = len(self.params) - 1
+        for i, (w, b) in enumerate(self.params):
+            h = autograd.linear(h, w, b, activation="relu" if i < last else None)
+        loss = self.mse.apply(h, target) if h.shape[1] == 1 else self.ce.apply(h, target)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return float(loss.data)
+
+
+class _KernelOptimizer:
+    """SGD with momentum / Adam straight through the backend's update kernels."""
+
+    def __init__(self, params: list, opt: str) -> None:
+        self.params, self.opt, self.t = params, opt, 0
+        self.state = [(np.zeros_like(p.data), np.zeros_like(p.data)) for p in params]
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        from autograd.backend import ops as K
+
+        self.t += 1
+        for p, (m, v) in zip(self.params, self.state):
+            if self.opt == "sgd":
+                K.sgd_step(p.data, p.grad, m, LR["sgd"], 0.9, 0.0, False, 0.0, self.t == 1)
+            else:
+                K.adam_step(p.data, p.grad, m, v, None, self.t, LR["adam"], 0.9, 0.999, 1e-8, 0.0, False)
+
+
+@contextlib.contextmanager
+def _then_idle():
+    """After torch's turn, give its OpenMP threads time to stop spinning (untimed).
+
+    torch's own libgomp keeps its default spin (~10 ms after each parallel op here); without
+    the pause the next side would run against two spinning threads on a 2-core machine.
+    """
+    yield
+    time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def backend(name: str):
+    import autograd
+
+    previous = autograd.get_backend()
+    autograd.set_backend(name)
+    try:
+        yield
+    finally:
+        autograd.set_backend(previous)
+
+
+# ------------------------------------------------------------------------ torch
+
+
+def torch_side(params: list, opt: str, X: np.ndarray, target: np.ndarray) -> Callable | None:
+    try:
+        import torch
+        import torch.nn.functional as F
+    except ImportError:
+        return None
+    try:
+        import numba
+
+        torch.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    except ImportError:
+        pass
+    layers = []
+    for i, (w, b) in enumerate(params):
+        lin = torch.nn.Linear(w.shape[1], w.shape[0], dtype=torch.from_numpy(w).dtype)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(w))
+            lin.bias.copy_(torch.from_numpy(b))
+        layers.append(lin)
+        if i < len(params) - 1:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR["sgd"], momentum=0.9) if opt == "sgd" else \
+        torch.optim.Adam(model.parameters(), lr=LR["adam"])
+    tx = torch.from_numpy(X)
+    tt = torch.from_numpy(target)
+    loss_fn = F.mse_loss if target.ndim == 2 else F.cross_entropy
+
+    def step() -> float:
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(tx), tt)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
+# -------------------------------------------------------------------- the runs
+
+
+def train_rows(configs: list, opts: tuple, rounds: int, with_numba: bool = True) -> list[dict]:
+
+    rows = []
+    for name, sizes, batch, dtype in configs:
+        X, target, params = problem(sizes, batch, dtype)
+        for opt in opts:
+            rows.append(_train_row(name, X, target, params, opt, rounds, with_numba))
+    return rows
+
+
+def _train_row(name: str, X: np.ndarray, target: np.ndarray, params: list, opt: str, rounds: int,
+               with_numba: bool) -> dict:
+    import autograd
+
+    tX, tt = autograd.Tensor(X), target
+    ref = NumpyMLP(params, opt)
+    ours = GradworkMLP(params, opt)
+    sides: dict[str, Any] = {"numpy": lambda: ref.step(X, target),
+                             "gradwork (numpy)": (lambda: ours.step(tX, tt), lambda: backend("numpy"))}
+    first = {"numpy": NumpyMLP(params, opt).step(X, target), "gradwork": GradworkMLP(params, opt).step(tX, tt)}
+    if with_numba:
+        ours_nb = GradworkMLP(params, opt)
+        with backend("numba"):
+            first["gradwork numba"] = GradworkMLP(params, opt).step(tX, tt)
+        sides["gradwork (numba)"] = (lambda: ours_nb.step(tX, tt), lambda: backend("numba"))
+    tstep = torch_side(params, opt, X, target)
+    if tstep is not None:
+        first["torch"] = torch_side(params, opt, X, target)()
+        sides["torch"] = (tstep, _then_idle)
+    t = interleaved(sides, rounds=rounds, round_s=0.05, warmup=3)
+    losses = list(first.values())
+    return {"config": name, "opt": opt, **t, "optimiser_via": ours.uses,
+            "first_losses_agree": bool(np.allclose(losses, losses[0], rtol=1e-4))}
+
+
+def overhead_rows(rounds: int) -> list[dict]:
+    """Per-op cost on a (32, 64) float64 array: the engine (recording, and under no_grad) vs the numpy call."""
+    import autograd
+    from autograd import Tensor
+
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((32, 64)), rng.standard_normal((32, 64))
+    ta, tb = Tensor(a, requires_grad=True), Tensor(b)
+    ca = Tensor(a)
+    rows = []
+    for op, np_fn, rec_fn, const_fn in [
+        ("a + b", lambda: np.add(a, b), lambda: ta + tb, lambda: ca + tb),
+        ("a * b", lambda: np.multiply(a, b), lambda: ta * tb, lambda: ca * tb),
+        ("relu(a)", lambda: np.maximum(a, 0), lambda: ta.relu(), lambda: ca.relu()),
+        ("a.sum()", lambda: a.sum(), lambda: ta.sum(), lambda: ca.sum()),
+    ]:
+        def no_grad_fn(rec_fn=rec_fn):
+            with autograd.no_grad():
+                return rec_fn()
+
+        t = interleaved({"numpy": np_fn, "recorded": rec_fn, "constant": const_fn, "no_grad": no_grad_fn},
+                        rounds=rounds, round_s=0.01)
+        rows.append({"op": op, **t})
+    return rows
