@@ -260,8 +260,6 @@ def test_numba_parallel_kernels_from_two_threads():
 
 @pytest.mark.numpy_only
 @pytest.mark.slow
-@pytest.mark.xfail(reason="Numba's workqueue threading layer (used when neither TBB nor OpenMP is available) aborts "
-                          "the process when two threads launch parallel kernels at once", strict=False)
 def test_numba_parallel_kernels_from_two_threads_workqueue_layer():
     pytest.importorskip("numba")
     r = _run_numba_threads("workqueue")

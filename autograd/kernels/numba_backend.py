@@ -27,6 +27,8 @@ no temporaries, and the fast exp.
 
 from __future__ import annotations
 
+import threading
+
 import math
 import warnings
 from typing import Any, Callable
@@ -83,7 +85,18 @@ def parallel_allowed() -> bool:
     (the kernels set it to 0 before their first parallel loop). When either
     library was loaded earlier without its setting, the kernels stay serial.
     """
-    return _POOLS_SETTLED and numba.get_num_threads() > 1
+    if not (_POOLS_SETTLED and numba.get_num_threads() > 1):
+        return False
+    # Numba's workqueue layer aborts the process when two threads launch parallel loops at once:
+    # outside the main thread, go parallel only on a layer known to be thread-safe.
+    return threading.current_thread() is threading.main_thread() or _threadsafe_layer()
+
+
+def _threadsafe_layer() -> bool:
+    try:
+        return numba.threading_layer() in ("omp", "tbb")
+    except ValueError:  # no parallel loop has run yet, so the layer is not chosen
+        return False
 
 
 _POOLS_SETTLED = blas_pools_settled() and J.OMP_SPIN_SETTLED

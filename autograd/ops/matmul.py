@@ -29,7 +29,8 @@ class MatMul(Function):
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(
-                f"MatMul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}; use * for scalars"
+                f"MatMul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}; "
+                "use * for scalars"
             )
         ctx.save_for_backward(a, b)
         return K.matmul(a, b)
