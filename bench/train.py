@@ -327,11 +327,7 @@ def overhead_rows(rounds: int) -> list[dict]:
         ("relu(a)", lambda: np.maximum(a, 0), lambda: ta.relu(), lambda: ca.relu()),
         ("a.sum()", lambda: a.sum(), lambda: ta.sum(), lambda: ca.sum()),
     ]:
-        def no_grad_fn(rec_fn=rec_fn):
-            with autograd.no_grad():
-                return rec_fn()
-
-        t = interleaved({"numpy": np_fn, "recorded": rec_fn, "constant": const_fn, "no_grad": no_grad_fn},
-                        rounds=rounds, round_s=0.01)
+        t = interleaved({"numpy": np_fn, "recorded": rec_fn, "constant": const_fn,
+                         "no_grad": (rec_fn, autograd.no_grad)}, rounds=rounds, round_s=0.01)
         rows.append({"op": op, **t})
     return rows
