@@ -309,6 +309,7 @@ def test_linear_forward_backward(act, param, xshape, out_features, bias, dtype, 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_linear_with_np_dot_inside_numba(dtype):
     """The one-function variant (BLAS through np.dot inside Numba) that bench/ compares against."""
+    pytest.importorskip("scipy")  # Numba's np.dot calls BLAS through SciPy
     from autograd.kernels import jit_matmul as M
 
     x = data(600, dtype, shape=(20, 30))
@@ -350,8 +351,12 @@ def test_matmul_tiled(n, k, m, dtype):
 # ---------------------------------------------------------- threads, warm-up
 
 
-def test_concurrent_calls_from_python_threads():
-    """Kernels (threaded twins included) called from several Python threads at once give the right answers."""
+@pytest.mark.parametrize("threaded", [False, True])
+def test_concurrent_calls_from_python_threads(threaded, monkeypatch):
+    """Kernels (threaded twins too) called from several Python threads at once give the right answers."""
+    if threaded:
+        monkeypatch.setattr(NB, "THRESHOLDS", {k: (0, 0) for k in NB.THRESHOLDS})
+        monkeypatch.setattr(NB, "parallel_allowed", lambda: True)
     xs = [data(300_000, np.float64, s) for s in range(6)]
     want = [R.sigmoid_backward(x, R.sigmoid(x)) for x in xs]
     sums = [R.sum_to_shape(x.reshape(3000, 100), (100,)) for x in xs]

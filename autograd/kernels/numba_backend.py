@@ -51,16 +51,18 @@ INF = float("inf")
 # kernel -> (min_size, parallel_size) in elements: the numpy reference below min_size, the threaded
 # twin from parallel_size on (INF: never); for the exp kernels, the Numba passes around numpy's exp
 THRESHOLDS: dict[str, tuple[float, float]] = {
-    name: (0, 100_000) for name in (
+    name: (0, 500_000) for name in (
         "sigmoid", "sigmoid_backward", "tanh_backward", "relu", "relu_backward", "leaky_relu",
         "leaky_relu_backward", "elu", "elu_backward", "softmax", "softmax_backward", "log_softmax",
         "log_softmax_backward", "cross_entropy", "cross_entropy_backward", "sgd_step", "adam_step",
-        "rmsprop_step", "adagrad_step",
+        "rmsprop_step", "adagrad_step", "linear",
     )
 }
-THRESHOLDS.update({"sum_to_shape": (0, 300_000), "linear": (0, 200_000), "linear_backward": (0, INF)})
-# Measured: a wrapper that falls back to numpy costs about as much as one that calls the compiled
-# kernel (~1 us either way), so no kernel needs a min_size above 0 on the machine in bench/results.md.
+THRESHOLDS.update({"sum_to_shape": (0, INF), "linear_backward": (0, INF)})
+# Measured (bench/results.md, 2 cores): a wrapper that falls back to numpy costs about as much as one
+# that calls the compiled kernel (~1 us), so no min_size above 0 pays. Starting a parallel loop costs
+# ~70 us when the idle threads sleep (GOMP_SPINCOUNT=0), so threads pay only from ~5e5 elements; the
+# column sum of sum_to_shape never paid (its per-thread partial sums cost more than they save).
 
 # kernel -> size from which its exp runs in numpy, between two Numba passes (see the module docstring)
 EXP_IN_NUMPY: dict[str, float] = {
