@@ -15,7 +15,11 @@ from typing import Any
 
 import numpy as np
 
-_local = threading.local()
+class _AnomalyMode(threading.local):
+    depth = 0  # nesting depth of detect_anomaly() in this thread
+
+
+_local = _AnomalyMode()
 _PKG_DIRS = tuple(
     os.path.dirname(os.path.abspath(p)) + os.sep
     for p in (__file__, os.path.join(os.path.dirname(__file__), "..", "nn", "x"),
@@ -28,14 +32,14 @@ class AnomalyError(RuntimeError):
 
 
 def is_anomaly_enabled() -> bool:
-    return getattr(_local, "depth", 0) > 0
+    return _local.depth > 0
 
 
 class detect_anomaly(ContextDecorator):
     """Check every op's output and gradients for NaN/inf in this thread (slower; for debugging)."""
 
     def __enter__(self) -> "detect_anomaly":
-        _local.depth = getattr(_local, "depth", 0) + 1
+        _local.depth += 1
         return self
 
     def __exit__(self, *exc: Any) -> None:

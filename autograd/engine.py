@@ -26,12 +26,16 @@ from typing import Any, Sequence
 
 import numpy as np
 
-_state = threading.local()
+class _GradMode(threading.local):
+    enabled = True  # class default: a thread that never touched the mode records (and the read stays cheap)
+
+
+_state = _GradMode()
 
 
 def is_grad_enabled() -> bool:
     """True when new operations are recorded for backward (per thread)."""
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 def _set_grad_enabled(mode: bool) -> None:

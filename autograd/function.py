@@ -72,41 +72,128 @@ class Function:
         arrays = []
         parents = []
         positions = []
-        needs = False
         i = 0
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
                 parents.append(a)
                 positions.append(i)
-                needs = needs or a.requires_grad
             else:
                 arrays.append(a)
             i += 1
         ctx = Context()
-        try:
-            out = cls.forward(ctx, *arrays, **kwargs)
-        except ValueError as exc:
-            msg = str(exc)
-            if "broadcast" in msg or "shape" in msg or "mismatch" in msg or "dimension" in msg:
-                shapes = " and ".join(str(getattr(a, "shape", type(a).__name__)) for a in arrays)
-                raise ValueError(f"{cls.__name__}: inputs of shapes {shapes} do not fit: {msg}") from None
-            raise
-        if not isinstance(out, np.ndarray):  # numpy returns scalars for 0-d results
-            scalar, out = out, np.asarray(out)
-            if any(s is scalar for s in ctx.saved):  # keep "saved output is the output" for create_graph
-                ctx.saved = tuple(out if s is scalar else s for s in ctx.saved)
-        if _anomaly_local.__dict__.get("depth"):
-            ctx._created_at = anomaly.check_forward(cls.__name__, arrays, out)
+        out = cls._forward(ctx, arrays, kwargs)
         result = Tensor._make(out)
-        if needs and engine.is_grad_enabled():
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-            ctx._positions = positions
+        if _grad_mode.enabled:
+            needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            if True in needs:
+                cls._record(result, ctx, tuple(parents), needs, tuple(positions))
+        return result
+
+    # The two fast paths below are ``apply`` for ops whose inputs are all Tensors
+    # (the arithmetic operators, activations, reductions): same result, without
+    # the scan of the arguments. An op costs a few microseconds of Python, which
+    # is what small tensors pay, so these are written out flat.
+    @classmethod
+    def _apply1(cls, x: "Tensor", **kwargs: Any) -> "Tensor":
+        ctx = Context()
+        data = x.data
+        try:
+            out = cls.forward(ctx, data, **kwargs)
+        except ValueError as exc:
+            cls._raise_shapes(exc, (data,))
+        if type(out) is not np.ndarray or _anomaly_local.depth:
+            out = cls._check_output(ctx, (data,), out)
+        result = _new(Tensor)  # Tensor._make(out), written out
+        result.data = out
+        result.grad = result._ctx = result._op = result._gacc = None
+        result.requires_grad = result._retain = False
+        result.name = ""
+        result._parents = ()
+        result._seq = _next_seq()
+        if x.requires_grad and _grad_mode.enabled:
+            ctx.needs_input_grad = _NEEDS1
+            ctx._positions = _POS1
             result.requires_grad = True
             result._ctx = ctx
             result._op = cls
-            result._parents = tuple(parents)
+            result._parents = (x,)
         return result
+
+    @classmethod
+    def _apply2(cls, a: "Tensor", b: "Tensor") -> "Tensor":
+        ctx = Context()
+        da, db = a.data, b.data
+        try:
+            out = cls.forward(ctx, da, db)
+        except ValueError as exc:
+            cls._raise_shapes(exc, (da, db))
+        if type(out) is not np.ndarray or _anomaly_local.depth:
+            out = cls._check_output(ctx, (da, db), out)
+        result = _new(Tensor)  # Tensor._make(out), written out
+        result.data = out
+        result.grad = result._ctx = result._op = result._gacc = None
+        result.requires_grad = result._retain = False
+        result.name = ""
+        result._parents = ()
+        result._seq = _next_seq()
+        ra, rb = a.requires_grad, b.requires_grad
+        if (ra or rb) and _grad_mode.enabled:
+            ctx.needs_input_grad = (ra, rb)
+            ctx._positions = _POS2
+            result.requires_grad = True
+            result._ctx = ctx
+            result._op = cls
+            result._parents = (a, b)
+        return result
+
+    @classmethod
+    def _forward(cls, ctx: Context, arrays: Any, kwargs: dict) -> np.ndarray:
+        """``forward`` on plain arrays, with our message on shape errors and the anomaly check."""
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except ValueError as exc:
+            cls._raise_shapes(exc, arrays)
+        return cls._check_output(ctx, arrays, out)
+
+    @classmethod
+    def _raise_shapes(cls, exc: ValueError, arrays: Any) -> None:
+        """Re-raise numpy's shape errors with the op's name and the input shapes; others as they are."""
+        msg = str(exc)
+        if "broadcast" in msg or "shape" in msg or "mismatch" in msg or "dimension" in msg:
+            shapes = " and ".join(str(getattr(a, "shape", type(a).__name__)) for a in arrays)
+            raise ValueError(f"{cls.__name__}: inputs of shapes {shapes} do not fit: {msg}") from None
+        raise exc
+
+    @classmethod
+    def _check_output(cls, ctx: Context, arrays: Any, out: Any) -> np.ndarray:
+        """Make ``out`` an ndarray (numpy gives scalars for 0-d results); check it under detect_anomaly."""
+        if not isinstance(out, np.ndarray):
+            scalar, out = out, np.asarray(out)
+            if ctx.saved and any(s is scalar for s in ctx.saved):  # keep "saved output is the output"
+                ctx.saved = tuple(out if s is scalar else s for s in ctx.saved)
+        if _anomaly_local.depth:
+            ctx._created_at = anomaly.check_forward(cls.__name__, arrays, out)
+        return out
+
+    @classmethod
+    def _record(cls, result: "Tensor", ctx: Context, parents: tuple, needs: tuple, positions: tuple) -> None:
+        """Make ``result`` a graph node: its op, its inputs, and what its backward needs."""
+        ctx.needs_input_grad = needs
+        ctx._positions = positions
+        result.requires_grad = True
+        result._ctx = ctx
+        result._op = cls
+        result._parents = parents
+
+
+_NEEDS1 = (True,)
+_POS1 = (0,)
+_POS2 = (0, 1)
+_NO_KWARGS: dict = {}
+_grad_mode = engine._state
+_next_seq = engine.next_seq
+_new = object.__new__
 
 
 from .tensor import Tensor  # noqa: E402  (Tensor uses Function, Function returns Tensor)

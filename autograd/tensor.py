@@ -342,49 +342,49 @@ class Tensor:
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> "Tensor":
-        return _arith.Add.apply(self, Tensor._lift(other, self, "add"))
+        return _arith.Add._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "add"))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return _arith.Add.apply(Tensor._lift(other, self, "add"), self)
+        return _arith.Add._apply2(Tensor._lift(other, self, "add"), self)
 
     def __sub__(self, other: Any) -> "Tensor":
-        return _arith.Sub.apply(self, Tensor._lift(other, self, "sub"))
+        return _arith.Sub._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "sub"))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return _arith.Sub.apply(Tensor._lift(other, self, "sub"), self)
+        return _arith.Sub._apply2(Tensor._lift(other, self, "sub"), self)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return _arith.Mul.apply(self, Tensor._lift(other, self, "mul"))
+        return _arith.Mul._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "mul"))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return _arith.Mul.apply(Tensor._lift(other, self, "mul"), self)
+        return _arith.Mul._apply2(Tensor._lift(other, self, "mul"), self)
 
     def __truediv__(self, other: Any) -> "Tensor":
-        return _arith.Div.apply(self, Tensor._lift(other, self, "div"))
+        return _arith.Div._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "div"))
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return _arith.Div.apply(Tensor._lift(other, self, "div"), self)
+        return _arith.Div._apply2(Tensor._lift(other, self, "div"), self)
 
     def __pow__(self, other: Any) -> "Tensor":
-        return _arith.Pow.apply(self, Tensor._lift(other, self, "pow"))
+        return _arith.Pow._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "pow"))
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return _arith.Pow.apply(Tensor._lift(other, self, "pow"), self)
+        return _arith.Pow._apply2(Tensor._lift(other, self, "pow"), self)
 
     def __matmul__(self, other: Any) -> "Tensor":
-        return _matmul.MatMul.apply(self, Tensor._lift(other, self, "matmul"))
+        return _matmul.MatMul._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "matmul"))
 
     def __rmatmul__(self, other: Any) -> "Tensor":
-        return _matmul.MatMul.apply(Tensor._lift(other, self, "matmul"), self)
+        return _matmul.MatMul._apply2(Tensor._lift(other, self, "matmul"), self)
 
     def __neg__(self) -> "Tensor":
-        return _arith.Neg.apply(self)
+        return _arith.Neg._apply1(self)
 
     def __pos__(self) -> "Tensor":
         return self
 
     def __abs__(self) -> "Tensor":
-        return _unary.Abs.apply(self)
+        return _unary.Abs._apply1(self)
 
     # comparisons: constant boolean tensors, never part of the graph
     def _compare(self, other: Any, fn: Any, op: str) -> "Tensor":
@@ -414,47 +414,47 @@ class Tensor:
 
     # ------------------------------------------------------------ elementwise
     def exp(self) -> "Tensor":
-        return _unary.Exp.apply(self)
+        return _unary.Exp._apply1(self)
 
     def log(self) -> "Tensor":
-        return _unary.Log.apply(self)
+        return _unary.Log._apply1(self)
 
     def sqrt(self) -> "Tensor":
-        return _unary.Sqrt.apply(self)
+        return _unary.Sqrt._apply1(self)
 
     def abs(self) -> "Tensor":
-        return _unary.Abs.apply(self)
+        return _unary.Abs._apply1(self)
 
     def tanh(self) -> "Tensor":
-        return _unary.Tanh.apply(self)
+        return _unary.Tanh._apply1(self)
 
     def sigmoid(self) -> "Tensor":
-        return _unary.Sigmoid.apply(self)
+        return _unary.Sigmoid._apply1(self)
 
     def relu(self) -> "Tensor":
-        return _unary.Relu.apply(self)
+        return _unary.Relu._apply1(self)
 
     def leaky_relu(self, slope: float = 0.01) -> "Tensor":
-        return _unary.LeakyRelu.apply(self, slope=_scalar(slope, "leaky_relu", "slope"))
+        return _unary.LeakyRelu._apply1(self, slope=_scalar(slope, "leaky_relu", "slope"))
 
     def elu(self, alpha: float = 1.0) -> "Tensor":
-        return _unary.Elu.apply(self, alpha=_scalar(alpha, "elu", "alpha"))
+        return _unary.Elu._apply1(self, alpha=_scalar(alpha, "elu", "alpha"))
 
     def softplus(self) -> "Tensor":
-        return _unary.Softplus.apply(self)
+        return _unary.Softplus._apply1(self)
 
     def log_sigmoid(self) -> "Tensor":
-        return _unary.LogSigmoid.apply(self)
+        return _unary.LogSigmoid._apply1(self)
 
     def step(self) -> "Tensor":
-        return _unary.Step.apply(self)
+        return _unary.Step._apply1(self)
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> "Tensor":
         if lo is None and hi is None:
             raise ValueError("clip: give lo, hi or both")
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"clip: lo={lo} is greater than hi={hi}")
-        return _unary.Clip.apply(self, lo=lo, hi=hi)
+        return _unary.Clip._apply1(self, lo=lo, hi=hi)
 
     clamp = clip
 
@@ -471,7 +471,7 @@ class Tensor:
             return Tensor._make(self.data.astype(dt))
         if dt == self.data.dtype:
             return self
-        return _unary.Cast.apply(self, dtype=dt)
+        return _unary.Cast._apply1(self, dtype=dt)
 
     to = astype
 
@@ -483,18 +483,18 @@ class Tensor:
 
     # ------------------------------------------------------------- reductions
     def sum(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _reduce.Sum.apply(self, axis=self._axis(axis, "sum"), keepdims=keepdims)
+        return _reduce.Sum._apply1(self, axis=self._axis(axis, "sum"), keepdims=keepdims)
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _reduce.Mean.apply(self, axis=self._axis(axis, "mean"), keepdims=keepdims)
+        return _reduce.Mean._apply1(self, axis=self._axis(axis, "mean"), keepdims=keepdims)
 
     def max(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
         self._nonempty("max", axis)
-        return _reduce.Max.apply(self, axis=self._axis(axis, "max"), keepdims=keepdims)
+        return _reduce.Max._apply1(self, axis=self._axis(axis, "max"), keepdims=keepdims)
 
     def min(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
         self._nonempty("min", axis)
-        return _reduce.Min.apply(self, axis=self._axis(axis, "min"), keepdims=keepdims)
+        return _reduce.Min._apply1(self, axis=self._axis(axis, "min"), keepdims=keepdims)
 
     def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
         """Mean squared deviation from the mean (``ddof=1`` for the unbiased estimate, like torch's default)."""
@@ -510,13 +510,13 @@ class Tensor:
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
         self._nonempty("logsumexp", axis)
-        return _reduce.LogSumExp.apply(self, axis=self._axis(axis, "logsumexp"), keepdims=keepdims)
+        return _reduce.LogSumExp._apply1(self, axis=self._axis(axis, "logsumexp"), keepdims=keepdims)
 
     def softmax(self, axis: int = -1) -> "Tensor":
-        return _reduce.Softmax.apply(self, axis=self._one_axis(axis, "softmax"))
+        return _reduce.Softmax._apply1(self, axis=self._one_axis(axis, "softmax"))
 
     def log_softmax(self, axis: int = -1) -> "Tensor":
-        return _reduce.LogSoftmax.apply(self, axis=self._one_axis(axis, "log_softmax"))
+        return _reduce.LogSoftmax._apply1(self, axis=self._one_axis(axis, "log_softmax"))
 
     def argmax(self, axis: int | None = None) -> np.ndarray:
         return np.argmax(self.data, axis=axis)
@@ -560,7 +560,7 @@ class Tensor:
     # ------------------------------------------------------------- movement
     def reshape(self, *shape: Any) -> "Tensor":
         shape = _shape_arg(shape, "reshape")
-        return _shape.Reshape.apply(self, shape=shape)
+        return _shape.Reshape._apply1(self, shape=shape)
 
     view = reshape
 
@@ -569,7 +569,7 @@ class Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         if not axes:
-            return _shape.Transpose.apply(self, axes=None)
+            return _shape.Transpose._apply1(self, axes=None)
         if len(axes) == 2 and self.data.ndim != 2:
             return self.swapaxes(*axes)
         perm = self._axis(tuple(axes), "transpose")
@@ -577,7 +577,7 @@ class Tensor:
             raise ValueError(
                 f"transpose: axes {axes} are not a permutation of the {self.data.ndim} axes of {self.shape}"
             )
-        return _shape.Transpose.apply(self, axes=perm)
+        return _shape.Transpose._apply1(self, axes=perm)
 
     def permute(self, *axes: Any) -> "Tensor":
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
@@ -585,13 +585,13 @@ class Tensor:
         perm = self._axis(tuple(axes), "permute")
         if perm is None or len(perm) != self.data.ndim:
             raise ValueError(f"permute: axes {axes} are not a permutation of the {self.data.ndim} axes of {self.shape}")
-        return _shape.Transpose.apply(self, axes=perm)
+        return _shape.Transpose._apply1(self, axes=perm)
 
     def swapaxes(self, a: int, b: int) -> "Tensor":
         a, b = self._axis((a, b), "swapaxes") if a % max(self.ndim, 1) != b % max(self.ndim, 1) else (a, a)
         perm = list(range(self.data.ndim))
         perm[a], perm[b] = perm[b], perm[a]
-        return _shape.Transpose.apply(self, axes=tuple(perm))
+        return _shape.Transpose._apply1(self, axes=tuple(perm))
 
     def flatten(self, start_axis: int = 0, end_axis: int = -1) -> "Tensor":
         """Merge axes start_axis..end_axis into one (all of them by default)."""
@@ -627,12 +627,12 @@ class Tensor:
 
     def broadcast_to(self, *shape: Any) -> "Tensor":
         shape = _shape_arg(shape, "broadcast_to")
-        return _shape.BroadcastTo.apply(self, shape=shape)
+        return _shape.BroadcastTo._apply1(self, shape=shape)
 
     expand = broadcast_to
 
     def __getitem__(self, index: Any) -> "Tensor":
-        return _shape.GetItem.apply(self, index=_index_arg(index))
+        return _shape.GetItem._apply1(self, index=_index_arg(index))
 
     def matmul(self, other: Any) -> "Tensor":
         return self @ other
