@@ -148,6 +148,18 @@ class Function:
         return result
 
     @classmethod
+    def _apply_tensors(cls, inputs: tuple, **kwargs: Any) -> "Tensor":
+        """``apply`` for any number of Tensor inputs (the fused linear layer), without the argument scan."""
+        ctx = Context()
+        out = cls._forward(ctx, [t.data for t in inputs], kwargs)
+        result = Tensor._make(out)
+        if _grad_mode.enabled:
+            needs = tuple([t.requires_grad for t in inputs])
+            if True in needs:
+                cls._record(result, ctx, inputs, needs, _POSITIONS[len(inputs)])
+        return result
+
+    @classmethod
     def _forward(cls, ctx: Context, arrays: Any, kwargs: dict) -> np.ndarray:
         """``forward`` on plain arrays, with our message on shape errors and the anomaly check."""
         try:
@@ -190,6 +202,7 @@ class Function:
 _NEEDS1 = (True,)
 _POS1 = (0,)
 _POS2 = (0, 1)
+_POSITIONS = [tuple(range(n)) for n in range(8)]
 _NO_KWARGS: dict = {}
 _grad_mode = engine._state
 _next_seq = engine.next_seq

@@ -11,6 +11,8 @@ from . import anomaly, engine
 from .engine import next_seq
 from . import generic as _generic
 
+_anomaly_local = anomaly._local
+
 _FLOATS = (np.float16, np.float32, np.float64)
 
 
@@ -258,12 +260,21 @@ class Tensor:
         g = self._gacc
         if g is None:
             return
-        for parent, pg in zip(self._parents, self._local_grads(g, create_graph)):
+        ctx = self._ctx
+        grads = self._local_grads(g, create_graph)
+        needs = ctx.needs_input_grad
+        n = len(grads)
+        for parent, pos in zip(self._parents, ctx._positions):
+            pg = grads[pos] if pos < n and needs[pos] else None
             if pg is not None:
+                if pg.shape != parent.data.shape:
+                    raise RuntimeError(
+                        f"{self._op.__name__}.backward returned a gradient of shape {pg.shape} for input {pos} "
+                        f"of shape {parent.data.shape}; it must match the input's shape"
+                    )
                 prev = parent._gacc
                 parent._gacc = pg if prev is None else prev + pg
         if not retain_graph:
-            ctx = self._ctx
             ctx.saved = ()
             ctx.freed = True
 
@@ -277,7 +288,8 @@ class Tensor:
         g, self._gacc = self._gacc, None
         return g
 
-    def _local_grads(self, g: Any, create_graph: bool) -> list:
+    def _local_grads(self, g: Any, create_graph: bool) -> tuple:
+        """The op's backward on ``g``: one entry per positional input of its forward."""
         ctx = self._ctx
         op = self._op
         if create_graph:
@@ -299,23 +311,12 @@ class Tensor:
             grads = op.backward(ctx, g)
         if not isinstance(grads, tuple):
             grads = (grads,)
-        if anomaly.is_anomaly_enabled():
+        if _anomaly_local.depth:
             anomaly.check_backward(
                 op.__name__, getattr(ctx, "_created_at", "<made outside detect_anomaly>"), g, grads,
                 self._parents,
             )
-        positions = ctx._positions
-        needs = ctx.needs_input_grad
-        out = []
-        for parent, pos in zip(self._parents, positions):
-            pg = grads[pos] if pos < len(grads) and needs[pos] else None
-            if pg is not None and pg.shape != parent.data.shape:
-                raise RuntimeError(
-                    f"{op.__name__}.backward returned a gradient of shape {pg.shape} for input {pos} "
-                    f"of shape {parent.data.shape}; it must match the input's shape"
-                )
-            out.append(pg)
-        return out
+        return grads
 
     def _node_for(self, a: Any) -> Any:
         """Map a saved array back to the graph node that holds it (input or output), for create_graph."""

@@ -134,7 +134,7 @@ def markdown(res: dict) -> str:
                          f"{ours / r['numpy']:.2f}", f"{ours / r['torch']:.2f}" if "torch" in r else "n/a"])
         out += [table(["MLP", "optimiser", "numpy by hand", "gradwork (numpy)", "gradwork (numba)", "torch",
                        "vs numpy", "vs torch"], rows), ""]
-        out += [f"Updates through: {res['train'][0]['optimiser_via']}. First-step losses agree across sides: "
+        out += [f"gradwork side: {res['train'][0]['optimiser_via']}. First-step losses agree across sides: "
                 f"{all(r['first_losses_agree'] for r in res['train'])}. Numba kernels threaded in this process: "
                 f"{res.get('numba_threads_in_process')} (torch, imported first so that it keeps its own OpenMP "
                 "settings, loads the libgomp Numba then shares; see the thread-pool table for threads on).", ""]

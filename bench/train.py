@@ -7,10 +7,10 @@ step is forward, loss, backward and an optimiser update (SGD with momentum
 
 * ``numpy``: forward and backward written out by hand, updates in place: the
   limit for an engine that computes with numpy;
-* ``gradwork (numpy)`` / ``gradwork (numba)``: the engine on each backend,
-  hidden layers as fused ``autograd.linear(..., activation="relu")`` ops, the
-  loss as one op, the updates through ``optim`` (or the kernels directly
-  when the ``optim`` package is missing);
+* ``gradwork (numpy)`` / ``gradwork (numba)``: the public API on each
+  backend, as a user writes it: ``nn.Sequential(nn.Linear, nn.ReLU, ...)``
+  (each Linear + ReLU runs as one fused op), ``nn.functional.mse_loss`` /
+  ``cross_entropy`` and ``optim.SGD`` / ``optim.Adam``;
 * ``torch``: ``torch.nn`` layers, ``F.cross_entropy``/``F.mse_loss`` and
   ``torch.optim``, with as many threads as Numba.
 
@@ -119,94 +119,36 @@ class NumpyMLP:
 # --------------------------------------------------------------------- gradwork
 
 
-def _loss_ops() -> tuple:
-    from autograd import Function
-    from autograd.backend import ops as K
-
-    class MeanCrossEntropy(Function):
-        """mean_r -log softmax(z_r)[y_r]; dL/dz = (softmax(z) - onehot(y)) / n."""
-
-        @staticmethod
-        def forward(ctx, logits, labels):
-            losses, logp = K.cross_entropy(logits, labels)
-            ctx.logp, ctx.labels = logp, labels
-            return np.asarray(losses.mean(), dtype=logits.dtype)
-
-        @staticmethod
-        def backward(ctx, g):
-            n = ctx.labels.shape[0]
-            return K.cross_entropy_backward(np.full(n, g / n, dtype=ctx.logp.dtype), ctx.logp, ctx.labels), None
-
-    class MeanSquaredError(Function):
-        """mean (out - y)**2; dL/dout = 2 (out - y) / n."""
-
-        @staticmethod
-        def forward(ctx, out, target):
-            d = out - target
-            ctx.d = d
-            return np.asarray((d * d).mean(), dtype=out.dtype)
-
-        @staticmethod
-        def backward(ctx, g):
-            return ctx.d * (2 * g / ctx.d.size), None
-
-    return MeanCrossEntropy, MeanSquaredError
-
-
 class GradworkMLP:
-    """The same MLP as engine ops: fused linear + ReLU layers, a one-op loss, and an optimiser."""
+    """The same MLP through gradwork's public API: ``nn.Sequential`` of ``nn.Linear`` and ``nn.ReLU``
+    (which runs each Linear + ReLU as one fused op), ``nn.functional``'s loss and an ``optim`` optimiser."""
+
+    uses = "nn.Sequential, nn.functional losses, optim"
 
     def __init__(self, params: list, opt: str) -> None:
-        import autograd
+        import nn
+        import optim
 
-        self.params = [(autograd.Tensor(w, requires_grad=True), autograd.Tensor(b, requires_grad=True))
-                       for w, b in params]
-        flat = [p for pair in self.params for p in pair]
-        self.ce, self.mse = _loss_ops()
-        try:
-            import optim
-
-            self.optimizer = optim.SGD(flat, lr=LR["sgd"], momentum=0.9) if opt == "sgd" else \
-                optim.Adam(flat, lr=LR["adam"])
-            self.uses = "optim package"
-        except ImportError:
-            self.optimizer = _KernelOptimizer(flat, opt)
-            self.uses = "kernels directly (no optim package)"
+        layers = []
+        for i, (w, b) in enumerate(params):
+            lin = nn.Linear(w.shape[1], w.shape[0])
+            lin.weight.data, lin.bias.data = w.copy(), b.copy()
+            layers.append(lin)
+            if i < len(params) - 1:
+                layers.append(nn.ReLU())
+        self.model = nn.Sequential(*layers)
+        self.optimizer = optim.SGD(self.model.parameters(), lr=LR["sgd"], momentum=0.9) if opt == "sgd" else \
+            optim.Adam(self.model.parameters(), lr=LR["adam"])
 
     def step(self, X: Any, target: Any) -> float:
-        import autograd
+        from nn import functional as F
 
-        h = X
-        last = len(self.params) - 1
-        for i, (w, b) in enumerate(self.params):
-            h = autograd.linear(h, w, b, activation="relu" if i < last else None)
-        loss = self.mse.apply(h, target) if h.shape[1] == 1 else self.ce.apply(h, target)
+        out = self.model(X)
+        loss = F.mse_loss(out, target) if out.shape[1] == 1 else F.cross_entropy(out, target)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
         return float(loss.data)
-
-
-class _KernelOptimizer:
-    """SGD with momentum / Adam straight through the backend's update kernels."""
-
-    def __init__(self, params: list, opt: str) -> None:
-        self.params, self.opt, self.t = params, opt, 0
-        self.state = [(np.zeros_like(p.data), np.zeros_like(p.data)) for p in params]
-
-    def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = None
-
-    def step(self) -> None:
-        from autograd.backend import ops as K
-
-        self.t += 1
-        for p, (m, v) in zip(self.params, self.state):
-            if self.opt == "sgd":
-                K.sgd_step(p.data, p.grad, m, LR["sgd"], 0.9, 0.0, False, 0.0, self.t == 1)
-            else:
-                K.adam_step(p.data, p.grad, m, v, None, self.t, LR["adam"], 0.9, 0.999, 1e-8, 0.0, False)
 
 
 @contextlib.contextmanager

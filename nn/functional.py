@@ -8,6 +8,8 @@ outputs and gradients. Targets of losses are constants (numbers or arrays).
 
 from __future__ import annotations
 
+import math
+
 from numbers import Real
 from typing import Any, Iterable
 
@@ -15,6 +17,7 @@ import numpy as np
 
 import autograd
 from autograd import Function, Tensor, Value
+from autograd import generic as G
 from autograd.backend import ops as K
 
 from .modes import as_value, is_scalar, numbers, smap, to_tensor, to_values
@@ -170,18 +173,29 @@ def get_activation_fn(name: str) -> Any:
 
 
 class CrossEntropy(Function):
-    """Per-row -log softmax(z)[y] for integer labels y; dL/dz = g (softmax(z) - onehot(y))."""
+    """-log softmax(z)[y] per row for integer labels y, reduced to the mean or sum in the same op
+    (``reduction``: "mean", "sum" or "none"); dL/dz = g_row (softmax(z) - onehot(y)), g_row = g/n for the mean."""
 
     @staticmethod
-    def forward(ctx: Any, logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    def forward(ctx: Any, logits: np.ndarray, labels: np.ndarray, reduction: str = "none") -> np.ndarray:
         losses, logp = K.cross_entropy(logits, labels)
         ctx.save_for_backward(logits)
-        ctx.logp, ctx.labels = logp, labels
+        ctx.logp, ctx.labels, ctx.reduction = logp, labels, reduction
+        if reduction != "none":  # np.add.reduce: what .sum() and .mean() call, without their Python wrappers
+            total = np.add.reduce(losses)
+            return np.asarray(total / losses.shape[0] if reduction == "mean" else total, dtype=logits.dtype)
         return losses
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> tuple:
         (z,) = ctx.saved_tensors
+        n = ctx.labels.shape[0]
+        if ctx.reduction != "none":  # every row's loss got the same weight: 1/n of g (mean) or g (sum)
+            scale = 1.0 / n if ctx.reduction == "mean" else 1.0
+            if isinstance(g, np.ndarray):
+                g = np.full(n, g * scale, dtype=z.dtype)
+            else:  # create_graph: keep g a graph node
+                g = G.broadcast_to((g * scale).reshape((1,)), (n,))
         logp = ctx.logp if isinstance(z, np.ndarray) else z.log_softmax(axis=-1)  # recorded for create_graph
         return K.cross_entropy_backward(g, logp, ctx.labels), None
 
@@ -233,6 +247,22 @@ class BinaryCrossEntropyWithLogits(Function):
         return K.binary_cross_entropy_with_logits_backward(g, z, ctx.t), None
 
 
+class SquaredError(Function):
+    """mean (or sum, scale = 1) of (p - t)**2 in one op; dL/dp = g 2 (p - t) scale, scale = 1/n for the mean."""
+
+    @staticmethod
+    def forward(ctx: Any, p: np.ndarray, t: np.ndarray, mean: bool = True) -> np.ndarray:
+        ctx.save_for_backward(p)
+        ctx.t, ctx.scale = t, 2.0 / p.size if mean else 2.0
+        d = p - t
+        return np.asarray(np.mean(d * d) if mean else np.sum(d * d), dtype=p.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        (p,) = ctx.saved_tensors  # a graph node under create_graph, so the rule can be differentiated again
+        return (p - ctx.t) * (g * ctx.scale), None
+
+
 # ------------------------------------------------------------------ losses
 
 
@@ -241,8 +271,10 @@ def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Any:
     pred, t, scalar = _prepare(pred, target, reduction, "mse_loss")
     if scalar:
         return _reduce(_scalar_elementwise(lambda p, ti: (p - ti) * (p - ti), pred, t), reduction)
-    d = pred - t
-    return _reduce(d * d, reduction)
+    if reduction == "none":
+        d = pred - t
+        return d * d
+    return SquaredError._apply_tensors((pred, Tensor._make(t)), mean=reduction == "mean")
 
 
 def sse_loss(pred: Any, target: Any, reduction: str = "sum") -> Any:
@@ -332,13 +364,11 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
     if one:
         z = z.reshape((1,) + shape)
     n, c = z.shape
-    zn = numbers(z)
-    if np.isnan(zn).any():
-        raise ValueError(f"cross_entropy: the logits contain NaN ({int(np.isnan(zn).sum())} of {zn.size}); "
-                         "check the inputs and lower the learning rate")
     t = np.asarray(numbers(target))
     # one sample: a label, or a distribution of shape (C,); a batch: labels (N,) or distributions (N, C)
     soft = t.ndim == 2 or (one and t.size == c and c > 1)
+    if soft or scalar:
+        _check_logits_nan(z, None)
     if soft:
         t = t.reshape(n, c) if one else t
         if t.shape != (n, c):
@@ -362,11 +392,24 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
             for i in range(n):
                 shifted, lse = _scalar_shifted_lse(z[i])
                 losses[i] = lse - shifted[labels[i]]
-        else:
-            losses = CrossEntropy.apply(z, labels)
+        else:  # one op, the batch's reduction included
+            losses = CrossEntropy._apply1(z, labels=labels, reduction="none" if one else reduction)
+            _check_logits_nan(z, losses)
+            if not one:
+                return losses
     if one and reduction == "none":
         return losses[0]
     return _reduce(losses, reduction)
+
+
+def _check_logits_nan(z: Any, loss: Any) -> None:
+    """ValueError when the logits hold NaN (with a loss: only looked for when the loss is NaN, so it costs nothing)."""
+    if loss is not None and not np.isnan(loss.data).any():
+        return
+    zn = numbers(z)
+    if np.isnan(zn).any():
+        raise ValueError(f"cross_entropy: the logits contain NaN ({int(np.isnan(zn).sum())} of {zn.size}); "
+                         "check the inputs and lower the learning rate")
 
 
 def _scalar_shifted_lse(row: Any) -> tuple[list, Value]:
@@ -471,10 +514,11 @@ def _prepare(pred: Any, target: Any, reduction: str, op: str) -> tuple:
     pshape = tuple(np.shape(pred)) if scalar else pred.shape
     t = numbers(target)
     t = np.asarray(t, dtype=np.float64)
-    if int(np.prod(pshape)) == 0:
+    size = math.prod(pshape)
+    if size == 0:
         raise ValueError(f"{op}: got an empty prediction of shape {pshape}; there is nothing to compare")
     if t.shape != pshape:
-        if t.size != int(np.prod(pshape)):
+        if t.size != size:
             raise ValueError(
                 f"{op}: prediction of shape {pshape} and target of shape {t.shape} do not match; "
                 "give one target per output"
@@ -482,7 +526,8 @@ def _prepare(pred: Any, target: Any, reduction: str, op: str) -> tuple:
         t = t.reshape(pshape)
     pn = numbers(pred)
     for name, arr in (("prediction", pn), ("target", t)):
-        nans = int(np.isnan(arr).sum())
+        total = arr.sum()  # NaN if any entry is (or if infinities cancel): count only then
+        nans = int(np.isnan(arr).sum()) if total != total else 0
         if nans:
             raise ValueError(
                 f"{op}: the {name} contains NaN ({nans} of {arr.size} entries); check the inputs and, "

@@ -19,7 +19,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .activations import get_activation
+from .activations import ELU, LeakyReLU, ReLU, Sigmoid, Tanh, get_activation
 from .init import initial_bias, initial_weights, rng_from
 from .module import Module, ModuleList, check_mode, make_parameter, parameter_array
 from .modes import as_value, is_scalar, numbers, shape_of, to_tensor, to_values
@@ -73,6 +73,17 @@ class Linear(Module):
         x = to_tensor(x, where)
         _check_features(x, self.in_features, where)
         return autograd.linear(x, self.weight, self.bias)
+
+    def _forward_fused(self, x: Any, activation: str, param: float) -> Any:
+        """act(x W^T + b) as one op (tensor mode): what ``Sequential`` runs for a Linear and its activation."""
+        where = f"Linear(in_features={self.in_features}, out_features={self.out_features})"
+        x = to_tensor(x, where)
+        _check_features(x, self.in_features, where)
+        if activation == "leaky_relu":
+            return autograd.linear(x, self.weight, self.bias, activation, slope=param)
+        if activation == "elu":
+            return autograd.linear(x, self.weight, self.bias, activation, alpha=param)
+        return autograd.linear(x, self.weight, self.bias, activation)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -194,14 +205,40 @@ class Sequential(ModuleList):
         super().__init__(modules)
 
     def forward(self, x: Any) -> Any:
-        for m in self:
+        mods = list(self._modules.values())
+        i, n = 0, len(mods)
+        while i < n:
+            m = mods[i]
+            if i + 1 < n and type(m) is Linear and m.mode == "tensor":
+                fused = _fusable_activation(mods[i + 1])
+                if fused is not None:  # Linear then ReLU (etc.): one fused op, same numbers, one node fewer
+                    x = m._forward_fused(x, *fused)
+                    i += 2
+                    continue
             x = m(x)
+            i += 1
         return x
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
             return Sequential(*list(self._modules.values())[i])
         return super().__getitem__(i)
+
+
+def _fusable_activation(m: Module) -> tuple[str, float] | None:
+    """(name, parameter) for an activation module that ``autograd.linear`` can apply in the same op, else None."""
+    kind = type(m)
+    if kind is ReLU:
+        return ("relu", 0.0)
+    if kind is Tanh:
+        return ("tanh", 0.0)
+    if kind is Sigmoid:
+        return ("sigmoid", 0.0)
+    if kind is LeakyReLU and m.negative_slope >= 0:
+        return ("leaky_relu", m.negative_slope)
+    if kind is ELU and m.alpha >= 0:
+        return ("elu", m.alpha)
+    return None
 
 
 class MLP(Sequential):

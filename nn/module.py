@@ -244,6 +244,9 @@ class Module:
     @property
     def mode(self) -> str | None:
         """'scalar' or 'tensor' from the parameters (None for a module without parameters)."""
+        for p in self._parameters.values():  # its own first (a layer's weight): no walk over submodules
+            if p is not None:
+                return "scalar" if is_scalar_parameter(p) else "tensor"
         for _, p in self.named_parameters():
             return "scalar" if is_scalar_parameter(p) else "tensor"
         return None
@@ -333,6 +336,35 @@ class Module:
     def to_tensor(self) -> "Module":
         """A copy with ``Parameter`` Tensors (same numbers, same outputs), for speed."""
         return self.to_mode("tensor")
+
+    def to(self, dtype: Any) -> "Module":
+        """Cast every parameter (and its gradient) to a float dtype in place, e.g. ``model.to(np.float32)``.
+
+        Tensor mode only (scalar mode computes in Python floats). Make the
+        optimiser after the cast: its state follows the parameters' dtype.
+        """
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"Module.to: {dtype!r} is not a dtype; use np.float32 or np.float64") from None
+        if dt.kind != "f":
+            raise TypeError(f"Module.to: parameters must stay floating point, got {dt}; use np.float32 or np.float64")
+        params = [p for _, p in self.named_parameters()]
+        if any(is_scalar_parameter(p) for p in params):
+            raise ValueError("Module.to: a scalar-mode model computes in Python floats; convert with to_tensor() first")
+        for p in params:
+            p.data = p.data.astype(dt, copy=False)
+            if p.grad is not None:
+                p.grad = p.grad.astype(dt, copy=False)
+        return self
+
+    def float(self) -> "Module":
+        """Parameters in float32 (``to(np.float32)``)."""
+        return self.to(np.float32)
+
+    def double(self) -> "Module":
+        """Parameters in float64 (``to(np.float64)``)."""
+        return self.to(np.float64)
 
     def _converted(self, mode: str, memo: dict) -> "Module":
         if id(self) in memo:

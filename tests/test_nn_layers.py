@@ -36,6 +36,42 @@ def test_mlp_structure_and_bad_sizes():
 
 
 @pytest.mark.parametrize(
+    "act",
+    [nn.ReLU(), nn.Tanh(), nn.Sigmoid(), nn.LeakyReLU(0.1), nn.ELU(0.7), nn.LeakyReLU(-0.5), nn.ELU(-1.0)],
+    ids=lambda a: repr(a),
+)
+def test_sequential_fuses_linear_and_activation_with_the_same_numbers(act):
+    """Sequential runs Linear + activation as one op; values and every gradient match the two ops run apart."""
+    rng = np.random.default_rng(3)
+    model = nn.Sequential(nn.Linear(4, 5, seed=1), act, nn.Linear(5, 2, seed=2))
+    x = Tensor(rng.standard_normal((6, 4)), requires_grad=True)
+    fused = model(x)
+    (fused**2).sum().backward()
+    grads = [p.grad.copy() for p in model.parameters()] + [x.grad.copy()]
+    model.zero_grad()
+    x.grad = None
+    h = act(model[0](x))  # the same modules called one at a time: two ops
+    apart = model[2](h)
+    (apart**2).sum().backward()
+    np.testing.assert_allclose(fused.data, apart.data, rtol=1e-12, atol=1e-15)
+    for g, p in zip(grads, list(model.parameters()) + [x]):
+        np.testing.assert_allclose(g, p.grad, rtol=1e-10, atol=1e-14)
+    hidden = fused.parents[0]  # the first layer's output, the second Linear's input
+    slope_ok = getattr(act, "negative_slope", getattr(act, "alpha", 0.0)) >= 0
+    assert (hidden.grad_fn.__name__ == "Linear") == slope_ok, "a non-negative slope/alpha fuses; a negative one not"
+
+
+def test_sequential_does_not_fuse_a_subclassed_activation():
+    class Doubled(nn.ReLU):
+        def forward(self, x):
+            return super().forward(x) * 2
+
+    model = nn.Sequential(nn.Linear(3, 2, seed=0), Doubled())
+    x = np.ones((2, 3))
+    np.testing.assert_allclose(model(x).data, 2 * np.maximum(model[0](x).data, 0), rtol=1e-14)
+
+
+@pytest.mark.parametrize(
     "name, fn",
     [
         ("relu", lambda x: np.maximum(x, 0)),

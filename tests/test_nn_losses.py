@@ -91,6 +91,9 @@ def test_gradcheck_of_loss_ops():
         (lambda z: F.binary_cross_entropy_with_logits(z, BIN * 0.8 + 0.1), PRED),
         (lambda p: F.binary_cross_entropy(p, BIN * 0.8 + 0.1), 1 / (1 + np.exp(-PRED))),
         (lambda z: F.hinge_loss(z, BIN * 2 - 1, margin=2.0), PRED * 0.3),
+        (lambda p: F.mse_loss(p, BIN * 0.8 + 0.1), PRED),
+        (lambda p: F.mse_loss(p, BIN * 0.8 + 0.1, reduction="sum"), PRED),
+        (lambda p: F.sse_loss(p, BIN * 0.8 + 0.1), PRED),
     ]:
         assert autograd.gradcheck(fn, [Tensor(x, requires_grad=True)])
 
@@ -106,6 +109,22 @@ def test_second_derivative_through_cross_entropy():
         Tensor(np.array([0.4, -2.0]))).data
     s = 1 / (1 + np.exp(-np.array([0.4, -2.0])))
     np.testing.assert_allclose(h2, np.diag(s * (1 - s)) / 2, rtol=1e-10)
+    # a batch's mean is reduced inside the op: the Hessian is block-diagonal, each block divided by n
+    z2 = np.array([[0.3, -1.2, 0.5], [2.0, 0.1, -0.4]])
+    for reduction, scale in (("mean", 0.5), ("sum", 1.0)):
+        h = autograd.hessian(lambda t, r=reduction: F.cross_entropy(t.reshape(2, 3), [2, 0], reduction=r))(
+            Tensor(z2.reshape(-1))).data
+        blocks = np.zeros((6, 6))
+        for r in range(2):
+            p = np.exp(z2[r] - z2[r].max())
+            p /= p.sum()
+            blocks[3 * r:3 * r + 3, 3 * r:3 * r + 3] = (np.diag(p) - np.outer(p, p)) * scale
+        np.testing.assert_allclose(h, blocks, rtol=1e-10, atol=1e-12)
+    # mean squared error is one op; its rule is recorded too: d2/dp2 = 2/n I
+    h3 = autograd.hessian(lambda t: F.mse_loss(t, np.array([1.0, 0.0, 2.0])))(Tensor(np.array([0.4, -2.0, 3.0]))).data
+    np.testing.assert_allclose(h3, np.eye(3) * 2 / 3, rtol=1e-12)
+    h4 = autograd.hessian(lambda t: F.mse_loss(t, np.zeros(2), reduction="sum"))(Tensor(np.array([0.4, -2.0]))).data
+    np.testing.assert_allclose(h4, np.eye(2) * 2, rtol=1e-12)
 
 
 @pytest.mark.numpy_only

@@ -188,3 +188,28 @@ def test_parameter_is_a_tensor_that_requires_grad():
     p = nn.Parameter([1.0, 2.0])
     assert isinstance(p, Tensor) and p.requires_grad and "Parameter containing" in repr(p)
     assert type(p * 2) is Tensor
+
+
+def test_to_dtype_casts_parameters_in_place_and_float32_stays_float32():
+    import optim
+
+    model = nn.MLP(3, [4, 2], seed=0)
+    weight = model[0].weight
+    assert model.float() is model and model[0].weight is weight  # same Parameter objects, new dtype
+    assert {p.dtype for p in model.parameters()} == {np.dtype(np.float32)}
+    x = np.ones((5, 3), dtype=np.float32)
+    opt = optim.Adam(model.parameters(), lr=0.1)
+    loss = (model(x) ** 2).mean()
+    assert loss.dtype == np.float32
+    loss.backward()
+    opt.step()
+    assert {p.dtype for p in model.parameters()} == {np.dtype(np.float32)}
+    assert {p.grad.dtype for p in model.parameters()} == {np.dtype(np.float32)}
+    model.double()
+    assert model[0].weight.dtype == np.float64 and model[0].weight.grad.dtype == np.float64
+    with pytest.raises(TypeError, match="must stay floating point"):
+        model.to(np.int32)
+    with pytest.raises(TypeError, match="not a dtype"):
+        model.to("floaty")
+    with pytest.raises(ValueError, match="to_tensor"):
+        nn.MLP(2, [1], mode="scalar").float()

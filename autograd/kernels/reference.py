@@ -95,7 +95,7 @@ def log_softmax_backward(g: Any, out: Any, axis: int) -> Any:
 def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-row -log softmax(logits)[label] for integer labels, and the log-probabilities."""
     logp = log_softmax(logits, axis=-1)
-    losses = -np.take_along_axis(logp, labels[:, None], axis=-1)[:, 0]
+    losses = -logp[np.arange(logp.shape[0]), labels]
     return losses, logp
 
 

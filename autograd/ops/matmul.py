@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -10,8 +10,6 @@ from .. import generic as G
 from ..backend import ops as K
 from ..function import Context, Function
 
-if TYPE_CHECKING:
-    from ..tensor import Tensor
 
 
 def _mT(x: Any) -> Any:
@@ -107,9 +105,11 @@ def linear(x: Any, weight: Any, bias: Any = None, activation: str | None = None,
         z = linear(x, weight, bias)
         return z.leaky_relu(param) if activation == "leaky_relu" else z.elu(param)
     args = (x, weight) if bias is None else (x, weight, bias)
-    if activation is None:
-        return Linear.apply(*args)
-    return Linear.apply(*args, activation=activation, param=param)
+    if not (isinstance(x, Tensor) and isinstance(weight, Tensor) and (bias is None or isinstance(bias, Tensor))):
+        return Linear.apply(*args, activation=activation, param=param)  # arrays and numbers: constants
+    return Linear._apply_tensors(args, activation=activation, param=param)
 
+
+from ..tensor import Tensor  # noqa: E402  (tensor.py imports this module)
 
 __all__ = ["MatMul", "Linear", "linear", "ACTIVATIONS", "G"]
