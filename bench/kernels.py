@@ -118,22 +118,18 @@ def _cases() -> dict[str, Callable[[int, Any], tuple[Callable, Callable]]]:
 
 @contextlib.contextmanager
 def forced(name: str, how: str):
-    """Run kernel ``name`` all in Numba (exp included), through its ``serial`` or ``parallel`` twin, at every size."""
+    """Run kernel ``name`` through its ``serial`` or ``parallel`` twin, at every size."""
     from autograd.kernels import numba_backend as NB
 
-    saved = NB.THRESHOLDS[name], NB.EXP_IN_NUMPY.get(name)
+    saved = NB.THRESHOLDS[name]
     allowed = NB.parallel_allowed
     NB.THRESHOLDS[name] = (0, INF if how == "serial" else 0)
-    if name in NB.EXP_IN_NUMPY:
-        NB.EXP_IN_NUMPY[name] = INF
     if how == "parallel":
         NB.parallel_allowed = lambda: True
     try:
         yield
     finally:
-        NB.THRESHOLDS[name] = saved[0]
-        if saved[1] is not None:
-            NB.EXP_IN_NUMPY[name] = saved[1]
+        NB.THRESHOLDS[name] = saved
         NB.parallel_allowed = allowed
 
 

@@ -162,9 +162,10 @@ def markdown(res: dict) -> str:
         kern = res["kernels"]["rows"]
         out += ["## 4. Numba kernels vs the numpy path they replace", "",
                 f"In a fresh interpreter (no torch); Numba kernels may use threads: {res['kernels']['threads']}.", "",
-                "`table` is what `set_backend(\"numba\")` runs (numpy below a kernel's min size; exp-heavy kernels "
-                "run numpy's vectorised exp between two Numba passes once large); `serial` and `parallel` force the "
-                "all-Numba twins. In brackets: times faster than numpy.", "",
+                "`table` is what `set_backend(\"numba\")` runs (the threaded twin from a kernel's parallel size "
+                "on); `serial` and `parallel` force one twin. Kernels built on e**x use gradwork's own vectorisable "
+                "exp (autograd/kernels/jit_exp.py), since PyPI's llvmlite has no SVML. In brackets: times faster "
+                "than numpy.", "",
                 kernels.kernel_table(kern), ""]
         fused = [r for r in kern if r["n"] == 1_000_000 and (
             r["kernel"].endswith("_backward") or r["kernel"].endswith("_step")

@@ -61,10 +61,20 @@ def _copy(fn: Callable, suffix: str) -> Callable:
 OPTIONS = dict(cache=True, error_model="numpy")
 
 
+def _shared_source_digest() -> str:
+    # Numba checks a cached kernel against its own source file only, but kernels inline code from
+    # jit_exp.py: a digest of that file in every kernel's name sends an edit there to fresh cache files
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "jit_exp.py"), "rb") as f:
+        return hashlib.sha1(f.read()).hexdigest()
+
+
+_SHARED = _shared_source_digest()
+
+
 def _tag(options: dict) -> str:
     # Numba's disk cache is keyed on the bytecode, not on the options: a tag of the options in
     # every kernel's name gives each set of options its own cache files
-    return hashlib.sha1(repr(sorted(options.items())).encode()).hexdigest()[:6]
+    return hashlib.sha1((repr(sorted(options.items())) + _SHARED).encode()).hexdigest()[:6]
 
 
 def twins(fn: Callable) -> Twins:

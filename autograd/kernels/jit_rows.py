@@ -1,15 +1,19 @@
 """Numba kernels that work row by row: the softmax family, cross-entropy and ``sum_to_shape``.
 
-Arrays arrive as C-contiguous 2-D ``(rows, cols)`` views (the wrappers in
-``numba_backend`` reshape them). Each row is read once for its maximum and
-once more to finish, with no temporaries; the parallel twins give each
+Arrays arrive C-contiguous, of any number of dimensions, with rows of
+length > 0; the kernels view them as 2-D ``(rows, cols)`` inside compiled
+code, where that is free (one statement per array, as in
+``jit_elementwise``, whose docstring says why). Each row is read once for its maximum and once
+or twice more to finish, with no temporaries; the parallel twins give each
 thread whole rows, or, in the column sum, its own slot of ``partial``.
 
-Sums along a row go through ``row_sum``/``row_dot``: they accumulate in
-float64 whatever the dtype (float32 sums of long rows would lose digits that
-numpy's pairwise summation keeps), and only they may reassociate additions,
-so LLVM vectorises them. The rest of each kernel keeps strict IEEE order:
-``(x - max) - lse`` must not become ``x - (max + lse)``.
+Every loop that calls ``exp`` does nothing else that would stop LLVM from
+vectorising it: no reduction, no call into libm (``jit_exp.exp`` is inlined
+arithmetic). Sums along a row go through ``row_sum``/``row_dot``: they
+accumulate in float64 whatever the dtype (float32 sums of long rows would
+lose digits that numpy's pairwise summation keeps), and only they may
+reassociate additions, so LLVM vectorises them. The rest of each kernel keeps
+strict IEEE order: ``(x - max) - lse`` must not become ``x - (max + lse)``.
 """
 
 from __future__ import annotations
@@ -20,16 +24,44 @@ import numpy as np
 from numba import prange
 
 from .jit import serial, twins
+from .jit_exp import exp
 
 # ------------------------------------------------------------------ row helpers
 
 
 def _row_max(a, r):
-    m = a[r, 0]
-    for c in range(1, a.shape[1]):
-        if a[r, c] > m:
-            m = a[r, c]
-    return m
+    """max of a[r, :] in eight strands (so the compares pipeline), NaN-free rows exactly; a[r, 0] if all NaN."""
+    n = a.shape[1]
+    m0 = m1 = m2 = m3 = m4 = m5 = m6 = m7 = a[r, 0]
+    c = 0
+    while c + 8 <= n:
+        v = a[r, c]
+        m0 = v if v > m0 else m0
+        v = a[r, c + 1]
+        m1 = v if v > m1 else m1
+        v = a[r, c + 2]
+        m2 = v if v > m2 else m2
+        v = a[r, c + 3]
+        m3 = v if v > m3 else m3
+        v = a[r, c + 4]
+        m4 = v if v > m4 else m4
+        v = a[r, c + 5]
+        m5 = v if v > m5 else m5
+        v = a[r, c + 6]
+        m6 = v if v > m6 else m6
+        v = a[r, c + 7]
+        m7 = v if v > m7 else m7
+        c += 8
+    for k in range(c, n):
+        v = a[r, k]
+        m0 = v if v > m0 else m0
+    m0 = m1 if m1 > m0 else m0
+    m2 = m3 if m3 > m2 else m2
+    m4 = m5 if m5 > m4 else m4
+    m6 = m7 if m7 > m6 else m6
+    m0 = m2 if m2 > m0 else m0
+    m4 = m6 if m6 > m4 else m4
+    return m4 if m4 > m0 else m0
 
 
 def _row_sum(a, r):
@@ -46,26 +78,39 @@ def _row_dot(a, b, r):
     return s
 
 
+def _exp_shifted(x, m, out, r):
+    """out[r, c] = e**(x[r, c] - m): a loop with nothing in it but the (vectorised) exp."""
+    for c in range(x.shape[1]):
+        out[r, c] = exp(x[r, c] - m)
+
+
 row_max = serial(_row_max)
 row_sum = serial(_row_sum, fastmath={"reassoc"})
 row_dot = serial(_row_dot, fastmath={"reassoc"})
+exp_shifted = serial(_exp_shifted)
 
-# ----------------------------------------------------------- all-Numba kernels
+# ----------------------------------------------------------- softmax family
+# A row whose max is NaN or +-inf gives NaN throughout, as in the reference: x - max or the sum is NaN.
 
 
 def _softmax(x, out):
-    """out = e**(x - max) / sum e**(x - max) along each row."""
+    """out = e**(x - max) / sum e**(x - max) along the last axis."""
+    shape = (x.size // x.shape[-1], x.shape[-1])
+    x = x.reshape(shape)
+    out = out.reshape(shape)
     for r in prange(x.shape[0]):
-        m = row_max(x, r)
-        for c in range(x.shape[1]):
-            out[r, c] = math.exp(x[r, c] - m)
+        exp_shifted(x, row_max(x, r), out, r)
         s = row_sum(out, r)
         for c in range(x.shape[1]):
             out[r, c] /= s
 
 
 def _softmax_backward(g, y, out):
-    """dL/dx = y (g - sum(g y)) along each row, y the saved softmax."""
+    """dL/dx = y (g - sum(g y)) along the last axis, y the saved softmax."""
+    shape = (g.size // g.shape[-1], g.shape[-1])
+    g = g.reshape(shape)
+    y = y.reshape(shape)
+    out = out.reshape(shape)
     for r in prange(g.shape[0]):
         d = row_dot(g, y, r)
         for c in range(g.shape[1]):
@@ -73,23 +118,28 @@ def _softmax_backward(g, y, out):
 
 
 def _log_softmax(x, out):
-    """out = (x - max) - log(sum e**(x - max)) along each row."""
+    """out = (x - max) - log(sum e**(x - max)) along the last axis (``out`` holds the exps meanwhile)."""
+    shape = (x.size // x.shape[-1], x.shape[-1])
+    x = x.reshape(shape)
+    out = out.reshape(shape)
     for r in prange(x.shape[0]):
         m = row_max(x, r)
-        s = 0.0
-        for c in range(x.shape[1]):
-            s += math.exp(x[r, c] - m)
-        lse = math.log(s)
+        exp_shifted(x, m, out, r)
+        lse = math.log(row_sum(out, r))
         for c in range(x.shape[1]):
             out[r, c] = (x[r, c] - m) - lse
 
 
 def _log_softmax_backward(g, y, out):
-    """dL/dx = g - e**y sum(g) along each row, y the saved log-softmax."""
+    """dL/dx = g - e**y sum(g) along the last axis, y the saved log-softmax."""
+    shape = (g.size // g.shape[-1], g.shape[-1])
+    g = g.reshape(shape)
+    y = y.reshape(shape)
+    out = out.reshape(shape)
     for r in prange(g.shape[0]):
         s = row_sum(g, r)
         for c in range(g.shape[1]):
-            out[r, c] = g[r, c] - math.exp(y[r, c]) * s
+            out[r, c] = g[r, c] - exp(y[r, c]) * s
 
 
 def _cross_entropy(logits, labels, logp, losses):
@@ -97,10 +147,8 @@ def _cross_entropy(logits, labels, logp, losses):
     bad = 0
     for r in prange(logits.shape[0]):
         m = row_max(logits, r)
-        s = 0.0
-        for c in range(logits.shape[1]):
-            s += math.exp(logits[r, c] - m)
-        lse = math.log(s)
+        exp_shifted(logits, m, logp, r)
+        lse = math.log(row_sum(logp, r))
         for c in range(logits.shape[1]):
             logp[r, c] = (logits[r, c] - m) - lse
         k = labels[r]
@@ -119,74 +167,30 @@ def _cross_entropy_backward(g, logp, labels, out):
         k = labels[r]
         if not 0 <= k < logp.shape[1]:
             bad += 1
+        gr = g[r]
         for c in range(logp.shape[1]):
-            p = math.exp(logp[r, c])
-            out[r, c] = g[r] * (p - one if c == k else p)
-    return bad
-
-
-# ------------------------------------- passes around numpy's vectorised exp
-# For large inputs the wrappers run: a pass below, np.exp in place on its output, a finishing pass.
-
-
-def _shift_rows(x, out):
-    """out = x - max of its row."""
-    for r in prange(x.shape[0]):
-        m = row_max(x, r)
-        for c in range(x.shape[1]):
-            out[r, c] = x[r, c] - m
-
-
-def _divide_by_row_sums(e):
-    """e /= sum of its row, in place (with e = e**(x - max): the softmax)."""
-    for r in prange(e.shape[0]):
-        s = row_sum(e, r)
-        for c in range(e.shape[1]):
-            e[r, c] /= s
-
-
-def _subtract_log_row_sums(shifted, e, out):
-    """out = shifted - log(sum of e's row), e = e**shifted: the log-softmax (``out`` may be ``shifted``)."""
-    for r in prange(e.shape[0]):
-        lse = math.log(row_sum(e, r))
-        for c in range(e.shape[1]):
-            out[r, c] = shifted[r, c] - lse
-
-
-def _log_softmax_backward_from_exp(g, p, out):
-    """out = g - p sum(g) along each row, p = e**y the softmax (``out`` may be ``p``)."""
-    for r in prange(g.shape[0]):
-        s = row_sum(g, r)
-        for c in range(g.shape[1]):
-            out[r, c] = g[r, c] - p[r, c] * s
-
-
-def _pick_losses(logp, labels, losses):
-    """losses[r] = -logp[r, label]; returns how many labels were out of range."""
-    bad = 0
-    for r in prange(logp.shape[0]):
-        k = labels[r]
-        if 0 <= k < logp.shape[1]:
-            losses[r] = -logp[r, k]
-        else:
-            bad += 1
-    return bad
-
-
-def _cross_entropy_backward_from_exp(g, p, labels, out):
-    """out = g[r] (p - onehot(label)) per row, p = e**logp the softmax (``out`` may be ``p``); counts bad labels."""
-    one = p.dtype.type(1)
-    bad = 0
-    for r in prange(p.shape[0]):
-        k = labels[r]
-        if not 0 <= k < p.shape[1]:
-            bad += 1
-        for c in range(p.shape[1]):
-            out[r, c] = g[r] * (p[r, c] - one if c == k else p[r, c])
+            p = exp(logp[r, c])
+            out[r, c] = gr * (p - one if c == k else p)
     return bad
 
 
 # ------------------------------------------------------------- sum_to_shape
+
+
+def _add_rows(g, lo, hi, acc):
+    """acc[c] += g[lo, c] + ... + g[hi - 1, c], one row after another, four rows per sweep over acc."""
+    ncols = g.shape[1]
+    r = lo
+    while r + 4 <= hi:
+        for c in range(ncols):
+            acc[c] = (((acc[c] + g[r, c]) + g[r + 1, c]) + g[r + 2, c]) + g[r + 3, c]
+        r += 4
+    for k in range(r, hi):
+        for c in range(ncols):
+            acc[c] += g[k, c]
+
+
+add_rows = serial(_add_rows)
 
 
 def _sum_rows_into(g, chunks, out):
@@ -200,16 +204,12 @@ def _sum_rows_into(g, chunks, out):
     if chunks <= 1 or nrows < 2:
         for c in range(ncols):
             out[c] = g[0, c] if nrows else 0
-        for r in range(1, nrows):
-            for c in range(ncols):
-                out[c] += g[r, c]
+        add_rows(g, 1, nrows, out)
         return
     chunks = min(chunks, nrows)
     partial = np.zeros((chunks, ncols), dtype=g.dtype)
     for k in prange(chunks):
-        for r in range(k * nrows // chunks, (k + 1) * nrows // chunks):
-            for c in range(ncols):
-                partial[k, c] += g[r, c]
+        add_rows(g, k * nrows // chunks, (k + 1) * nrows // chunks, partial[k])
     for c in range(ncols):
         out[c] = partial[0, c]
     for k in range(1, chunks):
@@ -229,11 +229,5 @@ log_softmax = twins(_log_softmax)
 log_softmax_backward = twins(_log_softmax_backward)
 cross_entropy = twins(_cross_entropy)
 cross_entropy_backward = twins(_cross_entropy_backward)
-shift_rows = twins(_shift_rows)
-divide_by_row_sums = twins(_divide_by_row_sums)
-subtract_log_row_sums = twins(_subtract_log_row_sums)
-log_softmax_backward_from_exp = twins(_log_softmax_backward_from_exp)
-pick_losses = twins(_pick_losses)
-cross_entropy_backward_from_exp = twins(_cross_entropy_backward_from_exp)
 sum_rows_into = twins(_sum_rows_into)
 sum_cols_into = twins(_sum_cols_into)

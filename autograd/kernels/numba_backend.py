@@ -14,22 +14,25 @@ than one thread and the BLAS thread pool will not spin against it (see
 ``parallel_allowed``). Kernels compile on first use, never at import. The
 sizes were measured with ``python -m bench --thresholds`` (bench/kernels.py).
 
-Ops built around ``exp`` (sigmoid and elu forward, the softmax family,
-cross-entropy) are different: numpy's ``exp`` is vectorised (AVX2/AVX-512),
-while a Numba loop calls the scalar libm ``exp`` per element, because PyPI's
-llvmlite is built without Intel SVML (``llvmlite.binding.targets.has_svml()``
-is False), so installing ``intel-cmplr-lib-rt`` changes nothing. Below
-``EXP_IN_NUMPY[name]`` elements the all-Numba kernel still wins (one pass, no
-temporaries, no per-call numpy overhead); from there on the wrapper runs a
-Numba pass, numpy's ``exp`` in place on the output, and a second Numba pass:
-no temporaries, and the fast exp.
+The arrays go into the kernels as they are (any shape, C-contiguous): the
+kernels view them flat or as rows inside the compiled code, where that is
+free, so a call costs one type check, one ``np.empty`` and one
+dispatch (measured ~1 us in all, against ~1.5 us for numpy's own call at
+1e3 elements).
+
+Ops built around ``exp`` (sigmoid, elu, the softmax family, cross-entropy)
+call ``jit_exp.exp``/``expm1``: plain arithmetic that LLVM vectorises, as
+fast as numpy's SIMD ``exp`` in float64 and faster in float32. Numba's own
+``math.exp`` would be a scalar libm call per element, because PyPI's
+llvmlite is built without Intel SVML. (An earlier version ran numpy's
+``exp`` in place between two Numba passes for large arrays; one all-Numba
+pass now beats it at every size.)
 """
 
 from __future__ import annotations
 
-import threading
-
 import math
+import threading
 import warnings
 from typing import Any, Callable
 
@@ -49,7 +52,7 @@ _F64 = np.dtype(np.float64)
 INF = float("inf")
 
 # kernel -> (min_size, parallel_size) in elements: the numpy reference below min_size, the threaded
-# twin from parallel_size on (INF: never); for the exp kernels, the Numba passes around numpy's exp
+# twin from parallel_size on (INF: never)
 THRESHOLDS: dict[str, tuple[float, float]] = {
     name: (0, 500_000) for name in (
         "sigmoid", "sigmoid_backward", "tanh_backward", "relu", "relu_backward", "leaky_relu",
@@ -63,17 +66,6 @@ THRESHOLDS.update({"sum_to_shape": (0, INF), "linear_backward": (0, INF)})
 # that calls the compiled kernel (~1 us), so no min_size above 0 pays. Starting a parallel loop costs
 # ~70 us when the idle threads sleep (GOMP_SPINCOUNT=0), so threads pay only from ~5e5 elements; the
 # column sum of sum_to_shape never paid (its per-thread partial sums cost more than they save).
-
-# kernel -> size from which its exp runs in numpy, between two Numba passes (see the module docstring)
-EXP_IN_NUMPY: dict[str, float] = {
-    "sigmoid": 1_000,
-    "elu": 1_000,
-    "softmax": 1_000,
-    "log_softmax": 1_000,
-    "log_softmax_backward": 0,
-    "cross_entropy": 1_000,
-    "cross_entropy_backward": 0,
-}
 
 
 def parallel_allowed() -> bool:
@@ -104,8 +96,22 @@ def _threadsafe_layer() -> bool:
 _POOLS_SETTLED = blas_pools_settled() and J.OMP_SPIN_SETTLED
 
 
+_FLOATS = (_F32, _F64)
+
+
 def _pick(kernel: Any, name: str, n: int) -> Callable:
     return kernel.parallel if n >= THRESHOLDS[name][1] and parallel_allowed() else kernel.serial
+
+
+def _twin(a: Any, name: str, kernel: Any) -> Callable | None:
+    """The twin of ``kernel`` to run on ``a``, or None where the numpy reference runs (see the module docstring)."""
+    if type(a) is not np.ndarray or a.dtype not in _FLOATS or not a.flags.c_contiguous:
+        return None
+    lo, hi = THRESHOLDS[name]
+    n = a.size
+    if n < lo:
+        return None
+    return kernel.parallel if n >= hi and parallel_allowed() else kernel.serial
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -117,14 +123,10 @@ def _ok(a: Any, name: str) -> bool:
     """a is a C-contiguous float32/float64 ndarray with at least the kernel's min_size elements."""
     return (
         type(a) is np.ndarray
-        and (a.dtype == _F64 or a.dtype == _F32)
+        and a.dtype in _FLOATS
         and a.flags.c_contiguous
         and a.size >= THRESHOLDS[name][0]
     )
-
-
-def _exp_in_numpy(name: str, n: int) -> bool:
-    return n >= EXP_IN_NUMPY[name]
 
 
 # ------------------------------------------------------------------ activations
@@ -134,11 +136,15 @@ def _unary(name: str, kernel: Any) -> Callable:
     ref = getattr(R, name)
 
     def run(x: Any) -> Any:
-        if not _ok(x, name):
-            return ref(x)
-        out = np.empty_like(x)
-        _pick(kernel, name, x.size)(x.reshape(-1), out.reshape(-1))
-        return out
+        # _twin written out: at 1e3 elements numpy takes ~1.2 us, and every 0.1 us here shows
+        if type(x) is np.ndarray and x.dtype in _FLOATS and x.flags.c_contiguous:
+            lo, hi = THRESHOLDS[name]
+            n = x.size
+            if n >= lo:
+                out = np.empty(x.shape, x.dtype)
+                (kernel.parallel if n >= hi and parallel_allowed() else kernel.serial)(x, out)
+                return out
+        return ref(x)
 
     run.__name__ = name
     run.__doc__ = f"Numba ``{name}`` in one pass (numpy reference outside the sizes in THRESHOLDS)."
@@ -149,11 +155,15 @@ def _binary(name: str, kernel: Any) -> Callable:
     ref = getattr(R, name)
 
     def run(g: Any, y: Any) -> Any:
-        if not (_ok(g, name) and _same(g, y)):
-            return ref(g, y)
-        out = np.empty_like(g)
-        _pick(kernel, name, g.size)(g.reshape(-1), y.reshape(-1), out.reshape(-1))
-        return out
+        if (type(g) is np.ndarray and g.dtype in _FLOATS and g.flags.c_contiguous and type(y) is np.ndarray
+                and y.dtype == g.dtype and y.shape == g.shape and y.flags.c_contiguous):
+            lo, hi = THRESHOLDS[name]
+            n = g.size
+            if n >= lo:
+                out = np.empty(g.shape, g.dtype)
+                (kernel.parallel if n >= hi and parallel_allowed() else kernel.serial)(g, y, out)
+                return out
+        return ref(g, y)
 
     run.__name__ = name
     run.__doc__ = f"Numba ``{name}`` in one pass (numpy reference outside the sizes in THRESHOLDS)."
@@ -161,130 +171,99 @@ def _binary(name: str, kernel: Any) -> Callable:
 
 
 relu = _unary("relu", E.relu)
-
-
-def sigmoid(x: Any) -> Any:
-    """Numba sigmoid: one pass, or for large x -|x|, numpy's exp in place, and the finishing pass."""
-    if not _ok(x, "sigmoid"):
-        return R.sigmoid(x)
-    out = np.empty_like(x)
-    xf, of = x.reshape(-1), out.reshape(-1)
-    if _exp_in_numpy("sigmoid", x.size):
-        _pick(E.neg_abs, "sigmoid", x.size)(xf, of)
-        np.exp(of, out=of)
-        _pick(E.sigmoid_from_exp, "sigmoid", x.size)(xf, of, of)
-    else:
-        _pick(E.sigmoid, "sigmoid", x.size)(xf, of)
-    return out
+sigmoid = _unary("sigmoid", E.sigmoid)
 sigmoid_backward = _binary("sigmoid_backward", E.sigmoid_backward)
 tanh_backward = _binary("tanh_backward", E.tanh_backward)
 relu_backward = _binary("relu_backward", E.relu_backward)
 
 
 def leaky_relu(x: Any, slope: float) -> Any:
-    if not _ok(x, "leaky_relu"):
+    """x where x > 0, else slope x, in one Numba pass."""
+    k = _twin(x, "leaky_relu", E.leaky_relu)
+    if k is None:
         return R.leaky_relu(x, slope)
-    out = np.empty_like(x)
-    _pick(E.leaky_relu, "leaky_relu", x.size)(x.reshape(-1), x.dtype.type(slope), out.reshape(-1))
+    out = np.empty(x.shape, x.dtype)
+    k(x, float(slope), out)
     return out
 
 
 def leaky_relu_backward(g: Any, x: Any, slope: float) -> Any:
-    if not (_ok(g, "leaky_relu_backward") and _same(g, x)):
+    """dL/dx = g where x > 0, else slope g, in one Numba pass."""
+    k = _twin(g, "leaky_relu_backward", E.leaky_relu_backward)
+    if k is None or not _same(g, x):
         return R.leaky_relu_backward(g, x, slope)
-    out = np.empty_like(g)
-    kernel = _pick(E.leaky_relu_backward, "leaky_relu_backward", g.size)
-    kernel(g.reshape(-1), x.reshape(-1), g.dtype.type(slope), out.reshape(-1))
+    out = np.empty(g.shape, g.dtype)
+    k(g, x, float(slope), out)
     return out
 
 
 def elu(x: Any, alpha: float) -> Any:
-    if not _ok(x, "elu"):
+    """x where x > 0, else alpha (e**x - 1), in one Numba pass."""
+    k = _twin(x, "elu", E.elu)
+    if k is None:
         return R.elu(x, alpha)
-    out = np.empty_like(x)
-    xf, of, a = x.reshape(-1), out.reshape(-1), x.dtype.type(alpha)
-    if _exp_in_numpy("elu", x.size):
-        _pick(E.min_zero, "elu", x.size)(xf, of)
-        np.expm1(of, out=of)
-        _pick(E.elu_from_expm1, "elu", x.size)(xf, of, a, of)
-    else:
-        _pick(E.elu, "elu", x.size)(xf, a, of)
+    out = np.empty(x.shape, x.dtype)
+    k(x, float(alpha), out)
     return out
 
 
 def elu_backward(g: Any, x: Any, y: Any, alpha: float) -> Any:
-    if not (_ok(g, "elu_backward") and _same(g, x) and _same(g, y)):
+    """dL/dx = g where x > 0, else g (y + alpha), in one Numba pass."""
+    k = _twin(g, "elu_backward", E.elu_backward)
+    if k is None or not (_same(g, x) and _same(g, y)):
         return R.elu_backward(g, x, y, alpha)
-    out = np.empty_like(g)
-    kernel = _pick(E.elu_backward, "elu_backward", g.size)
-    kernel(g.reshape(-1), x.reshape(-1), y.reshape(-1), g.dtype.type(alpha), out.reshape(-1))
+    out = np.empty(g.shape, g.dtype)
+    k(g, x, y, float(alpha), out)
     return out
 
 
 # ------------------------------------------------------------ softmax family
 
 
-def _rows_ok(x: Any, axis: int, name: str) -> bool:
-    return _ok(x, name) and x.ndim >= 1 and axis in (-1, x.ndim - 1) and x.shape[-1] > 0
+def _rows_twin(x: Any, axis: int, name: str, kernel: Any) -> Callable | None:
+    """As ``_twin``, for a kernel along the last axis (None for any other axis, or rows of length 0)."""
+    k = _twin(x, name, kernel)
+    if k is None or x.ndim == 0 or axis not in (-1, x.ndim - 1) or x.shape[-1] == 0:
+        return None
+    return k
 
 
-def softmax(x: Any, axis: int) -> Any:
-    """Numba softmax along the last axis (other axes: the numpy reference)."""
-    if not _rows_ok(x, axis, "softmax"):
-        return R.softmax(x, axis)
-    out = np.empty_like(x)
-    x2, o2 = x.reshape(-1, x.shape[-1]), out.reshape(-1, x.shape[-1])
-    if _exp_in_numpy("softmax", x.size):
-        _pick(W.shift_rows, "softmax", x.size)(x2, o2)
-        np.exp(o2, out=o2)
-        _pick(W.divide_by_row_sums, "softmax", x.size)(o2)
-    else:
-        _pick(W.softmax, "softmax", x.size)(x2, o2)
-    return out
+def _along_rows(name: str, kernel: Any) -> Callable:
+    ref = getattr(R, name)
+
+    def run(x: Any, axis: int) -> Any:
+        k = _rows_twin(x, axis, name, kernel)
+        if k is None:
+            return ref(x, axis)
+        out = np.empty(x.shape, x.dtype)
+        k(x, out)
+        return out
+
+    run.__name__ = name
+    run.__doc__ = f"Numba ``{name}`` along the last axis, one row at a time (other axes: the numpy reference)."
+    return run
 
 
-def log_softmax(x: Any, axis: int) -> Any:
-    """Numba log-softmax along the last axis (other axes: the numpy reference)."""
-    if not _rows_ok(x, axis, "log_softmax"):
-        return R.log_softmax(x, axis)
-    out = np.empty_like(x)
-    x2, o2 = x.reshape(-1, x.shape[-1]), out.reshape(-1, x.shape[-1])
-    if _exp_in_numpy("log_softmax", x.size):
-        _log_softmax_rows(x2, o2, "log_softmax")
-    else:
-        _pick(W.log_softmax, "log_softmax", x.size)(x2, o2)
-    return out
+def _along_rows_backward(name: str, kernel: Any) -> Callable:
+    ref = getattr(R, name)
+
+    def run(g: Any, y: Any, axis: int) -> Any:
+        k = _rows_twin(g, axis, name, kernel)
+        if k is None or not _same(g, y):
+            return ref(g, y, axis)
+        out = np.empty(g.shape, g.dtype)
+        k(g, y, out)
+        return out
+
+    run.__name__ = name
+    run.__doc__ = f"Numba ``{name}`` along the last axis, one row at a time (other axes: the numpy reference)."
+    return run
 
 
-def _log_softmax_rows(x2: np.ndarray, o2: np.ndarray, name: str) -> None:
-    _pick(W.shift_rows, name, x2.size)(x2, o2)
-    e = np.exp(o2)
-    _pick(W.subtract_log_row_sums, name, x2.size)(o2, e, o2)
-
-
-def softmax_backward(g: Any, y: Any, axis: int) -> Any:
-    """dL/dx = y (g - sum(g y)) along the last axis in one pass per row."""
-    if not (_rows_ok(g, axis, "softmax_backward") and _same(g, y)):
-        return R.softmax_backward(g, y, axis)
-    out = np.empty_like(g)
-    g2 = g.reshape(-1, g.shape[-1])
-    _pick(W.softmax_backward, "softmax_backward", g.size)(g2, y.reshape(g2.shape), out.reshape(g2.shape))
-    return out
-
-
-def log_softmax_backward(g: Any, y: Any, axis: int) -> Any:
-    """dL/dx = g - e**y sum(g) along the last axis."""
-    if not (_rows_ok(g, axis, "log_softmax_backward") and _same(g, y)):
-        return R.log_softmax_backward(g, y, axis)
-    g2 = g.reshape(-1, g.shape[-1])
-    y2 = y.reshape(g2.shape)
-    if _exp_in_numpy("log_softmax_backward", g.size):
-        p = np.exp(y2)
-        _pick(W.log_softmax_backward_from_exp, "log_softmax_backward", g.size)(g2, p, p)
-        return p.reshape(g.shape)
-    out = np.empty_like(g)
-    _pick(W.log_softmax_backward, "log_softmax_backward", g.size)(g2, y2, out.reshape(g2.shape))
-    return out
+softmax = _along_rows("softmax", W.softmax)
+log_softmax = _along_rows("log_softmax", W.log_softmax)
+softmax_backward = _along_rows_backward("softmax_backward", W.softmax_backward)
+log_softmax_backward = _along_rows_backward("log_softmax_backward", W.log_softmax_backward)
 
 
 def _labels_ok(logits: Any, labels: Any) -> bool:
@@ -299,38 +278,28 @@ def _labels_ok(logits: Any, labels: Any) -> bool:
 
 def cross_entropy(logits: Any, labels: Any) -> tuple:
     """Per-row losses and log-probabilities; out-of-range labels go to the reference (its error or wrap-around)."""
-    if not (_ok(logits, "cross_entropy") and _labels_ok(logits, labels)):
+    k = _twin(logits, "cross_entropy", W.cross_entropy)
+    if k is None or not _labels_ok(logits, labels):
         return R.cross_entropy(logits, labels)
-    logp = np.empty_like(logits)
+    logp = np.empty(logits.shape, logits.dtype)
     losses = np.empty(logits.shape[0], dtype=logits.dtype)
-    if _exp_in_numpy("cross_entropy", logits.size):
-        _log_softmax_rows(logits, logp, "cross_entropy")
-        bad = _pick(W.pick_losses, "cross_entropy", logits.size)(logp, labels, losses)
-    else:
-        bad = _pick(W.cross_entropy, "cross_entropy", logits.size)(logits, labels, logp, losses)
-    if bad:
+    if k(logits, labels, logp, losses):
         return R.cross_entropy(logits, labels)
     return losses, logp
 
 
 def cross_entropy_backward(g: Any, logp: Any, labels: Any) -> Any:
     """dL/dlogits = g[:, None] (e**logp - onehot(labels)); out-of-range labels go to the reference."""
-    if not (
-        _ok(logp, "cross_entropy_backward")
-        and _labels_ok(logp, labels)
+    k = _twin(logp, "cross_entropy_backward", W.cross_entropy_backward)
+    if k is None or not (
+        _labels_ok(logp, labels)
         and type(g) is np.ndarray
         and g.dtype == logp.dtype
         and g.shape == labels.shape
     ):
         return R.cross_entropy_backward(g, logp, labels)
-    if _exp_in_numpy("cross_entropy_backward", logp.size):
-        out = np.exp(logp)
-        kernel = _pick(W.cross_entropy_backward_from_exp, "cross_entropy_backward", logp.size)
-        bad = kernel(g, out, labels, out)
-    else:
-        out = np.empty_like(logp)
-        bad = _pick(W.cross_entropy_backward, "cross_entropy_backward", logp.size)(g, logp, labels, out)
-    return R.cross_entropy_backward(g, logp, labels) if bad else out
+    out = np.empty(logp.shape, logp.dtype)
+    return R.cross_entropy_backward(g, logp, labels) if k(g, logp, labels, out) else out
 
 
 # --------------------------------------------------------------- sum_to_shape
@@ -460,7 +429,12 @@ def linear_backward(g: Any, x: Any, weight: Any, out: Any, activation: str | Non
 
 
 def _state_ok(p: Any, name: str, *state: Any) -> bool:
-    return _ok(p, name) and all(s is None or _same(p, s) for s in state)
+    if not _ok(p, name):
+        return False
+    for s in state:
+        if s is not None and not _same(p, s):
+            return False
+    return True
 
 
 def sgd_step(p: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, lr: float, momentum: float,
@@ -468,11 +442,9 @@ def sgd_step(p: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, lr: float,
     """SGD with momentum, one pass, in place (same arguments as the reference)."""
     if not _state_ok(p, "sgd_step", grad, buf) or (momentum and buf is None):
         return R.sgd_step(p, grad, buf, lr, momentum, dampening, nesterov, weight_decay, first)
-    t = p.dtype.type
     kernel = _pick(O.sgd, "sgd_step", p.size)
-    buf = buf.reshape(-1) if buf is not None else _ABSENT[p.dtype]
-    kernel(p.reshape(-1), grad.reshape(-1), buf, t(lr), t(momentum), t(1 - dampening), bool(nesterov),
-           t(weight_decay), bool(weight_decay), bool(momentum), bool(first))
+    kernel(p, grad, buf if buf is not None else _ABSENT[p.dtype], float(lr), float(momentum), float(1 - dampening),
+           bool(nesterov), float(weight_decay), bool(weight_decay), bool(momentum), bool(first))
 
 
 def adam_step(p: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None,
@@ -481,14 +453,12 @@ def adam_step(p: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, vma
     """Adam / AdamW (and AMSGrad with ``vmax``), one pass, in place."""
     if not _state_ok(p, "adam_step", grad, m, v, vmax):
         return R.adam_step(p, grad, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, decoupled)
-    t = p.dtype.type
     w = 1 - beta1  # m moves this far towards g (a lerp, as in the reference)
     kernel = _pick(O.adam, "adam_step", p.size)
-    kernel(p.reshape(-1), grad.reshape(-1), m.reshape(-1), v.reshape(-1),
-           vmax.reshape(-1) if vmax is not None else _ABSENT[p.dtype],
-           vmax is not None, t(lr / (1 - beta1**step)), t(1 - w), t(w), t(beta2), t(1 - beta2),
-           t((1 - beta2**step) ** 0.5), t(eps), t(weight_decay), bool(weight_decay), bool(decoupled),
-           t(1 - lr * weight_decay))
+    kernel(p, grad, m, v, vmax if vmax is not None else _ABSENT[p.dtype],
+           vmax is not None, float(lr / (1 - beta1**step)), float(1 - w), float(w), float(beta2), float(1 - beta2),
+           float((1 - beta2**step) ** 0.5), float(eps), float(weight_decay), bool(weight_decay), bool(decoupled),
+           float(1 - lr * weight_decay))
 
 
 def rmsprop_step(p: np.ndarray, grad: np.ndarray, sq: np.ndarray, buf: np.ndarray | None,
@@ -497,12 +467,11 @@ def rmsprop_step(p: np.ndarray, grad: np.ndarray, sq: np.ndarray, buf: np.ndarra
     """RMSprop (centered with ``gavg``, with momentum through ``buf``), one pass, in place."""
     if not _state_ok(p, "rmsprop_step", grad, sq, buf, gavg) or (momentum and buf is None):
         return R.rmsprop_step(p, grad, sq, buf, gavg, lr, alpha, eps, weight_decay, momentum)
-    t = p.dtype.type
     absent = _ABSENT[p.dtype]
     kernel = _pick(O.rmsprop, "rmsprop_step", p.size)
-    kernel(p.reshape(-1), grad.reshape(-1), sq.reshape(-1), buf.reshape(-1) if buf is not None else absent,
-           gavg.reshape(-1) if gavg is not None else absent, t(lr), t(alpha), t(1 - alpha), t(eps), t(weight_decay),
-           bool(weight_decay), t(momentum), bool(momentum), gavg is not None)
+    kernel(p, grad, sq, buf if buf is not None else absent, gavg if gavg is not None else absent, float(lr),
+           float(alpha), float(1 - alpha), float(eps), float(weight_decay), bool(weight_decay), float(momentum),
+           bool(momentum), gavg is not None)
 
 
 def adagrad_step(p: np.ndarray, grad: np.ndarray, ssum: np.ndarray, step: int, lr: float,
@@ -510,10 +479,9 @@ def adagrad_step(p: np.ndarray, grad: np.ndarray, ssum: np.ndarray, step: int, l
     """AdaGrad, one pass, in place."""
     if not _state_ok(p, "adagrad_step", grad, ssum):
         return R.adagrad_step(p, grad, ssum, step, lr, lr_decay, eps, weight_decay)
-    t = p.dtype.type
     kernel = _pick(O.adagrad, "adagrad_step", p.size)
-    kernel(p.reshape(-1), grad.reshape(-1), ssum.reshape(-1), t(lr / (1 + (step - 1) * lr_decay)), t(eps),
-           t(weight_decay), bool(weight_decay))
+    kernel(p, grad, ssum, float(lr / (1 + (step - 1) * lr_decay)), float(eps),
+           float(weight_decay), bool(weight_decay))
 
 
 KERNELS: dict[str, Callable] = {
@@ -536,7 +504,7 @@ def warmup(dtypes: tuple = (np.float32, np.float64), parallel: bool | None = Non
         dt = np.dtype(dt)
         if dt not in (_F32, _F64):
             raise ValueError(f"warmup: kernels exist for float32 and float64, not {dt}")
-        for kernel, args in _warmup_calls(dt):
+        for kernel, args in _warmup_calls(dt) + _more_warmup_calls(dt):
             getattr(kernel, "serial", kernel)(*args)
             if parallel and hasattr(kernel, "parallel"):
                 kernel.parallel(*args)
@@ -552,16 +520,7 @@ def _warmup_calls(dt: np.dtype) -> list:
     w = np.ones((3, 4), dt)
     g3 = np.ones((2, 3), dt)
     labels = np.array([0, 3], dtype=np.int64)
-    return [
-        (E.sigmoid, (v, o)), (E.relu, (v, o)),
-        (E.sigmoid_backward, (v, v, o)), (E.tanh_backward, (v, v, o)), (E.relu_backward, (v, v, o)),
-        (E.leaky_relu, (v, t(0.01), o)), (E.leaky_relu_backward, (v, v, t(0.01), o)),
-        (E.elu, (v, t(1), o)), (E.elu_backward, (v, v, v, t(1), o)),
-        (E.neg_abs, (v, o)), (E.sigmoid_from_exp, (v, o, o)), (E.min_zero, (v, o)),
-        (E.elu_from_expm1, (v, o, t(1), o)),
-        (W.shift_rows, (m, mo)), (W.divide_by_row_sums, (mo,)), (W.subtract_log_row_sums, (m, m, mo)),
-        (W.log_softmax_backward_from_exp, (m, m, mo)), (W.pick_losses, (m, labels, np.empty(2, dt))),
-        (W.cross_entropy_backward_from_exp, (np.ones(2, dt), m, labels, mo)),
+    calls = _elementwise_calls(v, o) + [
         (W.softmax, (m, mo)), (W.log_softmax, (m, mo)),
         (W.softmax_backward, (m, m, mo)), (W.log_softmax_backward, (m, m, mo)),
         (W.cross_entropy, (m, labels, mo, np.empty(2, dt))),
@@ -571,10 +530,35 @@ def _warmup_calls(dt: np.dtype) -> list:
         (M.linear_forward, (m, w, v[:3], True, 1, t(0))),
         (M.linear_backward, (g3, m, w, g3, 1, t(0), True, True, True)),
         (M.matmul_tiled, (m, m.T.copy(), np.empty((2, 2), dt))),
-        (O.sgd, (v.copy(), v, v.copy(), t(0.1), t(0.9), t(1), False, t(0), False, True, False)),
-        (O.adam, (v.copy(), v, v.copy(), v.copy(), v.copy(), False) + (t(0.5),) * 7 + (t(0), False, False, t(1))),
-        (O.rmsprop, (v.copy(), v, v.copy(), v.copy(), v.copy()) + (t(0.5),) * 5 + (False, t(0), False, False)),
-        (O.adagrad, (v.copy(), v, v.copy(), t(0.1), t(1e-10), t(0), False)),
+    ]
+    return calls + _optimiser_calls(v, _ABSENT[dt])
+
+
+def _more_warmup_calls(dt: np.dtype) -> list:
+    """Further signatures of the same kernels: the 2-D arrays (activations, weights) the wrappers also pass."""
+    m = np.linspace(0.1, 1, 8, dtype=dt).reshape(2, 4)
+    a = _ABSENT[dt]
+    return _elementwise_calls(m, np.empty_like(m)) + _optimiser_calls(m, a) + [
+        (O.sgd, (m.copy(), m, a, 0.1, 0.0, 1.0, False, 0.0, False, False, False)),  # no momentum buffer
+    ]
+
+
+def _elementwise_calls(x: np.ndarray, y: np.ndarray) -> list:
+    return [
+        (E.sigmoid, (x, y)), (E.relu, (x, y)),
+        (E.sigmoid_backward, (x, x, y)), (E.tanh_backward, (x, x, y)), (E.relu_backward, (x, x, y)),
+        (E.leaky_relu, (x, 0.01, y)), (E.leaky_relu_backward, (x, x, 0.01, y)),
+        (E.elu, (x, 1.0, y)), (E.elu_backward, (x, x, x, 1.0, y)),
+    ]
+
+
+def _optimiser_calls(x: np.ndarray, absent: np.ndarray) -> list:
+    """Absent state is a 1-D stand-in; the scalars are Python floats, as the wrappers pass them."""
+    return [
+        (O.sgd, (x.copy(), x, x.copy(), 0.1, 0.9, 1.0, False, 0.0, False, True, False)),
+        (O.adam, (x.copy(), x, x.copy(), x.copy(), absent, False) + (0.5,) * 7 + (0.0, False, False, 1.0)),
+        (O.rmsprop, (x.copy(), x, x.copy(), absent, absent) + (0.5,) * 5 + (False, 0.0, False, False)),
+        (O.adagrad, (x.copy(), x, x.copy(), 0.1, 1e-10, 0.0, False)),
     ]
 
 
