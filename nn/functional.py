@@ -268,13 +268,17 @@ class SquaredError(Function):
 
 def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Any:
     """Mean (or sum) of (pred - target)**2."""
-    pred, t, scalar = _prepare(pred, target, reduction, "mse_loss")
+    fused = reduction != "none" and not is_scalar(pred)  # one op, NaN looked for only if the loss is NaN
+    pred, t, scalar = _prepare(pred, target, reduction, "mse_loss", check_nan=not fused)
     if scalar:
         return _reduce(_scalar_elementwise(lambda p, ti: (p - ti) * (p - ti), pred, t), reduction)
-    if reduction == "none":
+    if not fused:
         d = pred - t
         return d * d
-    return SquaredError._apply_tensors((pred, Tensor._make(t)), mean=reduction == "mean")
+    loss = SquaredError._apply_tensors((pred, Tensor._make(t)), mean=reduction == "mean")
+    if loss.data != loss.data:  # NaN somewhere in the inputs (or infinities that cancel): say where
+        _check_nan(numbers(pred), t, "mse_loss")
+    return loss
 
 
 def sse_loss(pred: Any, target: Any, reduction: str = "sum") -> Any:
@@ -504,7 +508,7 @@ def _check_unit_targets(t: np.ndarray, op: str) -> None:
         )
 
 
-def _prepare(pred: Any, target: Any, reduction: str, op: str) -> tuple:
+def _prepare(pred: Any, target: Any, reduction: str, op: str, check_nan: bool = True) -> tuple:
     """Check a (prediction, target) pair; return (prediction in its mode, float target array, is_scalar)."""
     check_reduction(reduction, op)
     scalar = is_scalar(pred)
@@ -524,7 +528,13 @@ def _prepare(pred: Any, target: Any, reduction: str, op: str) -> tuple:
                 "give one target per output"
             )
         t = t.reshape(pshape)
-    pn = numbers(pred)
+    if check_nan:
+        _check_nan(numbers(pred), t, op)
+    return pred, (t if scalar else t.astype(pred.dtype, copy=False)), scalar  # float32 stays float32
+
+
+def _check_nan(pn: np.ndarray, t: np.ndarray, op: str) -> None:
+    """ValueError naming the prediction or the target when it holds NaN."""
     for name, arr in (("prediction", pn), ("target", t)):
         total = arr.sum()  # NaN if any entry is (or if infinities cancel): count only then
         nans = int(np.isnan(arr).sum()) if total != total else 0
@@ -533,7 +543,6 @@ def _prepare(pred: Any, target: Any, reduction: str, op: str) -> tuple:
                 f"{op}: the {name} contains NaN ({nans} of {arr.size} entries); check the inputs and, "
                 "if it appeared during training, lower the learning rate"
             )
-    return pred, (t if scalar else t.astype(pred.dtype, copy=False)), scalar  # float32 stays float32
 
 
 def _scalar_elementwise(fn: Any, pred: np.ndarray, t: np.ndarray) -> np.ndarray:

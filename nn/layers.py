@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 import autograd
-from autograd import Value
+from autograd import Tensor, Value
 
 from .activations import ELU, LeakyReLU, ReLU, Sigmoid, Tanh, get_activation
 from .init import initial_bias, initial_weights, rng_from
@@ -65,25 +65,29 @@ class Linear(Module):
             if bias else None
 
     def forward(self, x: Any) -> Any:
-        where = f"Linear(in_features={self.in_features}, out_features={self.out_features})"
         if self.mode == "scalar":
+            where = self._where()
             x = to_values(x, where)
             _check_features(x, self.in_features, where)
             return _scalar_linear(x, self.weight, self.bias)
-        x = to_tensor(x, where)
-        _check_features(x, self.in_features, where)
-        return autograd.linear(x, self.weight, self.bias)
+        return self._forward_fused(x, None, 0.0)
 
-    def _forward_fused(self, x: Any, activation: str, param: float) -> Any:
-        """act(x W^T + b) as one op (tensor mode): what ``Sequential`` runs for a Linear and its activation."""
-        where = f"Linear(in_features={self.in_features}, out_features={self.out_features})"
-        x = to_tensor(x, where)
-        _check_features(x, self.in_features, where)
+    def _forward_fused(self, x: Any, activation: str | None, param: float) -> Any:
+        """act(x W^T + b) as one op in tensor mode (``Sequential`` passes the activation that follows)."""
+        if not isinstance(x, Tensor):
+            x = to_tensor(x, self._where())
+        shape = x.data.shape
+        if not shape or shape[-1] != self.in_features:
+            _check_features(x, self.in_features, self._where())
+        params = self._parameters  # direct: attribute access to parameters goes through Module.__getattr__
         if activation == "leaky_relu":
-            return autograd.linear(x, self.weight, self.bias, activation, slope=param)
+            return autograd.linear(x, params["weight"], params["bias"], activation, slope=param)
         if activation == "elu":
-            return autograd.linear(x, self.weight, self.bias, activation, alpha=param)
-        return autograd.linear(x, self.weight, self.bias, activation)
+            return autograd.linear(x, params["weight"], params["bias"], activation, alpha=param)
+        return autograd.linear(x, params["weight"], params["bias"], activation)
+
+    def _where(self) -> str:
+        return f"Linear(in_features={self.in_features}, out_features={self.out_features})"
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -209,7 +213,7 @@ class Sequential(ModuleList):
         i, n = 0, len(mods)
         while i < n:
             m = mods[i]
-            if i + 1 < n and type(m) is Linear and m.mode == "tensor":
+            if i + 1 < n and type(m) is Linear and isinstance(m._parameters["weight"], Tensor):  # tensor mode
                 fused = _fusable_activation(mods[i + 1])
                 if fused is not None:  # Linear then ReLU (etc.): one fused op, same numbers, one node fewer
                     x = m._forward_fused(x, *fused)

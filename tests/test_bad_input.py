@@ -655,7 +655,7 @@ EXEMPT = {
     "nn.functional.SoftCrossEntropy": "the op behind cross_entropy, which checks the inputs",
     "nn.functional.BinaryCrossEntropy": "the op behind binary_cross_entropy, which checks the inputs",
     "nn.functional.BinaryCrossEntropyWithLogits": "the op behind binary_cross_entropy_with_logits",
-    "nn.functional.SquaredError": "the op behind mse_loss and sse_loss, which check the inputs",
+    "nn.functional.SquaredError": "the op behind mse_loss, which checks the inputs",
     "nn.datasets.load_digits": "takes no arguments",
     "nn.datasets.load_iris": "takes no arguments",
     "nn.datasets.load_breast_cancer": "takes no arguments",

@@ -97,17 +97,25 @@ def linear(x: Any, weight: Any, bias: Any = None, activation: str | None = None,
     "tanh" or "elu" (with ``alpha``). The same as applying the activation
     after ``linear``, fused: one node, no intermediate array kept.
     """
-    if activation not in ACTIVATIONS:
+    if activation is None:
+        param = 0.0
+    elif activation == "leaky_relu" or activation == "elu":
+        param = float(slope) if activation == "leaky_relu" else float(alpha)
+        if param < 0:  # the backward reads the sign of z off the output, which needs slope, alpha >= 0
+            z = linear(x, weight, bias)
+            return z.leaky_relu(param) if activation == "leaky_relu" else z.elu(param)
+    elif activation in ACTIVATIONS:
+        param = 0.0
+    else:
         choices = ", ".join(map(repr, ACTIVATIONS))
         raise ValueError(f"linear: unknown activation {activation!r}; choose one of {choices}")
-    param = float(slope) if activation == "leaky_relu" else float(alpha) if activation == "elu" else 0.0
-    if param < 0:  # the backward reads the sign of z off the output, which needs slope, alpha >= 0
-        z = linear(x, weight, bias)
-        return z.leaky_relu(param) if activation == "leaky_relu" else z.elu(param)
-    args = (x, weight) if bias is None else (x, weight, bias)
-    if not (isinstance(x, Tensor) and isinstance(weight, Tensor) and (bias is None or isinstance(bias, Tensor))):
-        return Linear.apply(*args, activation=activation, param=param)  # arrays and numbers: constants
-    return Linear._apply_tensors(args, activation=activation, param=param)
+    if bias is None:
+        if isinstance(x, Tensor) and isinstance(weight, Tensor):
+            return Linear._apply_tensors((x, weight), activation=activation, param=param)
+        return Linear.apply(x, weight, activation=activation, param=param)  # arrays and numbers: constants
+    if isinstance(x, Tensor) and isinstance(weight, Tensor) and isinstance(bias, Tensor):
+        return Linear._apply_tensors((x, weight, bias), activation=activation, param=param)
+    return Linear.apply(x, weight, bias, activation=activation, param=param)
 
 
 from ..tensor import Tensor  # noqa: E402  (tensor.py imports this module)
