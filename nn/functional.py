@@ -511,6 +511,13 @@ def _check_unit_targets(t: np.ndarray, op: str) -> None:
 def _prepare(pred: Any, target: Any, reduction: str, op: str, check_nan: bool = True) -> tuple:
     """Check a (prediction, target) pair; return (prediction in its mode, float target array, is_scalar)."""
     check_reduction(reduction, op)
+    if isinstance(pred, Tensor):  # the training-loop case first: a Tensor and a float array of its shape
+        t = target.data if isinstance(target, Tensor) else target
+        p = pred.data
+        if type(t) is np.ndarray and t.dtype.kind == "f" and t.shape == p.shape and p.size:
+            if check_nan:
+                _check_nan(p, t, op)
+            return pred, t.astype(p.dtype, copy=False), False
     scalar = is_scalar(pred)
     pred = to_values(pred, op) if scalar else to_tensor(pred, op)
     if scalar and type(pred) is Value:
