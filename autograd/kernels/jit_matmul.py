@@ -28,6 +28,7 @@ import numpy as np
 from numba import prange
 
 from .jit import serial, twins
+from .jit_exp import exp, expm1
 
 NONE, RELU, LEAKY_RELU, SIGMOID, TANH, ELU = range(6)
 ACTIVATIONS = {None: NONE, "relu": RELU, "leaky_relu": LEAKY_RELU, "sigmoid": SIGMOID, "tanh": TANH, "elu": ELU}
@@ -45,12 +46,12 @@ def _epilogue(out, bias, has_bias, act, param):
             elif act == 2:
                 v = v if v > 0 else v * param
             elif act == 3:
-                e = math.exp(-abs(v))
+                e = exp(-abs(v))
                 v = one / (one + e) if v >= 0 else e / (one + e)
             elif act == 4:
                 v = math.tanh(v)
             elif act == 5:
-                v = v if v > 0 else param * math.expm1(v)
+                v = v if v > 0 else param * expm1(v)
             out[r, c] = v
 
 

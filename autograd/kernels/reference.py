@@ -212,7 +212,7 @@ def linear_backward(g: Any, x: Any, weight: Any, out: Any, activation: str | Non
         x2 = x.reshape((-1, x.shape[-1])) if len(x.shape) != 2 else x
         gw = g2.swapaxes(-1, -2) @ x2
     if nb:
-        gb = np.add.reduce(g2, axis=0)  # g2.sum(axis=0) without its Python wrapper
+        gb = g2.sum(axis=0)  # a Tensor under create_graph, so the method, not np.add.reduce
     return gx, gw, gb
 
 
