@@ -121,15 +121,18 @@ def _walk(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool, create
     order = topological_order(roots)
     for root, seed in zip(roots, seeds):
         root._gacc = seed if root._gacc is None else root._gacc + seed
+    previous = _state.enabled  # the walk records ops only for create_graph (set_grad_enabled, written out)
+    _state.enabled = bool(create_graph)
     try:
-        with set_grad_enabled(create_graph):
-            for node in reversed(order):
-                if node._parents:
-                    node._propagate(create_graph, retain_graph)
+        for node in reversed(order):
+            if node._parents:
+                node._propagate(create_graph, retain_graph)
     except BaseException:
         for node in order:
             node._take()
         raise
+    finally:
+        _state.enabled = previous
     return order
 
 

@@ -253,14 +253,15 @@ class SquaredError(Function):
     @staticmethod
     def forward(ctx: Any, p: np.ndarray, t: np.ndarray, mean: bool = True) -> np.ndarray:
         ctx.save_for_backward(p)
-        ctx.t, ctx.scale = t, 2.0 / p.size if mean else 2.0
         d = p - t
+        ctx.t, ctx.d, ctx.scale = t, d, 2.0 / p.size if mean else 2.0
         return np.asarray(np.mean(d * d) if mean else np.sum(d * d), dtype=p.dtype)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> tuple:
         (p,) = ctx.saved_tensors  # a graph node under create_graph, so the rule can be differentiated again
-        return (p - ctx.t) * (g * ctx.scale), None
+        d = ctx.d if isinstance(p, np.ndarray) else p - ctx.t
+        return d * (g * ctx.scale), None
 
 
 # ------------------------------------------------------------------ losses
@@ -275,7 +276,7 @@ def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Any:
     if not fused:
         d = pred - t
         return d * d
-    loss = SquaredError._apply_tensors((pred, Tensor._make(t)), mean=reduction == "mean")
+    loss = SquaredError._apply1(pred, t=t, mean=reduction == "mean")  # the target is data, not a graph input
     if loss.data != loss.data:  # NaN somewhere in the inputs (or infinities that cancel): say where
         _check_nan(numbers(pred), t, "mse_loss")
     return loss

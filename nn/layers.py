@@ -18,6 +18,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor, Value
+from autograd.ops.matmul import Linear as LinearOp
 
 from .activations import ELU, LeakyReLU, ReLU, Sigmoid, Tanh, get_activation
 from .init import initial_bias, initial_weights, rng_from
@@ -80,11 +81,16 @@ class Linear(Module):
         if not shape or shape[-1] != self.in_features:
             _check_features(x, self.in_features, self._where())
         params = self._parameters  # direct: attribute access to parameters goes through Module.__getattr__
+        w, b = params["weight"], params["bias"]
+        if isinstance(x, Tensor) and isinstance(w, Tensor) and (b is None or isinstance(b, Tensor)):
+            # autograd.linear's op, without its argument checks: Sequential passes only known activations
+            # with a parameter >= 0, and in tensor mode the parameters are Tensors
+            return LinearOp._apply_tensors((x, w) if b is None else (x, w, b), activation=activation, param=param)
         if activation == "leaky_relu":
-            return autograd.linear(x, params["weight"], params["bias"], activation, slope=param)
+            return autograd.linear(x, w, b, activation, slope=param)
         if activation == "elu":
-            return autograd.linear(x, params["weight"], params["bias"], activation, alpha=param)
-        return autograd.linear(x, params["weight"], params["bias"], activation)
+            return autograd.linear(x, w, b, activation, alpha=param)
+        return autograd.linear(x, w, b, activation)
 
     def _where(self) -> str:
         return f"Linear(in_features={self.in_features}, out_features={self.out_features})"

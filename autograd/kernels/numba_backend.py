@@ -363,19 +363,6 @@ def sum_to_shape(g: Any, shape: tuple) -> Any:
 # ------------------------------------------------------------------- linear
 
 
-def _linear_args_ok(x: Any, weight: Any, bias: Any) -> bool:
-    return (
-        _ok(x, "linear")
-        and x.ndim >= 1
-        and type(weight) is np.ndarray
-        and weight.dtype == x.dtype
-        and weight.ndim == 2
-        and weight.flags.c_contiguous
-        and weight.shape[1] == x.shape[-1]
-        and (bias is None or (type(bias) is np.ndarray and bias.dtype == x.dtype and bias.shape == weight.shape[:1]))
-    )
-
-
 # stands in for an absent array (bias=None, no momentum buffer): never read, and never the same memory
 # as the real arguments, or LLVM's overlap check would send every loop down its unvectorised path
 _ABSENT = {_F32: np.zeros(1, _F32), _F64: np.zeros(1, _F64)}
@@ -386,42 +373,69 @@ def linear(x: Any, weight: Any, bias: Any, activation: str | None = None, param:
 
     (``jit_matmul.linear_forward`` does the same with ``np.dot`` inside one compiled function; bench/
     measured it slower: Numba's ``np.dot`` costs more per call and goes through SciPy's second OpenBLAS.)
+    The checks are the few this needs, written out: a layer is called often on small arrays.
     """
-    if not _linear_args_ok(x, weight, bias) or x.size == 0:
+    dt = x.dtype if type(x) is np.ndarray else None
+    if (
+        dt not in _FLOATS
+        or type(weight) is not np.ndarray
+        or weight.dtype != dt
+        or weight.ndim != 2
+        or x.ndim == 0
+        or x.shape[-1] != weight.shape[1]
+        or x.size == 0
+        or not (x.flags.c_contiguous and weight.flags.c_contiguous)
+        or (bias is not None and (type(bias) is not np.ndarray or bias.dtype != dt or bias.shape != weight.shape[:1]))
+    ):
         return R.linear(x, weight, bias, activation, param)
-    x2 = x.reshape(-1, x.shape[-1])
-    out = x2 @ weight.T
+    two_d = x.ndim == 2
+    out = (x if two_d else x.reshape(-1, x.shape[-1])) @ weight.T
     if bias is not None or activation is not None:
-        b = bias if bias is not None else _ABSENT[x.dtype]
-        _pick(M.epilogue, "linear", out.size)(out, b, bias is not None, M.ACTIVATIONS[activation], x.dtype.type(param))
-    return out.reshape(x.shape[:-1] + weight.shape[:1])
+        b = bias if bias is not None else _ABSENT[dt]
+        _pick(M.epilogue, "linear", out.size)(out, b, bias is not None, M.ACTIVATIONS[activation], dt.type(param))
+    return out if two_d else out.reshape(x.shape[:-1] + weight.shape[:1])
 
 
 def linear_backward(g: Any, x: Any, weight: Any, out: Any, activation: str | None, param: float,
                     needs: tuple) -> tuple:
     """(dL/dx, dL/dweight, dL/dbias) of ``linear``: dz = g act'(z) and dL/dbias in one Numba pass, then BLAS."""
     nx, nw, nb = needs
-    if not (
-        _linear_args_ok(x, weight, None)
-        and type(g) is np.ndarray
-        and g.dtype == x.dtype
-        and g.flags.c_contiguous
-        and g.shape == x.shape[:-1] + weight.shape[:1]
-        and (activation is None or _same(g, out))
-        and g.size > 0
+    dt = g.dtype if type(g) is np.ndarray else None
+    if (
+        dt not in _FLOATS
+        or type(x) is not np.ndarray
+        or x.dtype != dt
+        or type(weight) is not np.ndarray
+        or weight.dtype != dt
+        or weight.ndim != 2
+        or g.ndim == 0
+        or x.ndim == 0
+        or g.shape[-1] != weight.shape[0]
+        or x.shape[-1] != weight.shape[1]
+        or g.size == 0
+        or g.size // g.shape[-1] != x.size // x.shape[-1]
+        or not (g.flags.c_contiguous and x.flags.c_contiguous and weight.flags.c_contiguous)
+        or (activation is not None and not _same(g, out))
     ):
         return R.linear_backward(g, x, weight, out, activation, param, needs)
-    g2 = g.reshape(-1, g.shape[-1])
-    gb = np.empty(g2.shape[1] if nb else 0, dtype=g.dtype)
+    two_d = g.ndim == 2
+    g2 = g if two_d else g.reshape(-1, g.shape[-1])
+    gb = np.empty(g2.shape[1] if nb else 0, dtype=dt)
     if activation is not None:
-        gz = np.empty_like(g2)
-        M.pre_activation_grad(g2, out.reshape(g2.shape), M.ACTIVATIONS[activation], g.dtype.type(param), gz, gb, nb)
+        gz = np.empty(g2.shape, dtype=dt)
+        M.pre_activation_grad(g2, out if two_d else out.reshape(g2.shape), M.ACTIVATIONS[activation], dt.type(param),
+                              gz, gb, nb)
     else:
         gz = g2
         if nb:
             W.sum_rows_into.serial(g2, 1, gb)
-    gx = (gz @ weight).reshape(x.shape) if nx else None
-    gw = gz.T @ x.reshape(-1, x.shape[-1]) if nw else None
+    gx = gw = None
+    if nx:
+        gx = gz @ weight
+        if not (two_d and x.ndim == 2):
+            gx = gx.reshape(x.shape)
+    if nw:
+        gw = gz.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
     return gx, gw, gb if nb else None
 
 
