@@ -136,8 +136,9 @@ def _log_softmax_backward(g, y, out):
     g = g.reshape(shape)
     y = y.reshape(shape)
     out = out.reshape(shape)
+    t = g.dtype.type
     for r in prange(g.shape[0]):
-        s = row_sum(g, r)
+        s = t(row_sum(g, r))  # in the arrays' dtype, like the reference, so float32 loops run 16 lanes wide
         for c in range(g.shape[1]):
             out[r, c] = g[r, c] - exp(y[r, c]) * s
 
