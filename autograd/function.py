@@ -156,7 +156,8 @@ class Function:
         if _grad_mode.enabled:
             needs = tuple([t.requires_grad for t in inputs])
             if True in needs:
-                cls._record(result, ctx, inputs, needs, _POSITIONS[len(inputs)])
+                n = len(inputs)
+                cls._record(result, ctx, inputs, needs, _POSITIONS[n] if n < len(_POSITIONS) else tuple(range(n)))
         return result
 
     @classmethod
