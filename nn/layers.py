@@ -82,15 +82,9 @@ class Linear(Module):
             _check_features(x, self.in_features, self._where())
         params = self._parameters  # direct: attribute access to parameters goes through Module.__getattr__
         w, b = params["weight"], params["bias"]
-        if isinstance(x, Tensor) and isinstance(w, Tensor) and (b is None or isinstance(b, Tensor)):
-            # autograd.linear's op, without its argument checks: Sequential passes only known activations
-            # with a parameter >= 0, and in tensor mode the parameters are Tensors
-            return LinearOp._apply_tensors((x, w) if b is None else (x, w, b), activation=activation, param=param)
-        if activation == "leaky_relu":
-            return autograd.linear(x, w, b, activation, slope=param)
-        if activation == "elu":
-            return autograd.linear(x, w, b, activation, alpha=param)
-        return autograd.linear(x, w, b, activation)
+        # autograd.linear's op without its argument checks: x is a Tensor by now, the parameters are Tensors
+        # in tensor mode, and Sequential passes only known activations with a parameter >= 0
+        return LinearOp._apply_tensors((x, w) if b is None else (x, w, b), activation=activation, param=param)
 
     def _where(self) -> str:
         return f"Linear(in_features={self.in_features}, out_features={self.out_features})"

@@ -109,13 +109,10 @@ def linear(x: Any, weight: Any, bias: Any = None, activation: str | None = None,
     else:
         choices = ", ".join(map(repr, ACTIVATIONS))
         raise ValueError(f"linear: unknown activation {activation!r}; choose one of {choices}")
-    if bias is None:
-        if isinstance(x, Tensor) and isinstance(weight, Tensor):
-            return Linear._apply_tensors((x, weight), activation=activation, param=param)
-        return Linear.apply(x, weight, activation=activation, param=param)  # arrays and numbers: constants
-    if isinstance(x, Tensor) and isinstance(weight, Tensor) and isinstance(bias, Tensor):
-        return Linear._apply_tensors((x, weight, bias), activation=activation, param=param)
-    return Linear.apply(x, weight, bias, activation=activation, param=param)
+    args = (x, weight) if bias is None else (x, weight, bias)
+    if isinstance(x, Tensor) and isinstance(weight, Tensor) and (bias is None or isinstance(bias, Tensor)):
+        return Linear._apply_tensors(args, activation=activation, param=param)
+    return Linear.apply(*args, activation=activation, param=param)  # arrays and numbers: constants
 
 
 from ..tensor import Tensor  # noqa: E402  (tensor.py imports this module)
