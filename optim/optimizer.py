@@ -112,19 +112,24 @@ class Optimizer:
                                 f"got {type(closure).__name__}")
             with enable_grad():
                 loss = closure()
+        states, update = self.state, self._update
         for gi, group in enumerate(self.param_groups):
             values = []
             for p in group["params"]:
                 if type(p) is Value:
                     values.append(p)
                     continue
-                if p.grad is None:
+                g = p.grad
+                if g is None:
                     continue
-                g = p.grad.data if isinstance(p.grad, Tensor) else p.grad
-                state = self.state.setdefault(id(p), {})
+                if type(g) is not np.ndarray and isinstance(g, Tensor):
+                    g = g.data
+                state = states.get(id(p))
                 if not state:
+                    if state is None:
+                        state = states[id(p)] = {}
                     self._init_state(state, p.data, group)
-                self._update(p.data, g, state, group)
+                update(p.data, g, state, group)
             if values:
                 data = np.fromiter((v.data for v in values), dtype=np.float64, count=len(values))
                 grad = np.fromiter((v.grad for v in values), dtype=np.float64, count=len(values))

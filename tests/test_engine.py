@@ -300,6 +300,62 @@ def test_grad_is_a_fresh_array_not_an_alias():
     np.testing.assert_array_equal(seed, [1.0, 1.0])
 
 
+def test_shared_gradient_arrays_are_copied_for_each_leaf():
+    a = Tensor(np.ones(3), requires_grad=True)
+    b = Tensor(np.ones(3), requires_grad=True)
+    (a + b).backward(np.array([1.0, 2.0, 3.0]))  # Add hands the same array to both inputs
+    assert not np.shares_memory(a.grad, b.grad)
+    a.grad += 10
+    np.testing.assert_array_equal(b.grad, [1.0, 2.0, 3.0])
+
+
+class _Fresh(Function):
+    """y = 2x whose backward makes a new array and remembers its id (not the array: that would be a reference)."""
+
+    made: list = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return 2 * x
+
+    @staticmethod
+    def backward(ctx, g):
+        out = 2 * g
+        _Fresh.made.append(id(out))
+        return out
+
+
+class _Saved(Function):
+    """y = 2x whose backward returns an array it also keeps in ctx (alive while retain_graph holds ctx)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.keep = np.full(x.shape, 2.0)
+        return 2 * x
+
+    @staticmethod
+    def backward(ctx, g):
+        ctx.keep[...] = 2 * g
+        return ctx.keep
+
+
+def test_a_fresh_gradient_array_is_handed_over_not_copied():
+    x = Tensor(np.ones(1000), requires_grad=True)
+    _Fresh.made.clear()
+    _Fresh.apply(x).sum().backward()
+    assert _Fresh.made == [id(x.grad)]  # the backward's own array: no copy of it was made
+    np.testing.assert_array_equal(x.grad, 2.0)
+
+
+def test_a_gradient_array_kept_elsewhere_is_copied():
+    x = Tensor(np.ones(4), requires_grad=True)
+    y = _Saved.apply(x).sum()
+    y.backward(retain_graph=True)
+    x.grad += 100  # must not reach the array the op keeps
+    y.backward()
+    np.testing.assert_array_equal(x.grad, 104.0)
+
+
 def test_second_backward_through_freed_graph_says_retain_graph():
     x = Tensor([1.0, 2.0], requires_grad=True)
     loss = (x.exp() * x).sum()

@@ -187,7 +187,7 @@ def test_softmax_other_axes_fall_back(name, mode):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("rows, classes", [(4, 3), (128, 10), (512, 1000)])
+@pytest.mark.parametrize("rows, classes", [(4, 3), (128, 10), (1000, 10), (512, 1000)])  # 1000: blocks of 256 + a rest
 @pytest.mark.parametrize("label_dtype", [np.int64, np.int32])
 def test_cross_entropy(rows, classes, dtype, label_dtype, mode):
     logits = data(rows * classes, dtype, shape=(rows, classes))

@@ -111,8 +111,9 @@ def _softmax_backward(g, y, out):
     g = g.reshape(shape)
     y = y.reshape(shape)
     out = out.reshape(shape)
+    t = g.dtype.type
     for r in prange(g.shape[0]):
-        d = row_dot(g, y, r)
+        d = t(row_dot(g, y, r))  # in the arrays' dtype, like the reference, so float32 loops run 16 lanes wide
         for c in range(g.shape[1]):
             out[r, c] = y[r, c] * (g[r, c] - d)
 
@@ -161,18 +162,39 @@ def _cross_entropy(logits, labels, logp, losses):
 
 
 def _cross_entropy_backward(g, logp, labels, out):
-    """dL/dlogits = g[r] (softmax - onehot(label)) per row. Returns how many labels were out of range."""
+    """dL/dlogits = g[r] (softmax - onehot(label)) per row. Returns how many labels were out of range.
+
+    Blocks of rows: first e**logp over the whole block as one flat loop (long enough to
+    vectorise well when rows are short, as with 10 classes), then each row's scale and its label,
+    whose e**logp is read back from the block before the scaling.
+    """
+    n, m = logp.shape
+    flat_logp = logp.reshape(n * m)
+    flat_out = out.reshape(n * m)
     one = logp.dtype.type(1)
     bad = 0
-    for r in prange(logp.shape[0]):
-        k = labels[r]
-        if not 0 <= k < logp.shape[1]:
-            bad += 1
-        gr = g[r]
-        for c in range(logp.shape[1]):
-            p = exp(logp[r, c])
-            out[r, c] = gr * (p - one if c == k else p)
+    for b in prange((n + _CE_BLOCK - 1) // _CE_BLOCK):
+        lo = b * _CE_BLOCK
+        hi = min(n, lo + _CE_BLOCK)
+        src = flat_logp[lo * m:hi * m]  # views indexed from 0: an index that may be negative would
+        dst = flat_out[lo * m:hi * m]  # need Numba's wraparound test, and that stops vectorisation
+        for i in range(src.size):
+            dst[i] = exp(src[i])
+        for r in range(lo, hi):
+            gr = g[r]
+            k = labels[r]
+            ok = 0 <= k < m
+            p = out[r, k] if ok else one  # e**logp at the label, before the scaling
+            for c in range(m):
+                out[r, c] *= gr
+            if ok:
+                out[r, k] = gr * (p - one)
+            else:
+                bad += 1
     return bad
+
+
+_CE_BLOCK = 256  # rows per block: a block of 10-class float64 rows is 20 KB, so it stays in L1 for the second pass
 
 
 # ------------------------------------------------------------- sum_to_shape

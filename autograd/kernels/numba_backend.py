@@ -64,8 +64,9 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
 THRESHOLDS.update({"sum_to_shape": (0, INF), "linear_backward": (0, INF)})
 # Measured (bench/results.md, 2 cores): a wrapper that falls back to numpy costs about as much as one
 # that calls the compiled kernel (~1 us), so no min_size above 0 pays. Starting a parallel loop costs
-# ~70 us when the idle threads sleep (GOMP_SPINCOUNT=0), so threads pay only from ~5e5 elements; the
-# column sum of sum_to_shape never paid (its per-thread partial sums cost more than they save).
+# ~50-70 us when the idle threads sleep (after ~50 us without work, jit.SPINCOUNT), as they mostly do
+# between a training step's kernels, so threads pay only from ~5e5 elements; the column sum of
+# sum_to_shape never paid (its per-thread partial sums cost more than they save).
 
 
 def parallel_allowed() -> bool:
@@ -76,7 +77,7 @@ def parallel_allowed() -> bool:
     unless ``OPENBLAS_THREAD_TIMEOUT`` was set when numpy loaded (``import
     autograd`` sets it to 4 when it comes first), and GNU OpenMP's, which
     Numba's own threads use, unless ``GOMP_SPINCOUNT`` was set when it loaded
-    (the kernels set it to 0 before their first parallel loop). When either
+    (the kernels set a short spin, ``jit.SPINCOUNT``, before their first parallel loop). When either
     library was loaded earlier without its setting, the kernels stay serial.
     """
     if not (_POOLS_SETTLED and numba.get_num_threads() > 1):
@@ -453,11 +454,26 @@ def _state_ok(p: Any, name: str, *state: Any) -> bool:
 
 def sgd_step(p: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, lr: float, momentum: float,
              dampening: float, nesterov: bool, weight_decay: float, first: bool) -> None:
-    """SGD with momentum, one pass, in place (same arguments as the reference)."""
-    if not _state_ok(p, "sgd_step", grad, buf) or (momentum and buf is None):
+    """SGD with momentum, one pass, in place (same arguments as the reference).
+
+    The checks are written out: an optimiser calls this once per parameter per step.
+    """
+    dt = p.dtype if type(p) is np.ndarray else None
+    if (
+        dt not in _FLOATS
+        or type(grad) is not np.ndarray
+        or grad.dtype != dt
+        or grad.shape != p.shape
+        or not (p.flags.c_contiguous and grad.flags.c_contiguous)
+        or ((buf is not None or momentum) and not _same(p, buf))
+    ):
         return R.sgd_step(p, grad, buf, lr, momentum, dampening, nesterov, weight_decay, first)
-    kernel = _pick(O.sgd, "sgd_step", p.size)
-    kernel(p, grad, buf if buf is not None else _ABSENT[p.dtype], float(lr), float(momentum), float(1 - dampening),
+    n = p.size
+    lo, hi = THRESHOLDS["sgd_step"]
+    if n < lo:
+        return R.sgd_step(p, grad, buf, lr, momentum, dampening, nesterov, weight_decay, first)
+    kernel = O.sgd.parallel if n >= hi and parallel_allowed() else O.sgd.serial
+    kernel(p, grad, buf if buf is not None else _ABSENT[dt], float(lr), float(momentum), float(1 - dampening),
            bool(nesterov), float(weight_decay), bool(weight_decay), bool(momentum), bool(first))
 
 
@@ -585,7 +601,7 @@ if not _POOLS_SETTLED and numba.config.NUMBA_NUM_THREADS > 1:
     warnings.warn(
         f"gradwork: {' and '.join(_why)}, so idle threads would spin against Numba's; the Numba kernels will run "
         "single-threaded. Import autograd and set_backend('numba') first, or export OPENBLAS_THREAD_TIMEOUT=4 "
-        "GOMP_SPINCOUNT=0, to let them use threads.",
+        f"GOMP_SPINCOUNT={J.SPINCOUNT}, to let them use threads.",
         RuntimeWarning,
         stacklevel=3,
     )

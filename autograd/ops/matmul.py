@@ -81,9 +81,10 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
-        x, w, *out = ctx.saved_tensors
-        needs = (ctx.needs_input_grad + (False,))[:3]
-        return K.linear_backward(g, x, w, out[0] if out else None, ctx.activation, ctx.param, needs)
+        saved = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        return K.linear_backward(g, saved[0], saved[1], saved[2] if len(saved) > 2 else None, ctx.activation,
+                                 ctx.param, needs if len(needs) > 2 else (needs[0], needs[1], False))
 
 
 ACTIVATIONS = (None, "relu", "leaky_relu", "sigmoid", "tanh", "elu")
