@@ -151,13 +151,24 @@ class Function:
     def _apply_tensors(cls, inputs: tuple, **kwargs: Any) -> "Tensor":
         """``apply`` for any number of Tensor inputs (the fused linear layer), without the argument scan."""
         ctx = Context()
-        out = cls._forward(ctx, [t.data for t in inputs], kwargs)
+        arrays = [t.data for t in inputs]
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except ValueError as exc:
+            cls._raise_shapes(exc, arrays)
+        if type(out) is not np.ndarray or _anomaly_local.depth:
+            out = cls._check_output(ctx, arrays, out)
         result = Tensor._make(out)
         if _grad_mode.enabled:
             needs = tuple([t.requires_grad for t in inputs])
-            if True in needs:
+            if True in needs:  # _record, written out
                 n = len(inputs)
-                cls._record(result, ctx, inputs, needs, _POSITIONS[n] if n < len(_POSITIONS) else tuple(range(n)))
+                ctx.needs_input_grad = needs
+                ctx._positions = _POSITIONS[n] if n < len(_POSITIONS) else tuple(range(n))
+                result.requires_grad = True
+                result._ctx = ctx
+                result._op = cls
+                result._parents = inputs
         return result
 
     @classmethod

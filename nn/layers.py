@@ -213,12 +213,15 @@ class Sequential(ModuleList):
         i, n = 0, len(mods)
         while i < n:
             m = mods[i]
-            if i + 1 < n and type(m) is Linear and isinstance(m._parameters["weight"], Tensor):  # tensor mode
-                fused = _fusable_activation(mods[i + 1])
+            if type(m) is Linear and isinstance(m._parameters["weight"], Tensor):  # tensor mode
+                fused = _fusable_activation(mods[i + 1]) if i + 1 < n else None
                 if fused is not None:  # Linear then ReLU (etc.): one fused op, same numbers, one node fewer
                     x = m._forward_fused(x, *fused)
                     i += 2
-                    continue
+                else:
+                    x = m._forward_fused(x, None, 0.0)  # what Linear.forward does in tensor mode
+                    i += 1
+                continue
             x = m(x)
             i += 1
         return x
