@@ -37,7 +37,13 @@ def calibrate(fn: Callable[[], Any], target_s: float) -> int:
 
 def interleaved(sides: dict[str, Any], rounds: int = 15, round_s: float = 0.02,
                 warmup: int = 2) -> dict[str, float]:
-    """Median seconds per call of each side, the sides taking turns for ``rounds`` rounds.
+    """Median seconds per call of each side, the sides taking turns for ``rounds`` rounds (see ``samples``)."""
+    return {k: median(v) for k, v in samples(sides, rounds, round_s, warmup).items()}
+
+
+def samples(sides: dict[str, Any], rounds: int = 15, round_s: float = 0.02,
+            warmup: int = 2) -> dict[str, list[float]]:
+    """Seconds per call of each side in each of ``rounds`` rounds, the sides taking turns.
 
     A side is a callable, or ``(callable, context)`` where ``context()`` makes a
     context manager entered around each batch of calls (outside the timing of
@@ -52,7 +58,7 @@ def interleaved(sides: dict[str, Any], rounds: int = 15, round_s: float = 0.02,
             inner[k] = calibrate(fns[k], round_s)
             for _ in range(warmup):
                 fns[k]()
-    samples: dict[str, list[float]] = {k: [] for k in names}
+    taken: dict[str, list[float]] = {k: [] for k in names}
     for r in range(rounds):
         order = names if r % 2 == 0 else names[::-1]
         for k in order:
@@ -61,8 +67,8 @@ def interleaved(sides: dict[str, Any], rounds: int = 15, round_s: float = 0.02,
                 t0 = time.perf_counter()
                 for _ in range(n):
                     fn()
-                samples[k].append((time.perf_counter() - t0) / n)
-    return {k: median(v) for k, v in samples.items()}
+                taken[k].append((time.perf_counter() - t0) / n)
+    return taken
 
 
 def fmt_time(s: float | None) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .common import fmt_ratio, fmt_time, interleaved, table
+from .common import fmt_ratio, fmt_time, interleaved, median, samples, table
 
 INF = float("inf")
 
@@ -137,21 +137,31 @@ def _with(name: str, how: str, fn: Callable) -> tuple:
     return fn, lambda: forced(name, how)
 
 
-def kernel_rows(sizes: list[int], dtypes: list, rounds: int) -> list[dict]:
+def kernel_rows(sizes: list[int], dtypes: list, rounds: int, passes: int = 2) -> list[dict]:
+    """Each kernel's sides interleaved, in ``passes`` sweeps over all the kernels a minute or so apart.
+
+    The medians pool every sweep's rounds, so a slow spell of the shared machine (another tenant
+    filling the L3 cache, say) lands in one sweep's samples for a kernel rather than in all of them.
+    """
     from autograd.kernels import numba_backend as NB
 
     NB.warmup(tuple(dtypes), parallel=True)
-    out = []
-    for name, make in _cases().items():
-        for dt in dtypes:
-            for n in sizes:
-                ref, nb = make(n, dt)
-                sides = {"numpy": ref, "table": nb}
-                for how in ("serial", "parallel"):
-                    sides[how] = _with(name, how, make(n, dt)[1])
-                t = interleaved(sides, rounds=rounds, round_s=0.01)
-                out.append({"kernel": name, "dtype": np.dtype(dt).name, "n": n, **{k: t[k] for k in sides}})
-    return out
+    cases = _cases()
+    pooled: dict[tuple, dict[str, list[float]]] = {}
+    for _ in range(passes):
+        for name, make in cases.items():
+            for dt in dtypes:
+                for n in sizes:
+                    ref, nb = make(n, dt)
+                    sides = {"numpy": ref, "table": nb}
+                    for how in ("serial", "parallel"):
+                        sides[how] = _with(name, how, make(n, dt)[1])
+                    got = samples(sides, rounds=max(3, -(-rounds // passes)), round_s=0.01)
+                    into = pooled.setdefault((name, np.dtype(dt).name, n), {k: [] for k in sides})
+                    for k, v in got.items():
+                        into[k] += v
+    return [{"kernel": name, "dtype": dt, "n": n, **{k: median(v) for k, v in t.items()}}
+            for (name, dt, n), t in pooled.items()]
 
 
 def kernel_table(rows: list[dict]) -> str:

@@ -19,7 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def run_python(code: str, **env: str) -> str:
     """Run ``code`` in a fresh interpreter at the repository root; return its stdout."""
-    full_env = {k: v for k, v in os.environ.items() if k not in ("GRADWORK_BACKEND", "OPENBLAS_THREAD_TIMEOUT")}
+    unset = ("GRADWORK_BACKEND", "OPENBLAS_THREAD_TIMEOUT", "GOMP_SPINCOUNT")
+    full_env = {k: v for k, v in os.environ.items() if k not in unset}
     full_env.update(env)
     full_env["PYTHONPATH"] = ROOT + os.pathsep + full_env.get("PYTHONPATH", "")
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, env=full_env,
@@ -119,6 +120,19 @@ def test_import_before_numpy_sets_the_openblas_timeout():
 def test_user_setting_is_kept():
     out = run_python("import os, autograd; print(os.environ['OPENBLAS_THREAD_TIMEOUT'])", OPENBLAS_THREAD_TIMEOUT="8")
     assert out == "8"
+
+
+@pytest.mark.numpy_only
+def test_kernels_set_a_short_openmp_spin_and_keep_the_users():
+    pytest.importorskip("numba")
+    code = """
+        import os, autograd
+        autograd.set_backend("numba")
+        from autograd.kernels import jit
+        print(os.environ["GOMP_SPINCOUNT"], jit.SPINCOUNT)
+    """
+    assert run_python(code) == "2000 2000"  # ~50 us of spinning, then sleep (see autograd/kernels/jit.py)
+    assert run_python(code, GOMP_SPINCOUNT="0") == "0 2000"
 
 
 @pytest.mark.numpy_only
