@@ -2,7 +2,8 @@
 
 Inside the context every tensor op checks its output (forward) and the
 gradients it returns (backward). The error names the op, the line of user
-code that created it, and the input shapes.
+code that created it, and the input shapes. Scalar mode checks the same way:
+a ``Value`` op names itself, the user's line (forward) and its input numbers.
 """
 
 from __future__ import annotations
@@ -35,15 +36,33 @@ def is_anomaly_enabled() -> bool:
     return _local.depth > 0
 
 
+# How many detect_anomaly() blocks are open in all threads together, and who wants to know when it
+# goes from 0 to 1 and back: scalar mode keeps a plain module flag, cheaper to test on every op
+# than this thread's depth (it then checks the depth, so the mode stays per thread).
+_open = 0
+_open_lock = threading.Lock()
+_watchers: list = []
+
+
+def _count_open(step: int) -> None:
+    global _open
+    with _open_lock:
+        _open += step
+        for watch in _watchers:
+            watch(_open > 0)
+
+
 class detect_anomaly(ContextDecorator):
     """Check every op's output and gradients for NaN/inf in this thread (slower; for debugging)."""
 
     def __enter__(self) -> "detect_anomaly":
         _local.depth += 1
+        _count_open(1)
         return self
 
     def __exit__(self, *exc: Any) -> None:
         _local.depth -= 1
+        _count_open(-1)
 
 
 def user_frame() -> str:

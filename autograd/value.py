@@ -12,7 +12,7 @@ import math
 from numbers import Real
 from typing import Iterable
 
-from . import engine
+from . import anomaly, engine
 from .engine import next_seq
 
 Number = float | int
@@ -73,6 +73,32 @@ def _float(x: object, op: str) -> float:
     )
 
 
+def _check_forward(out: "Value") -> None:
+    """Under detect_anomaly: AnomalyError if ``out`` is NaN/inf while every input is finite."""
+    x = out.data
+    if math.isfinite(x) or not all(math.isfinite(p.data) for p in out._parents):
+        return
+    inputs = ", ".join(f"{p.data:.6g}" for p in out._parents)
+    raise anomaly.AnomalyError(
+        f"Value {out.op} produced {'NaN' if x != x else 'inf'} in its forward pass at {anomaly.user_frame()} "
+        f"(inputs: {inputs})"
+    )
+
+
+def _check_backward(node: "Value", g: float) -> None:
+    """Under detect_anomaly: AnomalyError if a gradient ``node`` passes back is NaN/inf from a finite g and inputs."""
+    if not math.isfinite(g) or not all(math.isfinite(p.data) for p in node._parents):
+        return
+    for i, d in enumerate(node.local_grads()):
+        contribution = d * g
+        if not math.isfinite(contribution):
+            inputs = ", ".join(f"{p.data:.6g}" for p in node._parents)
+            raise anomaly.AnomalyError(
+                f"Value {node.op} produced {'NaN' if contribution != contribution else 'inf'} in its backward pass "
+                f"(gradient of input {i}: local derivative {d:.6g} times incoming gradient {g:.6g}; inputs: {inputs})"
+            )
+
+
 class Value:
     """A scalar that remembers how it was computed, so ``backward()`` can fill in ``grad``."""
 
@@ -100,6 +126,8 @@ class Value:
         out._local = local
         out._seq = next_seq()
         out._gacc = 0.0
+        if _anomaly_any and _anomaly_local.depth:
+            _check_forward(out)
         return out
 
     @property
@@ -130,6 +158,8 @@ class Value:
         out._local = _ONES
         out._seq = next_seq()
         out._gacc = 0.0
+        if _anomaly_any and _anomaly_local.depth:
+            _check_forward(out)
         return out
 
     def __mul__(self, other: "Value | Number") -> "Value":
@@ -147,6 +177,8 @@ class Value:
         out._local = _PRODUCT
         out._seq = next_seq()
         out._gacc = 0.0
+        if _anomaly_any and _anomaly_local.depth:
+            _check_forward(out)
         return out
 
     def __pow__(self, other: "Value | Number") -> "Value":
@@ -296,6 +328,8 @@ class Value:
         out._local = _ONES
         out._seq = next_seq()
         out._gacc = 0.0
+        if _anomaly_any and _anomaly_local.depth:
+            _check_forward(out)
         return out
 
     @staticmethod
@@ -357,6 +391,8 @@ class Value:
         else:
             for parent, d in zip(self._parents, local):
                 parent._gacc += d * g
+        if _anomaly_any and _anomaly_local.depth:
+            _check_backward(self, g)
 
     def local_grads(self) -> tuple:
         """d self / d parent for each parent, as floats (what backward multiplies by)."""
@@ -391,3 +427,13 @@ class Value:
 
 
 _new = Value.__new__
+_anomaly_local = anomaly._local
+_anomaly_any = False  # True while a detect_anomaly() block is open in some thread (then this thread's depth decides)
+
+
+def _watch_anomaly(any_open: bool) -> None:
+    global _anomaly_any
+    _anomaly_any = any_open
+
+
+anomaly._watchers.append(_watch_anomaly)

@@ -3,6 +3,7 @@ and the input shapes; outside the context nothing is checked."""
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import AnomalyError, Function, Tensor, detect_anomaly
+from autograd import AnomalyError, Function, Tensor, Value, detect_anomaly
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's own divide/overflow warnings
 
@@ -203,6 +204,7 @@ def test_anomaly_mode_is_thread_local():
     inside.wait(5)
     seen["main"] = is_anomaly_enabled()
     _t([0.0]).log()  # this thread is not checking: no error
+    Value(800.0).exp()  # nor in scalar mode
     release.set()
     t.join(5)
     assert seen == {"main": False, "checker": True}
@@ -225,3 +227,55 @@ def test_error_inside_nn_points_at_the_users_line():
     msg = str(info.value)
     assert f"{HERE}:{line} " in msg and "produced inf" in msg, msg
     assert os.sep + "nn" + os.sep not in msg.split(" at ")[1], msg
+
+
+# ------------------------------------------------------------------ scalar mode
+
+VALUE_FORWARD = [
+    ("exp_overflow", lambda: Value(800.0).exp(), "exp", "inf"),
+    ("mul_overflow", lambda: Value(1e200) * Value(1e200), r"\*", "inf"),
+    ("add_overflow", lambda: Value(1.7e308) + 1.7e308, r"\+", "inf"),
+    ("sum_overflow", lambda: Value.sum([Value(1.7e308), Value(1.7e308)]), "sum", "inf"),
+    ("pow_neg_frac", lambda: Value(-8.0) ** 0.5, r"\*\*0.5", "NaN"),
+    ("pow_overflow", lambda: Value(1e-200) ** -2.0, r"\*\*-2", "inf"),
+]
+
+
+@pytest.mark.numpy_only
+@pytest.mark.parametrize("case", VALUE_FORWARD, ids=[c[0] for c in VALUE_FORWARD])
+def test_value_forward_anomaly_names_op_and_line(case):
+    _, make, op, kind = case
+    with detect_anomaly(), pytest.raises(AnomalyError, match=rf"Value {op} produced {kind} in its forward pass at "
+                                                             r".*test_anomaly\.py:\d+"):
+        make()
+    make()  # outside detect_anomaly: numbers as numpy would give them, no error
+
+
+@pytest.mark.numpy_only
+def test_value_anomaly_is_not_blamed_on_an_op_fed_inf():
+    with detect_anomaly():
+        y = Value(math.inf) + 1.0
+        z = y * 2.0
+    assert z.data == math.inf
+
+
+@pytest.mark.numpy_only
+def test_value_backward_anomaly_names_the_op_and_its_local_derivative():
+    x = Value(0.0)
+    y = x.sqrt() * 3.0  # sqrt is 0 at 0, but its derivative 1 / (2 sqrt(x)) is inf
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"Value sqrt produced inf in its backward pass "
+                                                             r"\(gradient of input 0: local derivative inf"):
+        y.backward()
+    x.grad = 0.0
+    y.backward()  # outside: the inf reaches x.grad as it would in numpy
+    assert x.grad == math.inf
+
+
+@pytest.mark.numpy_only
+def test_value_checks_stop_when_the_last_block_closes():
+    with detect_anomaly():
+        with detect_anomaly():
+            pass
+        with pytest.raises(AnomalyError):
+            Value(800.0).exp()  # the outer block is still open
+    assert Value(800.0).exp().data == math.inf
