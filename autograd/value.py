@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from typing import Iterable
+from typing import Callable, Iterable
 
 from . import anomaly, engine
 from .engine import next_seq
@@ -21,6 +21,7 @@ Number = float | int
 # a * b whose derivatives are the other factor.
 _ONES = "ones"
 _PRODUCT = "product"
+_CUSTOM = "custom"  # a node built by hand, micrograd's way: its own _backward closure, if it sets one
 _SUB = (1.0, -1.0)
 _NEG = (-1.0,)
 _ONE = (1.0,)
@@ -73,6 +74,10 @@ def _float(x: object, op: str) -> float:
     )
 
 
+def _nothing() -> None:
+    """The ``_backward`` of a node built by hand without one (micrograd's default)."""
+
+
 def _check_forward(out: "Value") -> None:
     """Under detect_anomaly: AnomalyError if ``out`` is NaN/inf while every input is finite."""
     x = out.data
@@ -102,17 +107,33 @@ def _check_backward(node: "Value", g: float) -> None:
 class Value:
     """A scalar that remembers how it was computed, so ``backward()`` can fill in ``grad``."""
 
-    __slots__ = ("data", "grad", "label", "op", "_parents", "_local", "_seq", "_gacc", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "_parents", "_local", "_seq", "_gacc", "_custom", "__weakref__")
 
-    def __init__(self, data: Number, label: str = "", _children: tuple = (), _op: str = "") -> None:
+    def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "") -> None:
+        """A leaf, or (micrograd's way of adding an op) a node built by hand from ``_children``.
+
+        A hand-built node passes gradient back only through the ``_backward``
+        closure you give it, written as micrograd's are: it reads ``out.grad``
+        and adds into each child's ``grad``. Arguments are in micrograd's order.
+        """
         self.data = data if type(data) is float else _float(data, "constructor")
         self.grad = 0.0
         self.label = label if isinstance(label, str) else str(label)
-        self.op = _op
-        self._parents = tuple(_children)
-        self._local: tuple | str = _ONES
+        self.op = _op if isinstance(_op, str) else str(_op)
         self._seq = next_seq()
         self._gacc = 0.0
+        self._custom = None
+        if _children:
+            if isinstance(_children, str) or not all(type(c) is Value for c in _children):
+                raise TypeError(
+                    f"Value: _children must be the Values a hand-built node was computed from, got {_children!r:.60}; "
+                    "to name a value pass label=..., as in Value(2.0, label='a')"
+                )
+            self._parents = tuple(_children)
+            self._local: tuple | str = _CUSTOM
+        else:
+            self._parents = ()
+            self._local = _ONES
 
     # a node is built directly, without going through __init__'s checks
     @staticmethod
@@ -143,6 +164,30 @@ class Value:
     @property
     def _op(self) -> str:
         return self.op
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's one step of backprop at this node: each input's ``grad`` += local derivative * ``grad``.
+
+        Call it by hand, output first, to walk a graph the way the micrograd
+        lecture does (``backward()`` does the whole walk for you). Assign a
+        closure to a node built by hand to define its backward.
+        """
+        if self._local is _CUSTOM:
+            return self._custom if self._custom is not None else _nothing
+
+        def step() -> None:
+            for parent, d in zip(self._parents, self.local_grads()):
+                parent.grad += d * self.grad
+
+        return step
+
+    @_backward.setter
+    def _backward(self, fn: Callable[[], None]) -> None:
+        if not callable(fn):
+            raise TypeError(f"Value._backward must be a function of no arguments, got {type(fn).__name__}")
+        self._custom = fn
+        self._local = _CUSTOM
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other: "Value | Number") -> "Value":
@@ -388,11 +433,33 @@ class Value:
         elif local is _ONES:
             for parent in self._parents:
                 parent._gacc += g
+        elif local is _CUSTOM:
+            self._run_custom(g, "_gacc")
         else:
             for parent, d in zip(self._parents, local):
                 parent._gacc += d * g
         if _anomaly_any and _anomaly_local.depth:
             _check_backward(self, g)
+
+    def _run_custom(self, g: float, into: str) -> None:
+        """Run a hand-written ``_backward`` with ``grad`` = g and the inputs' ``grad`` at 0; add what it
+        wrote into each input's attribute ``into``, and put every ``grad`` back as it was."""
+        fn = self._custom
+        if fn is None:
+            return  # built by hand without a _backward: like micrograd, nothing flows back
+        inputs = tuple(dict.fromkeys(self._parents))  # an input used twice is one Value with one grad
+        kept = [v.grad for v in inputs]
+        own = self.grad
+        for v in inputs:
+            v.grad = 0.0
+        self.grad = g
+        try:
+            fn()
+        finally:
+            self.grad = own
+            for v, k in zip(inputs, kept):
+                setattr(v, into, getattr(v, into) + v.grad)
+                v.grad = k
 
     def local_grads(self) -> tuple:
         """d self / d parent for each parent, as floats (what backward multiplies by)."""
@@ -402,6 +469,19 @@ class Value:
             return (b.data, a.data)
         if local is _ONES:
             return (1.0,) * len(self._parents)
+        if local is _CUSTOM:  # ask the hand-written _backward what it passes back for grad = 1
+            inputs = tuple(dict.fromkeys(self._parents))
+            kept = [v._gacc for v in inputs]
+            for v in inputs:
+                v._gacc = 0.0
+            try:
+                self._run_custom(1.0, "_gacc")
+                found = {id(v): v._gacc for v in inputs}
+            finally:
+                for v, k in zip(inputs, kept):
+                    v._gacc = k
+            # an input used twice gets the whole derivative at its first place
+            return tuple(found.pop(id(v), 0.0) for v in self._parents)
         return local
 
     def _deliver(self) -> None:

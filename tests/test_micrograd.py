@@ -10,6 +10,7 @@ import importlib.util
 
 import pytest
 
+import autograd
 from autograd import Value
 
 pytestmark = pytest.mark.numpy_only  # scalar mode never touches the kernel table
@@ -155,3 +156,111 @@ def test_micrograd_graph_attributes_for_drawing():
     assert c._prev == {a, b}
     assert c._op == "*"
     assert a._prev == set() and a._op == ""
+
+
+# ------------------------------------------------ ops added the micrograd way
+
+
+def cube(self):
+    """A new op written as the micrograd lecture writes them: a node built by hand and its _backward closure."""
+    out = Value(self.data**3, (self,), "cube")
+
+    def _backward():
+        self.grad += 3 * self.data**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def square_by_hand(a):
+    """A hand-built node whose one input appears twice among its children."""
+    out = Value(a.data * a.data, (a, a), "*")
+
+    def _backward():
+        a.grad += a.data * out.grad
+        a.grad += a.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_hand_built_op_with_its_backward_joins_the_walk():
+    x = Value(2.0)
+    y = cube(x) * 2 + cube(x) + x  # used twice: the walk adds both paths
+    y.backward()
+    assert y.data == 8 * 3 + 2
+    assert x.grad == 3 * 12 + 1
+    assert cube(x).op == "cube" and cube(x)._prev == {x}
+
+
+def test_hand_built_op_matches_the_same_function_from_built_in_ops():
+    a, b = Value(1.5), Value(-0.5)
+    (square_by_hand(a * b) + cube(b)).backward()
+    c, d = Value(1.5), Value(-0.5)
+    ((c * d) * (c * d) + d * d * d).backward()
+    assert a.grad == pytest.approx(c.grad, rel=1e-15) and b.grad == pytest.approx(d.grad, rel=1e-15)
+
+
+def test_hand_built_backward_leaves_other_gradients_alone():
+    x, w = Value(3.0), Value(0.5)
+    w.grad = 7.0  # left over from earlier: backward accumulates into it, the hand-built rule must not reset it
+    (cube(x) * w).backward()
+    assert w.grad == 7.0 + 27.0 and x.grad == 27.0 * 0.5
+
+
+def test_hand_built_node_without_backward_passes_nothing_like_micrograd():
+    x = Value(2.0)
+    y = Value(x.data * 10, (x,), "x10")
+    (y * 3).backward()
+    assert x.grad == 0.0
+    assert y._backward() is None  # micrograd's default: a closure that does nothing
+
+
+def test_local_grads_of_a_hand_built_node_ask_its_backward():
+    x = Value(2.0)
+    x.grad = 5.0
+    assert cube(x).local_grads() == (12.0,)
+    assert square_by_hand(x).local_grads() == (4.0, 0.0)  # the whole derivative at the input's first place
+    assert x.grad == 5.0  # asking did not touch it
+
+
+def test_stepping_backward_by_hand_like_the_lecture():
+    """Set the output's grad to 1, then call each node's _backward from the output down: what backward() does."""
+    x1, x2, w1, w2, b = Value(2.0), Value(0.0), Value(-3.0), Value(1.0), Value(6.8813735870195432)
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.grad = 1.0
+    for node in reversed(autograd.engine.topological_order([o])):
+        node._backward()
+    by_hand = [v.grad for v in (x1, x2, w1, w2, b)]
+    for v in (x1, x2, w1, w2, b):
+        v.grad = 0.0
+    o.grad = 0.0
+    o.backward()
+    assert by_hand == pytest.approx([v.grad for v in (x1, x2, w1, w2, b)], rel=1e-12)
+    assert x1.grad == pytest.approx(-1.5, rel=1e-6)
+
+
+def test_children_must_be_values():
+    with pytest.raises(TypeError, match="label="):
+        Value(2.0, "a")  # a name given where micrograd puts the children
+    with pytest.raises(TypeError, match="function"):
+        Value(1.0)._backward = 3
+
+
+@pytest.mark.skipif(not HAVE_MICROGRAD, reason="micrograd is not installed")
+def test_hand_built_op_agrees_with_micrograd():
+    from micrograd.engine import Value as MValue
+
+    def run(V):
+        a, b = V(1.5), V(-0.5)
+        out = V(a.data**3, (a,), "cube")
+
+        def _backward():
+            a.grad += 3 * a.data**2 * out.grad
+
+        out._backward = _backward
+        y = out * b + a
+        y.backward()
+        return y.data, a.grad, b.grad
+
+    assert run(Value) == pytest.approx(run(MValue), rel=1e-15)
