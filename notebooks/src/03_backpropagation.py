@@ -130,6 +130,23 @@ ours = backpropagate(L)
 print(f"our loop: dL/dw = {ours[w]:+.6f}, dL/db = {ours[b]:+.6f}, dL/dx = {ours[x]:+.6f}")
 
 # %% [markdown]
+# ## One node at a time
+#
+# Each node also carries its step of that loop as a method, `_backward()`
+# (micrograd's name): it adds local derivative times the node's own `grad`
+# into each input's `grad`. Clear the gradients, set the output's `grad` to 1
+# and call it node by node from the output down, and you are the engine.
+
+# %%
+L.zero_grad()
+L.grad = 1.0
+for node in reversed(topological_order([L])):
+    node._backward()
+    if node.op:
+        print(f"after {node.label:>6}._backward():  dL/dw = {w.grad:+.6f}, dL/db = {b.grad:+.6f}")
+assert abs(w.grad - by_hand["w"]) < 1e-12 and abs(b.grad - by_hand["b"]) < 1e-12
+
+# %% [markdown]
 # ## When a value is used twice, the gradients add
 #
 # In $f = a \cdot a + 3a$ the leaf $a$ feeds three places. The total change of
