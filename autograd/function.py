@@ -23,6 +23,7 @@ is recorded and can be differentiated again.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -151,7 +152,7 @@ class Function:
     def _apply_tensors(cls, inputs: tuple, **kwargs: Any) -> "Tensor":
         """``apply`` for any number of Tensor inputs (the fused linear layer), without the argument scan."""
         ctx = Context()
-        arrays = [t.data for t in inputs]
+        arrays = tuple(map(_data_of, inputs))
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as exc:
@@ -160,7 +161,7 @@ class Function:
             out = cls._check_output(ctx, arrays, out)
         result = Tensor._make(out)
         if _grad_mode.enabled:
-            needs = tuple([t.requires_grad for t in inputs])
+            needs = tuple(map(_requires_grad_of, inputs))
             if True in needs:  # _record, written out
                 n = len(inputs)
                 ctx.needs_input_grad = needs
@@ -219,6 +220,8 @@ _NO_KWARGS: dict = {}
 _grad_mode = engine._state
 _next_seq = engine.next_seq
 _new = object.__new__
+_data_of = attrgetter("data")
+_requires_grad_of = attrgetter("requires_grad")
 
 
 from .tensor import Tensor  # noqa: E402  (Tensor uses Function, Function returns Tensor)
