@@ -138,7 +138,7 @@ def _with(name: str, how: str, fn: Callable) -> tuple:
 
 
 def kernel_rows(sizes: list[int], dtypes: list, rounds: int, passes: int = 2) -> list[dict]:
-    """Each kernel's sides interleaved, in ``passes`` sweeps over all the kernels a minute or so apart.
+    """Each kernel's sides interleaved, in ``passes`` sweeps over all the kernels (tens of seconds each).
 
     The medians pool every sweep's rounds, so a slow spell of the shared machine (another tenant
     filling the L3 cache, say) lands in one sweep's samples for a kernel rather than in all of them.
