@@ -67,6 +67,11 @@ leaky_relu = _unary("leaky_relu")
 elu = _unary("elu")
 softplus = _unary("softplus")
 log_sigmoid = _unary("log_sigmoid")
+sin = _unary("sin")
+cos = _unary("cos")
+erf = _unary("erf")
+silu = _unary("silu")
+gelu = _unary("gelu")
 softmax = _unary("softmax")
 log_softmax = _unary("log_softmax")
 logsumexp = _unary("logsumexp")
@@ -82,7 +87,7 @@ __all__ = [
     "rand_like", "randn_like", "manual_seed", "default_rng",
     "where", "maximum", "minimum", "concatenate", "cat", "stack", "linear",
     "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus", "log_sigmoid",
-    "softmax", "log_softmax", "logsumexp", "matmul", "clip",
+    "sin", "cos", "erf", "silu", "gelu", "softmax", "log_softmax", "logsumexp", "matmul", "clip",
     "draw_graph", "draw_dot", "draw_text", "draw_network", "dot_source", "network_source", "save_drawing",
     "GraphvizNotFoundError",
     "save", "load", "CheckpointError",

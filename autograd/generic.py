@@ -22,15 +22,35 @@ def data(x: Any) -> Any:
 
 
 def exp(x: Any) -> Any:
-    return np.exp(x) if isinstance(x, np.ndarray) else x.exp()
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
 
 
 def log(x: Any) -> Any:
-    return np.log(x) if isinstance(x, np.ndarray) else x.log()
+    return x.log() if isinstance(x, Tensor) else np.log(x)
 
 
 def sqrt(x: Any) -> Any:
-    return np.sqrt(x) if isinstance(x, np.ndarray) else x.sqrt()
+    return x.sqrt() if isinstance(x, Tensor) else np.sqrt(x)
+
+
+def sin(x: Any) -> Any:
+    return x.sin() if isinstance(x, Tensor) else np.sin(x)
+
+
+def cos(x: Any) -> Any:
+    return x.cos() if isinstance(x, Tensor) else np.cos(x)
+
+
+def tanh(x: Any) -> Any:
+    return x.tanh() if isinstance(x, Tensor) else np.tanh(x)
+
+
+def erf(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return x.erf()
+    from .ops.unary import erf_array
+
+    return erf_array(x)
 
 
 def where(cond: np.ndarray, a: Any, b: Any) -> Any:

@@ -459,6 +459,25 @@ class Tensor:
     def log_sigmoid(self) -> "Tensor":
         return _unary.LogSigmoid._apply1(self)
 
+    def sin(self) -> "Tensor":
+        return _unary.Sin._apply1(self)
+
+    def cos(self) -> "Tensor":
+        return _unary.Cos._apply1(self)
+
+    def erf(self) -> "Tensor":
+        return _unary.Erf._apply1(self)
+
+    def silu(self) -> "Tensor":
+        """x sigmoid(x) (SiLU, also called swish)."""
+        return _unary.Silu._apply1(self)
+
+    def gelu(self, approximate: str = "none") -> "Tensor":
+        """x Phi(x) with Phi the standard normal CDF (``approximate="tanh"``: torch's tanh formula)."""
+        if approximate not in _unary.GELU_APPROXIMATIONS:
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        return _unary.Gelu._apply1(self, approximate=approximate)
+
     def step(self) -> "Tensor":
         return _unary.Step._apply1(self)
 

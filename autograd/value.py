@@ -27,6 +27,11 @@ _NEG = (-1.0,)
 _ONE = (1.0,)
 _ZERO = (0.0,)
 fsum_fast = sum  # left-to-right float sum, like a chain of +
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_GELU_K = 0.044715  # the cubic term of the tanh form of GELU
 
 
 def _exp(x: float) -> float:
@@ -344,6 +349,39 @@ class Value:
         out = max(a, 0.0) + math.log1p(_exp(-abs(a)))
         s = 1.0 / (1.0 + _exp(-a)) if a >= 0 else _exp(a) / (1.0 + _exp(a))
         return Value._node(out, (self,), (s,), "softplus")
+
+    def sin(self) -> "Value":
+        """sin a; d/da = cos a."""
+        a = self.data
+        return Value._node(math.sin(a), (self,), (math.cos(a),), "sin")
+
+    def cos(self) -> "Value":
+        """cos a; d/da = -sin a."""
+        a = self.data
+        return Value._node(math.cos(a), (self,), (-math.sin(a),), "cos")
+
+    def erf(self) -> "Value":
+        """erf a; d/da = 2/sqrt(pi) e**(-a**2)."""
+        a = self.data
+        return Value._node(math.erf(a), (self,), (_TWO_OVER_SQRT_PI * math.exp(-a * a),), "erf")
+
+    def silu(self) -> "Value":
+        """a sigmoid(a) (SiLU, swish); d/da = s (1 + a (1 - s)). Exact limits for large |a|."""
+        a = self.data
+        s = 1.0 / (1.0 + _exp(-a)) if a >= 0 else _exp(a) / (1.0 + _exp(a))
+        return Value._node(a * s, (self,), (s * (1.0 + a * (1.0 - s)),), "silu")
+
+    def gelu(self, approximate: str = "none") -> "Value":
+        """a Phi(a), Phi the standard normal CDF; d/da = Phi(a) + a phi(a) (``approximate="tanh"``: torch's formula)."""
+        a = self.data
+        if approximate == "tanh":
+            t = math.tanh(_SQRT_2_OVER_PI * (a + _GELU_K * a * a * a))
+            d = 0.5 * (1.0 + t) + 0.5 * _SQRT_2_OVER_PI * a * (1.0 - t * t) * (1.0 + 3 * _GELU_K * a * a)
+            return Value._node(0.5 * a * (1.0 + t), (self,), (d,), "gelu")
+        if approximate != "none":
+            raise ValueError(f"Value.gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        cdf = 0.5 * (1.0 + math.erf(a * _SQRT_HALF))
+        return Value._node(a * cdf, (self,), (cdf + a * math.exp(-0.5 * a * a) * _INV_SQRT_2PI,), "gelu")
 
     def identity(self) -> "Value":
         """a; d/da = 1 (the linear activation)."""

@@ -13,15 +13,20 @@ initialisers; ``nn.datasets`` generated and scikit-learn datasets;
 from . import data, datasets, functional, init
 from .activations import (
     ELU,
+    GELU,
     Identity,
     LeakyReLU,
     LogSoftmax,
+    Mish,
     PReLU,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Step,
     BinaryStep,
+    Swish,
     Tanh,
     get_activation,
 )
@@ -45,7 +50,8 @@ from .train import EarlyStopping, History, Trainer, accuracy, fit
 __all__ = [
     "Module", "Parameter", "ModuleList", "ParameterList",
     "Linear", "Neuron", "Perceptron", "Sequential", "MLP", "Dropout", "Flatten",
-    "Identity", "Step", "BinaryStep", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "LogSoftmax",
+    "Identity", "Step", "BinaryStep", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softplus",
+    "SiLU", "Swish", "GELU", "Mish", "Softmax", "LogSoftmax",
     "get_activation",
     "MSELoss", "SSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "HingeLoss",
     "MaxMarginLoss", "get_loss",

@@ -96,6 +96,46 @@ class ELU(Module):
         return f"alpha={self.alpha:g}"
 
 
+class Softplus(Module):
+    """log(1 + e**x), a smooth ReLU."""
+
+    def forward(self, x: Any) -> Any:
+        return F.softplus(x)
+
+
+class SiLU(Module):
+    """x sigmoid(x) (also called swish)."""
+
+    def forward(self, x: Any) -> Any:
+        return F.silu(x)
+
+
+Swish = SiLU
+
+
+class GELU(Module):
+    """x Phi(x), Phi the standard normal CDF (``approximate="tanh"``: torch's tanh form)."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Any) -> Any:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Mish(Module):
+    """x tanh(softplus(x))."""
+
+    def forward(self, x: Any) -> Any:
+        return F.mish(x)
+
+
 class Softmax(Module):
     """e**x / sum(e**x) along ``axis``."""
 
@@ -128,6 +168,11 @@ ACTIVATION_MODULES = {
     "leaky_relu": LeakyReLU,
     "prelu": PReLU,
     "elu": ELU,
+    "softplus": Softplus,
+    "silu": SiLU,
+    "swish": SiLU,
+    "gelu": GELU,
+    "mish": Mish,
     "softmax": Softmax,
     "log_softmax": LogSoftmax,
 }

@@ -71,6 +71,36 @@ def elu(x: Any, alpha: float = 1.0) -> Any:
     return to_tensor(x, "elu").elu(a)
 
 
+def softplus(x: Any) -> Any:
+    """log(1 + e**x), computed stably; derivative sigmoid(x)."""
+    return smap(Value.softplus, x) if is_scalar(x) else to_tensor(x, "softplus").softplus()
+
+
+def silu(x: Any) -> Any:
+    """x sigmoid(x) (SiLU, also called swish); derivative s (1 + x (1 - s)), s = sigmoid(x)."""
+    return smap(Value.silu, x) if is_scalar(x) else to_tensor(x, "silu").silu()
+
+
+swish = silu
+
+
+def gelu(x: Any, approximate: str = "none") -> Any:
+    """x Phi(x), Phi the standard normal CDF; derivative Phi(x) + x phi(x) (``approximate="tanh"``: torch's form)."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    if is_scalar(x):
+        return smap(lambda v: v.gelu(approximate), x)
+    return to_tensor(x, "gelu").gelu(approximate)
+
+
+def mish(x: Any) -> Any:
+    """x tanh(softplus(x)); its derivative follows from the three ops' (each a node)."""
+    if is_scalar(x):
+        return smap(lambda v: v * v.softplus().tanh(), x)
+    t = to_tensor(x, "mish")
+    return t * t.softplus().tanh()
+
+
 def prelu(x: Any, weight: Any) -> Any:
     """x where x > 0 else a * x with a learnable slope ``weight`` (one per channel, or one for all).
 
@@ -156,6 +186,11 @@ ACTIVATIONS = {
     "relu": relu,
     "leaky_relu": leaky_relu,
     "elu": elu,
+    "softplus": softplus,
+    "silu": silu,
+    "swish": silu,
+    "gelu": gelu,
+    "mish": mish,
     "softmax": softmax,
     "log_softmax": log_softmax,
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -81,6 +83,11 @@ def test_sequential_does_not_fuse_a_subclassed_activation():
         ("step", lambda x: (x >= 0).astype(float)),
         ("leaky_relu", lambda x: np.where(x > 0, x, 0.01 * x)),
         ("elu", lambda x: np.where(x > 0, x, np.expm1(x))),
+        ("softplus", lambda x: np.logaddexp(0, x)),
+        ("silu", lambda x: x / (1 + np.exp(-x))),
+        ("swish", lambda x: x / (1 + np.exp(-x))),
+        ("gelu", lambda x: 0.5 * x * (1 + np.vectorize(math.erf)(x / np.sqrt(2)))),
+        ("mish", lambda x: x * np.tanh(np.logaddexp(0, x))),
     ],
 )
 def test_activation_modules_and_functions_compute_their_formula(name, fn):
@@ -106,6 +113,21 @@ def test_prelu_learns_its_slope_and_softmax_axes():
     assert abs(lsm[0, 2].data) < 1e-12 and np.isfinite(lsm[0, 0].data)
     with pytest.raises(ValueError, match="2 slopes need 2 channels"):
         nn.PReLU(2)(np.ones((3, 5)))
+
+
+def test_gelu_module_takes_torchs_approximation_and_its_gradient_matches_in_both_modes():
+    x = np.linspace(-3, 3, 7)
+    tanh_form = 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+    np.testing.assert_allclose(nn.GELU(approximate="tanh")(Tensor(x)).data, tanh_form, rtol=1e-14, atol=1e-15)
+    assert repr(nn.GELU("tanh")) == "GELU(approximate='tanh')"
+    with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh'"):
+        nn.GELU("erf")
+    for name in ("gelu", "silu", "mish", "softplus"):
+        t = Tensor(x, requires_grad=True)
+        nn.get_activation(name)(t).sum().backward()
+        vs = [Value(v) for v in x]
+        Value.sum(list(nn.get_activation(name)(np.array(vs, dtype=object)))).backward()
+        np.testing.assert_allclose([v.grad for v in vs], t.grad, rtol=1e-12, atol=1e-15, err_msg=name)
 
 
 def test_unknown_activation_names_are_rejected():

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Function, Tensor
+from autograd import Function, Tensor, Value
 
 GRAD_TOL = dict(eps=1e-6, atol=1e-6, rtol=1e-5)
 FWD_TOL = dict(rtol=1e-10, atol=1e-12)
@@ -98,6 +98,10 @@ def np_logsumexp(x, axis=None, keepdims=False):
     return out.reshape(()) if axis is None else np.squeeze(out, axis=axis)
 
 
+def np_erf(x):
+    return np.vectorize(math.erf, otypes=[np.float64])(x)
+
+
 def np_softmax(x, axis):
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -120,6 +124,13 @@ UNARY = [
     ("elu_1.5", lambda x: x.elu(1.5), lambda x: np.where(x > 0, x, 1.5 * np.expm1(x)), "nonzero"),
     ("softplus", lambda x: x.softplus(), lambda x: np.log1p(np.exp(x)), "real"),
     ("log_sigmoid", lambda x: x.log_sigmoid(), lambda x: np.log(np_sigmoid(x)), "real"),
+    ("sin", lambda x: x.sin(), np.sin, "real"),
+    ("cos", lambda x: x.cos(), np.cos, "real"),
+    ("erf", lambda x: x.erf(), lambda x: np_erf(x), "real"),
+    ("silu", lambda x: x.silu(), lambda x: x * np_sigmoid(x), "real"),
+    ("gelu", lambda x: x.gelu(), lambda x: 0.5 * x * (1 + np_erf(x / np.sqrt(2))), "real"),
+    ("gelu_tanh", lambda x: x.gelu("tanh"),
+     lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))), "real"),
     ("step", lambda x: x.step(), lambda x: (x >= 0).astype(np.float64), "nonzero"),
     ("clip", lambda x: x.clip(-0.5, 0.5), lambda x: np.clip(x, -0.5, 0.5), "clip"),
     ("clip_lo", lambda x: x.clip(lo=-0.5), lambda x: np.maximum(x, -0.5), "clip"),
@@ -612,3 +623,26 @@ def test_exp_and_log_edge_values_follow_numpy():
         assert Tensor([1000.0]).sigmoid().data[0] == 1.0
         assert Tensor([-1000.0]).sigmoid().data[0] == 0.0
         assert Tensor([1000.0]).softplus().data[0] == 1000.0
+
+
+@pytest.mark.numpy_only
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_erf_without_scipy_uses_math_erf(monkeypatch, dtype):
+    from autograd.ops import unary
+
+    x = np.linspace(-4, 4, 17).astype(dtype)
+    with_scipy = unary.erf_array(x)
+    monkeypatch.setattr(unary, "_scipy_erf", False)  # as if SciPy were not installed
+    without = unary.erf_array(x)
+    assert without.dtype == dtype and with_scipy.dtype == dtype
+    np.testing.assert_allclose(without, [math.erf(float(v)) for v in x], rtol=1e-6 if dtype == np.float32 else 1e-15)
+    np.testing.assert_allclose(without, with_scipy, rtol=1e-6 if dtype == np.float32 else 1e-15, atol=1e-30)
+    assert unary.erf_array(np.float64(0.5)) == pytest.approx(math.erf(0.5), rel=1e-15)  # a numpy scalar
+
+
+@pytest.mark.numpy_only
+def test_gelu_rejects_an_unknown_approximation():
+    with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh'"):
+        Tensor([1.0]).gelu("erf")
+    with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh'"):
+        Value(1.0).gelu("fast")

@@ -52,6 +52,13 @@ UNARY = [
     ("rpow", lambda v: 2**v, lambda x: 2**x, [-1.5, 0.7, 3.0]),
     ("rpow_e", lambda v: 0.5**v, lambda x: 0.5**x, [-1.5, 2.0]),
     ("softplus", lambda v: v.softplus(), lambda x: math.log1p(math.exp(x)), [-2.0, 0.5, 3.0]),
+    ("sin", lambda v: v.sin(), math.sin, [-2.0, 0.5, 3.0]),
+    ("cos", lambda v: v.cos(), math.cos, [-2.0, 0.5, 3.0]),
+    ("erf", lambda v: v.erf(), math.erf, [-1.5, 0.2, 2.0]),
+    ("silu", lambda v: v.silu(), lambda x: x / (1 + math.exp(-x)), [-3.0, 0.4, 2.5]),
+    ("gelu", lambda v: v.gelu(), lambda x: 0.5 * x * (1 + math.erf(x / math.sqrt(2))), [-2.5, -0.3, 1.7]),
+    ("gelu_tanh", lambda v: v.gelu("tanh"),
+     lambda x: 0.5 * x * (1 + math.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))), [-2.5, -0.3, 1.7]),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -170,6 +171,118 @@ class LogSigmoid(Function):
     def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         return g * sigmoid(-x)
+
+
+class Sin(Function):
+    """sin x; d/dx = cos x."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * G.cos(x)
+
+
+class Cos(Function):
+    """cos x; d/dx = -sin x."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return -(g * G.sin(x))
+
+
+class Erf(Function):
+    """erf x = 2/sqrt(pi) * integral of e**(-t**2) from 0 to x; d/dx = 2/sqrt(pi) e**(-x**2)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return erf_array(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * (G.exp(-(x * x)) * _TWO_OVER_SQRT_PI)
+
+
+class Silu(Function):
+    """x sigmoid(x) (SiLU, swish); d/dx = s (1 + x (1 - s)), s = sigmoid(x)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return x * K.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        s = sigmoid(x)
+        return g * (s * (1 + x * (1 - s)))
+
+
+class Gelu(Function):
+    """x Phi(x), Phi the standard normal CDF; d/dx = Phi(x) + x phi(x), phi its density.
+
+    ``approximate="tanh"``: 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x**3), as torch's
+    ``gelu(approximate="tanh")``; d/dx = 0.5 (1 + t) + 0.5 x (1 - t**2) sqrt(2/pi) (1 + 3 0.044715 x**2).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + _GELU_K * (x * x * x))))
+        return 0.5 * x * (1 + erf_array(x * _SQRT_HALF))
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            t = G.tanh(_SQRT_2_OVER_PI * (x + _GELU_K * (x * x * x)))
+            return g * (0.5 * (1 + t) + (0.5 * _SQRT_2_OVER_PI) * x * (1 - t * t) * (1 + (3 * _GELU_K) * (x * x)))
+        cdf = 0.5 * (1 + G.erf(x * _SQRT_HALF))
+        pdf = G.exp(-0.5 * (x * x)) * _INV_SQRT_2PI
+        return g * (cdf + x * pdf)
+
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_GELU_K = 0.044715
+GELU_APPROXIMATIONS = ("none", "tanh")
+_scipy_erf: Any = None
+
+
+def erf_array(x: np.ndarray) -> np.ndarray:
+    """erf of every element, in x's float dtype: SciPy's ufunc when SciPy is installed, else ``math.erf``
+    element by element (numpy has no erf; both are correctly rounded to within an ulp)."""
+    global _scipy_erf
+    x = np.asarray(x)  # numpy scalars too (what a 0-d array's arithmetic gives)
+    if _scipy_erf is None:
+        try:  # imported on first use: SciPy is optional and slow to import
+            from scipy.special import erf as found
+        except ImportError:
+            found = False
+        _scipy_erf = found
+    dtype = x.dtype if x.dtype.kind == "f" else np.float64
+    if _scipy_erf:
+        return np.asarray(_scipy_erf(x), dtype=dtype)
+    return np.asarray(_ERF_PY(x), dtype=dtype)
+
+
+_ERF_PY = np.frompyfunc(math.erf, 1, 1)
 
 
 class Step(Function):
