@@ -38,7 +38,10 @@ def _check_hyper(name: str, value: Any, where: str, low: float = 0.0, high: floa
 
 
 class Optimizer:
-    """Base class: subclasses set ``defaults`` and define ``_update(p, g, state, group)`` on float arrays."""
+    """Base class: subclasses set ``defaults`` and define ``_update(p, g, state, group)`` on float arrays.
+
+    ``maximize=True`` (every optimiser, as in torch) climbs: the update sees -g in place of g.
+    """
 
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
         self.defaults = dict(defaults)
@@ -90,6 +93,8 @@ class Optimizer:
         if "lr" not in group:
             raise TypeError(f"{type(self).__name__}: every parameter group needs an 'lr' (in defaults or the group)")
         _check_hyper("lr", group["lr"], type(self).__name__, strict_low=True)
+        if not isinstance(group.get("maximize", False), (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__}: maximize must be True or False, got {group['maximize']!r}")
 
     # ------------------------------------------------------------------ steps
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -114,6 +119,7 @@ class Optimizer:
                 loss = closure()
         states, update = self.state, self._update
         for gi, group in enumerate(self.param_groups):
+            ascend = group.get("maximize", False)  # torch's maximize: step along the gradient, not against it
             values = []
             for p in group["params"]:
                 if type(p) is Value:
@@ -124,6 +130,8 @@ class Optimizer:
                     continue
                 if type(g) is not np.ndarray and isinstance(g, Tensor):
                     g = g.data
+                if ascend:
+                    g = -g
                 state = states.get(id(p))
                 if not state:
                     if state is None:
@@ -133,6 +141,8 @@ class Optimizer:
             if values:
                 data = np.fromiter((v.data for v in values), dtype=np.float64, count=len(values))
                 grad = np.fromiter((v.grad for v in values), dtype=np.float64, count=len(values))
+                if ascend:
+                    grad = -grad
                 state = self._value_state.setdefault(gi, {})
                 if not state:
                     self._init_state(state, data, group)

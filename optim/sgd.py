@@ -19,9 +19,9 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params: Iterable[Any], lr: float = 0.01, momentum: float = 0.0, dampening: float = 0.0,
-                 nesterov: bool = False, weight_decay: float = 0.0) -> None:
+                 nesterov: bool = False, weight_decay: float = 0.0, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
-                                      weight_decay=weight_decay))
+                                      weight_decay=weight_decay, maximize=maximize))
 
     def _validate(self, group: dict) -> None:
         super()._validate(group)

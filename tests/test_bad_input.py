@@ -598,6 +598,8 @@ CASES += [
     C(O + "Optimizer", "no lr anywhere", lambda w: optim.Optimizer(w.model.parameters(), {}), TypeError,
       "needs an 'lr'"),
     C(O + "Optimizer", "empty parameter list", lambda w: optim.SGD([], lr=0.1), ValueError, "empty parameter list"),
+    C(O + "Optimizer", "maximize not a bool", lambda w: optim.Adam(w.model.parameters(), maximize="yes"), TypeError,
+      "maximize must be True or False"),
     C(O + "Optimizer", "a tensor instead of a list", lambda w: optim.SGD(w.x, lr=0.1), TypeError,
       "iterable of Tensors/Values"),
     C(O + "Optimizer", "numbers as parameters", lambda w: optim.SGD([1.0], lr=0.1), TypeError,

@@ -74,6 +74,11 @@ CONFIGS = [
     ("RMSprop", dict(lr=0.01)),
     ("RMSprop", dict(lr=0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.01)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1)),
+    ("SGD", dict(lr=0.01, momentum=0.5, weight_decay=0.01, maximize=True)),
+    ("Adam", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("AdamW", dict(lr=0.01, maximize=True)),
+    ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True, maximize=True)),
+    ("Adagrad", dict(lr=0.1, weight_decay=0.01, maximize=True)),
 ]
 
 DATA = np.random.default_rng(1).normal(size=(8, 3))
