@@ -228,6 +228,10 @@ class Tensor:
         """The same data, cut from the graph (shares memory)."""
         return Tensor._make(self.data)
 
+    def clone(self) -> "Tensor":
+        """A copy with its own memory, still in the graph: gradients flow through it to this tensor."""
+        return _shape.Clone._apply1(self)
+
     def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``grad`` = dL/dself, 1 for a scalar)."""
         if not self.requires_grad:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -203,6 +203,55 @@ class Module:
             yield name, mod
             children = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items() if m is not None]
             stack.extend(reversed(children))
+
+    def apply(self, fn: Callable[["Module"], Any]) -> "Module":
+        """Call ``fn`` on every submodule, then on this one (as torch does, e.g. for a custom init); returns self."""
+        if not callable(fn):
+            raise TypeError(f"{type(self).__name__}.apply: fn must be a function of a module, got {type(fn).__name__}")
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """Register ``module`` as a submodule called ``name`` (what ``self.name = module`` does)."""
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"{type(self).__name__}.add_module: name must be an identifier string, got {name!r}")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}.add_module: {name!r} must be a Module, got {type(module).__name__}")
+        if module is None:
+            self.__dict__["_modules"][name] = None
+        else:
+            setattr(self, name, module)
+
+    def register_parameter(self, name: str, param: Any) -> None:
+        """Register ``param`` (a Parameter, a Value, an object array of Values, or None) as ``name``."""
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(
+                f"{type(self).__name__}.register_parameter: name must be an identifier string, got {name!r}"
+            )
+        if param is None:
+            self.__dict__["_parameters"][name] = None
+            return
+        if not is_parameter(param):
+            raise TypeError(
+                f"{type(self).__name__}.register_parameter: {name!r} must be a Parameter (a Tensor that requires "
+                f"grad), a Value or an object array of Values, got {type(param).__name__}"
+            )
+        setattr(self, name, param)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Switch gradient tracking of every tensor-mode parameter on or off (freeze a layer); returns self."""
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__}.requires_grad_: expected True or False, got {requires_grad!r}")
+        for _, p in self.named_parameters():
+            if is_scalar_parameter(p):
+                raise TypeError(
+                    f"{type(self).__name__}.requires_grad_: scalar-mode parameters (Values) always track gradients; "
+                    "freeze them by leaving them out of the optimiser"
+                )
+            p.requires_grad = bool(requires_grad)
+        return self
 
     def modules(self) -> Iterator["Module"]:
         for _, m in self.named_modules():

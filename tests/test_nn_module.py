@@ -213,3 +213,60 @@ def test_to_dtype_casts_parameters_in_place_and_float32_stays_float32():
         model.to("floaty")
     with pytest.raises(ValueError, match="to_tensor"):
         nn.MLP(2, [1], mode="scalar").float()
+
+
+# ------------------------------------------------------ torch's Module helpers
+
+
+def test_apply_visits_children_first_then_the_module():
+    model = nn.MLP(2, [3, 1], seed=0)
+    seen = []
+    assert model.apply(lambda m: seen.append(type(m).__name__)) is model
+    assert seen == ["Linear", "ReLU", "Linear", "MLP"]
+
+    def zero_biases(m):
+        if isinstance(m, nn.Linear):
+            m.bias.data[...] = 0.0
+
+    model.apply(zero_biases)
+    assert all(not m.bias.data.any() for m in model.modules() if isinstance(m, nn.Linear))
+    with pytest.raises(TypeError, match="fn must be a function"):
+        model.apply(3)
+
+
+def test_requires_grad_freezes_and_unfreezes_a_layer():
+    model = nn.MLP(2, [3, 1], seed=0)
+    model[0].requires_grad_(False)
+    out = model(np.ones((4, 2))).sum()
+    out.backward()
+    assert model[0].weight.grad is None and model[2].weight.grad is not None
+    model.requires_grad_()
+    model(np.ones((4, 2))).sum().backward()
+    assert model[0].weight.grad is not None
+    with pytest.raises(TypeError, match="always track gradients"):
+        nn.MLP(2, [1], mode="scalar").requires_grad_(False)
+    with pytest.raises(TypeError, match="True or False"):
+        model.requires_grad_("no")
+
+
+def test_add_module_and_register_parameter_register_like_attributes():
+    class Scaled(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_parameter("scale", nn.Parameter(np.full(2, 3.0)))
+            self.register_parameter("unused", None)
+            self.add_module("inner", nn.Linear(2, 1, seed=0))
+
+        def forward(self, x):
+            return self.inner(x * self.scale)
+
+    m = Scaled()
+    assert [n for n, _ in m.named_parameters()] == ["scale", "inner.weight", "inner.bias"]
+    m(np.ones((1, 2))).sum().backward()
+    np.testing.assert_allclose(m.scale.grad, m.inner.weight.data[0])
+    with pytest.raises(TypeError, match="must be a Parameter"):
+        m.register_parameter("w", np.ones(2))
+    with pytest.raises(TypeError, match="must be a Module"):
+        m.add_module("x", 3)
+    with pytest.raises(ValueError, match="identifier"):
+        m.add_module("a.b", nn.ReLU())

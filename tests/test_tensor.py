@@ -311,3 +311,13 @@ def test_index_out_of_range_names_getitem_and_shape(index):
     with pytest.raises(IndexError) as info:
         Tensor(np.ones((2, 3)))[index]
     assert "getitem" in str(info.value) and "(2, 3)" in str(info.value)
+
+
+def test_clone_copies_memory_and_passes_gradients():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    c = x.clone()
+    c.data[0] = 7.0  # its own memory
+    assert x.data[0] == 1.0
+    (c * c).sum().backward()
+    np.testing.assert_allclose(x.grad, [14.0, 4.0])
+    assert x.detach().clone().requires_grad is False

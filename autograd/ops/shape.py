@@ -11,6 +11,18 @@ from ..backend import ops as K
 from ..function import Context, Function
 
 
+class Clone(Function):
+    """A copy of x with its own memory; the gradient passes through unchanged."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return g
+
+
 class Reshape(Function):
     """x viewed with a new shape; the gradient is reshaped back."""
 
