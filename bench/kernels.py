@@ -137,11 +137,12 @@ def _with(name: str, how: str, fn: Callable) -> tuple:
     return fn, lambda: forced(name, how)
 
 
-def kernel_rows(sizes: list[int], dtypes: list, rounds: int, passes: int = 2) -> list[dict]:
+def kernel_rows(sizes: list[int], dtypes: list, rounds: int, passes: int = 3) -> list[dict]:
     """Each kernel's sides interleaved, in ``passes`` sweeps over all the kernels (tens of seconds each).
 
     The medians pool every sweep's rounds, so a slow spell of the shared machine (another tenant
-    filling the L3 cache, say) lands in one sweep's samples for a kernel rather than in all of them.
+    filling the L3 cache, say) lands in one sweep's samples for a kernel rather than in all of them;
+    with three sweeps, one spoilt sweep is outvoted.
     """
     from autograd.kernels import numba_backend as NB
 
