@@ -128,14 +128,21 @@ class Value:
         self._seq = next_seq()
         self._gacc = 0.0
         self._custom = None
-        if _children:
-            if isinstance(_children, str) or not all(type(c) is Value for c in _children):
-                raise TypeError(
-                    f"Value: _children must be the Values a hand-built node was computed from, got {_children!r:.60}; "
-                    "to name a value pass label=..., as in Value(2.0, label='a')"
-                )
-            self._parents = tuple(_children)
-            self._local: tuple | str = _CUSTOM
+        if type(_children) is tuple and not _children:  # a leaf, the common case
+            self._parents = ()
+            self._local: tuple | str = _ONES
+            return
+        children = () if isinstance(_children, str) and not _children else _children
+        if not isinstance(children, str):
+            children = tuple(children)
+        if isinstance(children, str) or not all(type(c) is Value for c in children):
+            raise TypeError(
+                f"Value: _children must be the Values a hand-built node was computed from, got {_children!r:.60}; "
+                "to name a value pass label=..., as in Value(2.0, label='a')"
+            )
+        if children:
+            self._parents = children
+            self._local = _CUSTOM
         else:
             self._parents = ()
             self._local = _ONES
