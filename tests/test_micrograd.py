@@ -241,6 +241,10 @@ def test_stepping_backward_by_hand_like_the_lecture():
 
 
 def test_children_must_be_values():
+    a, b = Value(1.0), Value(2.0)
+    assert Value(3.0, {a})._parents == (a,) and Value(3.0, [a, b], "+")._parents == (a, b)  # any iterable of Values
+    with pytest.raises(TypeError, match="must be the Values"):
+        Value(2.0, [1.0])
     with pytest.raises(TypeError, match="label="):
         Value(2.0, "a")  # a name given where micrograd puts the children
     with pytest.raises(TypeError, match="function"):
