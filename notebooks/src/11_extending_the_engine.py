@@ -281,8 +281,34 @@ for point in (-2.0, 0.5, 3.0):
           f"tensor mode {float(t.grad):.6f}")
 
 # %% [markdown]
+# A new scalar op with its own derivative can also be written the way
+# micrograd writes its ops: build the result node by hand from its inputs
+# (`Value(data, (inputs,), "name")`) and give it a `_backward` closure that
+# adds local derivative times `out.grad` into each input's `grad`. The engine
+# runs that closure in its walk like any built-in rule. Here is a cube whose
+# derivative $3x^2$ we supply ourselves, checked against `x * x * x`:
+
+# %%
+def cube(x):
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * x.data**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+a, b = Value(1.5), Value(1.5)
+(cube(a) * 2).backward()
+(b * b * b * 2).backward()
+print(f"hand-written rule: d/dx = {a.grad}, built from products: d/dx = {b.grad}")
+assert a.grad == b.grad
+
+# %% [markdown]
 # **Summary**
 # - A custom op is a `Function` subclass: `forward` on arrays, `backward` returning one gradient per input.
 # - `gradcheck` compares the backward rule with finite differences and names the first element that disagrees.
 # - Backward rules written with operators can be differentiated again: `create_graph=True`, nested `grad`,
 #   `hessian` and `jacobian` all rest on that.
+# - In scalar mode, compose `Value` operations, or build a node by hand with a `_backward` closure as micrograd does.
