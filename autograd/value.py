@@ -42,6 +42,14 @@ def _exp(x: float) -> float:
         return math.inf
 
 
+def _logistic(a: float) -> float:
+    """1 / (1 + e**-a), from the side where e**x cannot overflow: exactly 0 or 1 far out."""
+    if a >= 0:
+        return 1.0 / (1.0 + _exp(-a))
+    e = _exp(a)
+    return e / (1.0 + e)
+
+
 def _pow(a: float, b: float) -> float:
     """a ** b with numpy's float semantics: inf on overflow, nan for a negative base to a fractional power."""
     try:
@@ -309,12 +317,7 @@ class Value:
 
     def sigmoid(self) -> "Value":
         """s = 1 / (1 + e**-a); d/da = s (1 - s). Exact limits for large |a|."""
-        a = self.data
-        if a >= 0:
-            out = 1.0 / (1.0 + _exp(-a))
-        else:
-            e = _exp(a)
-            out = e / (1.0 + e)
+        out = _logistic(self.data)
         return Value._node(out, (self,), (out * (1.0 - out),), "sigmoid")
 
     def relu(self) -> "Value":
@@ -354,8 +357,7 @@ class Value:
         """log(1 + e**a); d/da = sigmoid(a). Stable for large |a|."""
         a = self.data
         out = max(a, 0.0) + math.log1p(_exp(-abs(a)))
-        s = 1.0 / (1.0 + _exp(-a)) if a >= 0 else _exp(a) / (1.0 + _exp(a))
-        return Value._node(out, (self,), (s,), "softplus")
+        return Value._node(out, (self,), (_logistic(a),), "softplus")
 
     def sin(self) -> "Value":
         """sin a; d/da = cos a."""
@@ -375,7 +377,7 @@ class Value:
     def silu(self) -> "Value":
         """a sigmoid(a) (SiLU, swish); d/da = s (1 + a (1 - s)). Exact limits for large |a|."""
         a = self.data
-        s = 1.0 / (1.0 + _exp(-a)) if a >= 0 else _exp(a) / (1.0 + _exp(a))
+        s = _logistic(a)
         return Value._node(a * s, (self,), (s * (1.0 + a * (1.0 - s)),), "silu")
 
     def gelu(self, approximate: str = "none") -> "Value":
