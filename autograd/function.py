@@ -23,7 +23,6 @@ is recorded and can be differentiated again.
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -152,7 +151,7 @@ class Function:
     def _apply_tensors(cls, inputs: tuple, **kwargs: Any) -> "Tensor":
         """``apply`` for any number of Tensor inputs (the fused linear layer), without the argument scan."""
         ctx = Context()
-        arrays = tuple(map(_data_of, inputs))
+        arrays = [t.data for t in inputs]
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as exc:
@@ -161,7 +160,7 @@ class Function:
             out = cls._check_output(ctx, arrays, out)
         result = Tensor._make(out)
         if _grad_mode.enabled:
-            needs = tuple(map(_requires_grad_of, inputs))
+            needs = tuple([t.requires_grad for t in inputs])
             if True in needs:  # _record, written out
                 n = len(inputs)
                 ctx.needs_input_grad = needs
@@ -220,8 +219,6 @@ _NO_KWARGS: dict = {}
 _grad_mode = engine._state
 _next_seq = engine.next_seq
 _new = object.__new__
-_data_of = attrgetter("data")
-_requires_grad_of = attrgetter("requires_grad")
 
 
 from .tensor import Tensor  # noqa: E402  (Tensor uses Function, Function returns Tensor)

@@ -395,9 +395,7 @@ def linear(x: Any, weight: Any, bias: Any, activation: str | None = None, param:
     out = (x if two_d else x.reshape(-1, x.shape[-1])) @ weight.T
     if bias is not None or activation is not None:
         b = bias if bias is not None else _ABSENT[dt]
-        threaded = out.size >= THRESHOLDS["linear"][1] and parallel_allowed()
-        kernel = M.epilogue.parallel if threaded else M.epilogue.serial
-        kernel(out, b, bias is not None, M.ACTIVATIONS[activation], dt.type(param))
+        _pick(M.epilogue, "linear", out.size)(out, b, bias is not None, M.ACTIVATIONS[activation], dt.type(param))
     return out if two_d else out.reshape(x.shape[:-1] + weight.shape[:1])
 
 

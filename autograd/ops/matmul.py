@@ -72,7 +72,10 @@ class Linear(Function):
         if bias is not None and bias.shape != (weight.shape[0],):
             raise ValueError(f"linear: bias of shape {bias.shape} should have shape ({weight.shape[0]},)")
         out = K.linear(x, weight, bias, activation, param)
-        ctx.saved = (x, weight) if activation is None else (x, weight, out)  # save_for_backward, written out
+        if activation is None:
+            ctx.save_for_backward(x, weight)
+        else:
+            ctx.save_for_backward(x, weight, out)
         ctx.activation, ctx.param = activation, param
         return out
 
