@@ -10,6 +10,7 @@ import numpy as np
 
 from . import anomaly, engine
 from .engine import next_seq
+from .value import GELU_APPROXIMATIONS
 from . import generic as _generic
 
 _anomaly_local = anomaly._local
@@ -344,7 +345,8 @@ class Tensor:
         return a
 
     def _receive(self, g: Any, owned: bool = False) -> None:
-        if not self.requires_grad or (self._ctx is not None and not self._retain):
+        """Add ``g`` to ``.grad`` (``_deliver`` has passed over the op outputs that keep no gradient)."""
+        if not self.requires_grad:
             return
         if not isinstance(g, Tensor) and not (owned and g.dtype == self.data.dtype and g.flags.writeable):
             g = np.array(g, dtype=self.data.dtype, copy=True)
@@ -478,7 +480,7 @@ class Tensor:
 
     def gelu(self, approximate: str = "none") -> "Tensor":
         """x Phi(x) with Phi the standard normal CDF (``approximate="tanh"``: torch's tanh formula)."""
-        if approximate not in _unary.GELU_APPROXIMATIONS:
+        if approximate not in GELU_APPROXIMATIONS:
             raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
         return _unary.Gelu._apply1(self, approximate=approximate)
 

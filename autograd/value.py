@@ -32,6 +32,7 @@ _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _GELU_K = 0.044715  # the cubic term of the tanh form of GELU
+GELU_APPROXIMATIONS = ("none", "tanh")  # exact (erf), or torch's tanh form
 
 
 def _exp(x: float) -> float:
@@ -136,24 +137,17 @@ class Value:
         self._seq = next_seq()
         self._gacc = 0.0
         self._custom = None
-        if type(_children) is tuple and not _children:  # a leaf, the common case
-            self._parents = ()
-            self._local: tuple | str = _ONES
-            return
-        children = () if isinstance(_children, str) and not _children else _children
-        if not isinstance(children, str):
-            children = tuple(children)
-        if isinstance(children, str) or not all(type(c) is Value for c in children):
-            raise TypeError(
-                f"Value: _children must be the Values a hand-built node was computed from, got {_children!r:.60}; "
-                "to name a value pass label=..., as in Value(2.0, label='a')"
-            )
-        if children:
-            self._parents = children
-            self._local = _CUSTOM
+        if type(_children) is tuple and not _children:  # a leaf, the common case: nothing to check
+            children: tuple = ()
         else:
-            self._parents = ()
-            self._local = _ONES
+            children = () if isinstance(_children, str) else tuple(_children)
+            if (isinstance(_children, str) and _children) or not all(type(c) is Value for c in children):
+                raise TypeError(
+                    f"Value: _children must be the Values a hand-built node was computed from, got {_children!r:.60}; "
+                    "to name a value pass label=..., as in Value(2.0, label='a')"
+                )
+        self._parents = children
+        self._local: tuple | str = _CUSTOM if children else _ONES
 
     # a node is built directly, without going through __init__'s checks
     @staticmethod
@@ -387,7 +381,7 @@ class Value:
             t = math.tanh(_SQRT_2_OVER_PI * (a + _GELU_K * a * a * a))
             d = 0.5 * (1.0 + t) + 0.5 * _SQRT_2_OVER_PI * a * (1.0 - t * t) * (1.0 + 3 * _GELU_K * a * a)
             return Value._node(0.5 * a * (1.0 + t), (self,), (d,), "gelu")
-        if approximate != "none":
+        if approximate not in GELU_APPROXIMATIONS:
             raise ValueError(f"Value.gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
         cdf = 0.5 * (1.0 + math.erf(a * _SQRT_HALF))
         return Value._node(a * cdf, (self,), (cdf + a * math.exp(-0.5 * a * a) * _INV_SQRT_2PI,), "gelu")
@@ -481,16 +475,16 @@ class Value:
             for parent in self._parents:
                 parent._gacc += g
         elif local is _CUSTOM:
-            self._run_custom(g, "_gacc")
+            self._run_custom(g)
         else:
             for parent, d in zip(self._parents, local):
                 parent._gacc += d * g
         if _anomaly_any and _anomaly_local.depth:
             _check_backward(self, g)
 
-    def _run_custom(self, g: float, into: str) -> None:
+    def _run_custom(self, g: float) -> None:
         """Run a hand-written ``_backward`` with ``grad`` = g and the inputs' ``grad`` at 0; add what it
-        wrote into each input's attribute ``into``, and put every ``grad`` back as it was."""
+        wrote into each input's ``_gacc``, and put every ``grad`` back as it was."""
         fn = self._custom
         if fn is None:
             return  # built by hand without a _backward: like micrograd, nothing flows back
@@ -505,7 +499,7 @@ class Value:
         finally:
             self.grad = own
             for v, k in zip(inputs, kept):
-                setattr(v, into, getattr(v, into) + v.grad)
+                v._gacc += v.grad
                 v.grad = k
 
     def local_grads(self) -> tuple:
@@ -522,7 +516,7 @@ class Value:
             for v in inputs:
                 v._gacc = 0.0
             try:
-                self._run_custom(1.0, "_gacc")
+                self._run_custom(1.0)
                 found = {id(v): v._gacc for v in inputs}
             finally:
                 for v, k in zip(inputs, kept):

@@ -19,6 +19,7 @@ import autograd
 from autograd import Function, Tensor, Value
 from autograd import generic as G
 from autograd.backend import ops as K
+from autograd.value import GELU_APPROXIMATIONS
 
 from .modes import as_value, is_scalar, numbers, smap, to_tensor, to_values
 
@@ -86,7 +87,7 @@ swish = silu
 
 def gelu(x: Any, approximate: str = "none") -> Any:
     """x Phi(x), Phi the standard normal CDF; derivative Phi(x) + x phi(x) (``approximate="tanh"``: torch's form)."""
-    if approximate not in ("none", "tanh"):
+    if approximate not in GELU_APPROXIMATIONS:
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     if is_scalar(x):
         return smap(lambda v: v.gelu(approximate), x)

@@ -215,8 +215,7 @@ class Module:
 
     def add_module(self, name: str, module: "Module | None") -> None:
         """Register ``module`` as a submodule called ``name`` (what ``self.name = module`` does)."""
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ValueError(f"{type(self).__name__}.add_module: name must be an identifier string, got {name!r}")
+        self._check_name(name, "add_module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(self).__name__}.add_module: {name!r} must be a Module, got {type(module).__name__}")
         if module is None:
@@ -226,10 +225,7 @@ class Module:
 
     def register_parameter(self, name: str, param: Any) -> None:
         """Register ``param`` (a Parameter, a Value, an object array of Values, or None) as ``name``."""
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ValueError(
-                f"{type(self).__name__}.register_parameter: name must be an identifier string, got {name!r}"
-            )
+        self._check_name(name, "register_parameter")
         if param is None:
             self.__dict__["_parameters"][name] = None
             return
@@ -239,6 +235,10 @@ class Module:
                 f"grad), a Value or an object array of Values, got {type(param).__name__}"
             )
         setattr(self, name, param)
+
+    def _check_name(self, name: Any, method: str) -> None:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"{type(self).__name__}.{method}: name must be an identifier string, got {name!r}")
 
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
         """Switch gradient tracking of every tensor-mode parameter on or off (freeze a layer); returns self."""

@@ -10,6 +10,13 @@ import numpy as np
 from .. import generic as G
 from ..backend import ops as K
 from ..function import Context, Function
+from ..value import (  # the same constants scalar mode uses
+    _GELU_K,
+    _INV_SQRT_2PI,
+    _SQRT_2_OVER_PI,
+    _SQRT_HALF,
+    _TWO_OVER_SQRT_PI,
+)
 
 
 class Exp(Function):
@@ -256,12 +263,6 @@ class Gelu(Function):
         return g * (cdf + x * pdf)
 
 
-_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
-_SQRT_HALF = math.sqrt(0.5)
-_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
-_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
-_GELU_K = 0.044715
-GELU_APPROXIMATIONS = ("none", "tanh")
 _scipy_erf: Any = None
 
 
