@@ -40,6 +40,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .ops.arith import maximum, minimum, where
 from .ops.matmul import linear
 from .serialization import CheckpointError, load, save
+from .safetensors_io import load_safetensors, save_safetensors
 from .tensor import Tensor, as_tensor, concatenate, stack, tensor
 from .value import Value
 
@@ -92,3 +93,4 @@ __all__ = [
     "GraphvizNotFoundError",
     "save", "load", "CheckpointError",
 ]
+__all__ += ["save_safetensors", "load_safetensors"]

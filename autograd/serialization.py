@@ -116,20 +116,29 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     enc = _Encoder()
     tree = enc.encode(obj, "")
     header = json.dumps({"format": "gradwork", "version": FORMAT_VERSION, "root": tree}, allow_nan=False)
+
+    def write(f: Any) -> None:
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            zf.writestr(_STRUCTURE, header)
+            for name, arr in enc.arrays.items():
+                with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, arr, allow_pickle=False)
+
+    _write_atomically(target, "save", write)
+
+
+def _write_atomically(target: str, op: str, write: Any) -> None:
+    """Call ``write(file)`` on a temporary beside ``target``, then rename it over ``target``."""
     target = os.path.realpath(target)  # through a symlink: replace the file it points to, keep the link
     folder = os.path.dirname(target)
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"save: the folder {folder!r} does not exist; create it first")
+        raise FileNotFoundError(f"{op}: the folder {folder!r} does not exist; create it first")
     _remove_stale_temporaries(target)
     fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(target) + f"{os.getpid()}-", suffix=".tmp", dir=folder)
     try:
         _chmod_like_open(fd, target)
         with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-                zf.writestr(_STRUCTURE, header)
-                for name, arr in enc.arrays.items():
-                    with zf.open(name + ".npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, arr, allow_pickle=False)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)

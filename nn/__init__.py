@@ -45,6 +45,7 @@ from .losses import (
     get_loss,
 )
 from .module import Module, ModuleList, Parameter, ParameterList
+from .export import export_onnx, from_torch, to_torch
 from .train import EarlyStopping, History, Trainer, accuracy, fit
 
 __all__ = [
@@ -59,3 +60,4 @@ __all__ = [
     "Trainer", "fit", "accuracy", "EarlyStopping", "History",
     "functional", "init", "data", "datasets",
 ]
+__all__ += ["to_torch", "from_torch", "export_onnx"]

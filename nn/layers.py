@@ -81,7 +81,7 @@ class Linear(Module):
         if not shape or shape[-1] != self.in_features:
             _check_features(x, self.in_features, self._where())
         params = self._parameters  # direct: attribute access to parameters goes through Module.__getattr__
-        w, b = params["weight"], params["bias"]
+        w, b = params["weight"], params.get("bias")
         # autograd.linear's op without its argument checks: x is a Tensor by now, the parameters are Tensors
         # in tensor mode, and Sequential passes only known activations with a parameter >= 0
         return LinearOp._apply_tensors((x, w) if b is None else (x, w, b), activation=activation, param=param)
