@@ -10,16 +10,21 @@ Each source is a Python file split into cells by marker lines::
     print("a code cell")
 
 The sources are what we edit and review (they are plain Python that ruff
-checks); the notebooks are generated from them with no outputs, and the same
-source always gives the same ``.ipynb``, byte for byte.
+checks); the notebooks are generated from them and then run top to bottom, so
+that a reader browsing the repository sees every plot and printed number. The
+runs use fixed seeds, the numpy reference backend and small figures, and each
+notebook's cells (ids and sources) depend on its source alone.
 
-    python notebooks/build.py            # rewrite every notebook
-    python notebooks/build.py --check    # exit 1 if a notebook is out of date
+    python notebooks/build.py                 # rebuild and run every notebook that changed
+    python notebooks/build.py 12_convolution  # only the notebooks whose names contain this
+    python notebooks/build.py --all           # rebuild and run every notebook
+    python notebooks/build.py --check         # exit 1 if a notebook's cells differ from its source
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -89,20 +94,86 @@ def targets() -> list[tuple[Path, Path]]:
     return [(src, HERE / f"{src.stem}.ipynb") for src in sorted(SOURCES.glob("[0-9][0-9]_*.py"))]
 
 
+def cells_of(nb: nbformat.NotebookNode) -> list[tuple[str, str, str]]:
+    """What a notebook's source decides: (id, kind, text) of every cell."""
+    return [(c.get("id", ""), c.cell_type, c.source) for c in nb.cells]
+
+
+def is_current(src: Path, dst: Path) -> bool:
+    """True when ``dst`` exists and holds exactly the cells of ``src`` (outputs aside)."""
+    if not dst.exists():
+        return False
+    try:
+        return cells_of(nbformat.read(dst, as_version=4)) == cells_of(notebook(src))
+    except Exception:  # an unreadable notebook is stale
+        return False
+
+
+SETUP = (
+    "import matplotlib\n"
+    "matplotlib.rcParams.update({'figure.dpi': 60, 'savefig.dpi': 60})\n"
+)
+
+
+def execute(nb: nbformat.NotebookNode, timeout: int = 600) -> nbformat.NotebookNode:
+    """Run ``nb`` top to bottom in a fresh kernel (this checkout, numpy backend, one BLAS thread), outputs kept."""
+    import nbclient
+
+    env = {"PYTHONPATH": str(HERE.parent), "GRADWORK_BACKEND": "numpy", "PYTHONHASHSEED": "0",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        setup = nbformat.v4.new_code_cell(SETUP)
+        setup.id = "setup"
+        run = nbformat.from_dict(nb)
+        run.cells.insert(0, setup)
+        client = nbclient.NotebookClient(run, kernel_name="python3", timeout=timeout,
+                                         resources={"metadata": {"path": str(HERE)}})
+        client.execute()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    run.cells.pop(0)
+    for i, cell in enumerate(run.cells):
+        cell.metadata = {}
+        if cell.cell_type == "code":
+            cell.execution_count = i + 1
+            for out in cell.outputs:
+                if "execution_count" in out:
+                    out.execution_count = i + 1
+    run.metadata = nb.metadata
+    return run
+
+
+def write(src: Path, dst: Path) -> None:
+    nb = execute(notebook(src))
+    nbformat.validate(nb)
+    dst.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report notebooks that differ from their source")
+    parser.add_argument("names", nargs="*", help="only notebooks whose names contain one of these")
+    parser.add_argument("--check", action="store_true", help="only report notebooks whose cells differ from the source")
+    parser.add_argument("--all", action="store_true", help="rebuild and run every notebook, current or not")
     args = parser.parse_args(argv)
     stale = []
     for src, dst in targets():
-        text = render(src)
-        if dst.exists() and dst.read_text(encoding="utf-8") == text:
+        if args.names and not any(n in dst.name for n in args.names):
+            continue
+        if not args.all and not args.names and is_current(src, dst):
             continue
         if args.check:
-            stale.append(dst.name)
-        else:
-            dst.write_text(text, encoding="utf-8")
-            print(f"wrote {dst.relative_to(HERE.parent)}")
+            if not is_current(src, dst):
+                stale.append(dst.name)
+            continue
+        print(f"running {dst.relative_to(HERE.parent)} ...", flush=True)
+        write(src, dst)
+        print(f"wrote {dst.relative_to(HERE.parent)} ({dst.stat().st_size // 1024} KiB)")
     if stale:
         print("out of date (run python notebooks/build.py): " + ", ".join(stale), file=sys.stderr)
         return 1
