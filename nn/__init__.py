@@ -46,6 +46,7 @@ from .losses import (
 )
 from .module import Module, ModuleList, Parameter, ParameterList
 from .export import export_onnx, from_torch, to_torch
+from .plot import plot_decision_boundary
 from .train import EarlyStopping, History, Trainer, accuracy, fit
 
 __all__ = [
@@ -60,4 +61,4 @@ __all__ = [
     "Trainer", "fit", "accuracy", "EarlyStopping", "History",
     "functional", "init", "data", "datasets",
 ]
-__all__ += ["to_torch", "from_torch", "export_onnx"]
+__all__ += ["to_torch", "from_torch", "export_onnx", "plot_decision_boundary"]

@@ -90,6 +90,12 @@ class History(dict):
     def epochs(self) -> int:
         return len(self.get("loss", []))
 
+    def plot(self, ax: Any = None, metric: str | None = None) -> Any:
+        """Loss (and accuracy, when recorded) per epoch, train and validation: ``nn.plot.plot_history``."""
+        from .plot import plot_history
+
+        return plot_history(self, ax=ax, metric=metric)
+
 
 def _threshold(loss_fn: Any) -> float:
     return 0.5 if isinstance(loss_fn, BCELoss) else 0.0

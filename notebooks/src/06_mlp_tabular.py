@@ -98,24 +98,9 @@ print(f"after {history.epochs} epochs: train loss {history['loss'][-1]:.4f}, "
       f"accuracy {history['val_accuracy'][-1]:.1%}")
 
 # %%
-def plot_history(history, title):
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.5))
-    epochs = range(1, history.epochs + 1)
-    ax1.plot(epochs, history["loss"], label="training set")
-    ax1.plot(epochs, history["val_loss"], label="test set")
-    best = int(np.argmin(history["val_loss"])) + 1
-    ax1.axvline(best, color="0.6", ls=":", label=f"lowest test loss (epoch {best})")
-    ax1.set(xlabel="epoch", ylabel="binary cross-entropy", title=f"{title}: loss")
-    ax2.plot(epochs, history["accuracy"], label="training set")
-    ax2.plot(epochs, history["val_accuracy"], label="test set")
-    ax2.set(xlabel="epoch", ylabel="accuracy", title=f"{title}: accuracy", ylim=(0.3, 1.01))
-    ax1.legend()
-    ax2.legend()
-    plt.tight_layout()
-    plt.show()
-
-
-plot_history(history, "standardised features")
+ax = history.plot()  # loss (left axis) and accuracy (right axis) per epoch, training and test set
+ax.set_title("standardised features")
+plt.show()
 
 # %% [markdown]
 # Both curves fall together for the first few dozen epochs: the network is
@@ -137,7 +122,8 @@ print(f"after 150 epochs, raw features: training loss {raw_history['loss'][-1]:.
       f"test accuracy {raw_history['val_accuracy'][-1]:.1%}")
 print(f"             standardised features: training loss {history['loss'][-1]:.3f}, "
       f"test accuracy {history['val_accuracy'][-1]:.1%}")
-plot_history(raw_history, "raw features")
+raw_history.plot().set_title("raw features")
+plt.show()
 
 # %% [markdown]
 # On raw features the network first calls every tumour malignant (the flat

@@ -62,17 +62,7 @@ history = nn.fit(model, nn.CrossEntropyLoss(), optimizer, X_train, y_train, epoc
                  validation_data=(X_test, y_test), progress=False)
 print(f"test accuracy after {history.epochs} epochs: {history['val_accuracy'][-1]:.1%}")
 
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.3))
-epochs = range(1, history.epochs + 1)
-for key, label in (("loss", "training set"), ("val_loss", "test set")):
-    ax1.plot(epochs, history[key], label=label)
-for key, label in (("accuracy", "training set"), ("val_accuracy", "test set")):
-    ax2.plot(epochs, history[key], label=label)
-ax1.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
-ax2.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0.5, 1.01))
-ax1.legend()
-ax2.legend()
-plt.tight_layout()
+history.plot()  # cross-entropy and accuracy per epoch, training and test set
 plt.show()
 
 # %% [markdown]

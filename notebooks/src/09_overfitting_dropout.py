@@ -19,7 +19,7 @@ import numpy as np
 
 import nn
 import optim
-from autograd import Tensor, no_grad
+from autograd import Tensor
 
 # %% [markdown]
 # ## Dropout in one layer
@@ -116,17 +116,10 @@ plt.show()
 # carves out small islands to claim individual noisy training points.
 
 # %%
-grid_u, grid_v = np.meshgrid(np.linspace(-2, 3, 250), np.linspace(-1.6, 2.1, 200))
-grid = np.c_[grid_u.ravel(), grid_v.ravel()]
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
 for ax, (name, (model, h)) in zip(axes, runs.items()):
-    model.eval()
-    with no_grad():
-        probability = model(Tensor(grid)).sigmoid().data.reshape(grid_u.shape)
-    ax.contourf(grid_u, grid_v, probability, levels=np.linspace(0, 1, 11), cmap="coolwarm", alpha=0.6)
-    ax.contour(grid_u, grid_v, probability, levels=[0.5], colors="k", linewidths=1.5)
-    ax.scatter(*X_train.T, c=y_train, cmap="coolwarm", s=25, edgecolors="k")
-    ax.set(title=f"{name}: test accuracy {h['val_accuracy'][-1]:.1%}")
+    nn.plot_decision_boundary(model, X_train, y_train, ax=ax, resolution=200,
+                              title=f"{name}: test accuracy {h['val_accuracy'][-1]:.1%}")
 plt.tight_layout()
 plt.show()
 
