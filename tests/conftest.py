@@ -49,3 +49,21 @@ def backend(request: pytest.FixtureRequest):
     autograd.set_backend(name)
     yield name
     autograd.set_backend(previous)
+
+
+# ------------------------------------------------------------------ the user's folder stays as it was
+
+_TOOL_CACHES = {".pytest_cache", ".hypothesis", "__pycache__", ".ruff_cache", ".benchmarks"}
+_cwd_before: set[str] = set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _cwd_before.update(os.listdir(os.getcwd()))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if a test wrote into the folder pytest was started from (tests use tmp_path)."""
+    added = sorted(set(os.listdir(os.getcwd())) - _cwd_before - _TOOL_CACHES)
+    if added:
+        print(f"\ntests wrote into the working directory {os.getcwd()}: {added}; write under tmp_path instead")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

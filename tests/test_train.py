@@ -124,10 +124,10 @@ def test_accuracy_helper():
 
 
 @pytest.mark.numpy_only
-def test_demo_runs_quickly_and_prints_held_out_accuracy(capsys):
+def test_demo_runs_quickly_and_prints_held_out_accuracy(capsys, tmp_path):
     from nn import demo
 
-    assert demo.main(["--quick", "--epochs", "5", "--no-progress"]) == 0
+    assert demo.main(["--quick", "--epochs", "5", "--no-progress", "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "Held-out accuracy:" in out and "scalar mode" in out and "one per weight" in out
     assert "agree" in out
