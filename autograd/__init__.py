@@ -31,8 +31,8 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .draw import GraphvizNotFoundError, dot_source, draw_dot, draw_graph, draw_text, save_drawing
-from .draw_network import draw_network, network_source
+from .viz.draw import GraphvizNotFoundError, dot_source, draw_dot, draw_graph, draw_text, save_drawing
+from .viz.network import draw_network, network_source
 from .engine import enable_grad, gradients, is_grad_enabled, no_grad, set_grad_enabled, topological_order
 from .function import Context, Function
 from .functional import grad, hessian, jacobian, value_and_grad

@@ -388,7 +388,7 @@ def test_text_tree_ascii_and_shared_nodes():
 
 def test_text_needs_no_graphviz(monkeypatch):
     monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz now fails
-    monkeypatch.setattr(autograd.draw, "_DIGRAPH_CLASS", None)
+    monkeypatch.setattr(autograd.viz.draw, "_DIGRAPH_CLASS", None)
     L = scalar_expression()
     assert draw_text(L).startswith("L = *")
     assert dot_source(L).startswith("digraph {")

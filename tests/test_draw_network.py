@@ -197,7 +197,7 @@ def test_network_needs_no_graphviz_for_its_source(monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "graphviz", None)
-    monkeypatch.setattr(autograd.draw, "_DIGRAPH_CLASS", None)
+    monkeypatch.setattr(autograd.viz.draw, "_DIGRAPH_CLASS", None)
     assert network_source(small_net()).startswith("digraph {")
     with pytest.raises(ImportError, match="pip install graphviz"):
         draw_network(small_net())

@@ -23,9 +23,9 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .engine import topological_order
-from .tensor import Tensor
-from .value import Value
+from ..engine import topological_order
+from ..tensor import Tensor
+from ..value import Value
 
 __all__ = ["draw_graph", "draw_dot", "draw_text", "dot_source", "save_drawing", "GraphvizNotFoundError"]
 
