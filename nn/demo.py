@@ -111,17 +111,23 @@ def show_drawings(model: MLP, scalar: MLP, data: dict[str, Any], args: argparse.
     j = int(np.argmax([sum(w[k, i].data * x[i] for i in range(len(x))) + b[k].data for k in range(w.shape[0])]))
     xs = [Value(float(v), label=f"x{i + 1}") for i, v in enumerate(x)]
     ws = [Value(w[j, i].data, label=f"w{i + 1}") for i in range(len(x))]
-    z = Value.sum([wi * xi for wi, xi in zip(ws, xs)], Value(b[j].data, label="b"))
+    bj = Value(b[j].data, label="b")
+    z = Value.sum([wi * xi for wi, xi in zip(ws, xs)], bj)
     z.label = "z"
     out = z.relu()
     out.label = "out"
     out.backward()
+    params = {**{wi.label: wi for wi in ws}, "b": bj}  # drawn in the parameter colour, as in the network diagram
+    title = f"hidden neuron {j + 1} of layer 1 on held-out point 1, after backward"
     paths = [
-        save_drawing(draw_graph(out, title=f"hidden neuron {j} after backward"), os.path.join(args.out, "neuron")),
+        save_drawing(draw_graph(out, params=params, title=title), os.path.join(args.out, "neuron")),
         save_drawing(draw_network(model, title="the trained 2-16-16-1 network"), os.path.join(args.out, "network")),
     ]
-    print(f"\nDrawings: one neuron's graph after backward (d out / d w1 = {ws[0].grad:+.3f}) -> {paths[0]}")
-    print(f"          the trained network (edge colour = sign, width = size of the weight) -> {paths[1]}")
+    print(f"\nDrawings: hidden neuron {j + 1} of layer 1 (numbered as in the network diagram), the one most active "
+          "on held-out point 1,\n          so its ReLU passes gradient back and every weight gets one: "
+          f"d out / d w1 = {ws[0].grad:+.3f} = x1 -> {paths[0]}")
+    print(f"          the trained network (edge colour = sign, width = size of the weight; each neuron shows its "
+          f"number and bias) -> {paths[1]}")
     return paths
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.numpy_only  # diagrams read weights; the backend cannot
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 SVG = "{http://www.w3.org/2000/svg}"
-POSITIVE, NEGATIVE = "#2563eb", "#ea580c"
+POSITIVE, NEGATIVE = "#1d4ed8", "#ea580c"
 GOLDEN = Path(__file__).parent / "golden"
 
 
@@ -65,24 +65,33 @@ def test_edges_coloured_by_sign_and_sized_by_magnitude():
     weights, widths = [], []
     for _, _, attrs in found:
         colour = re.search(r'color="(#[0-9a-f]{6})', attrs).group(1)
-        w = float(re.search(r'tooltip="w\[\d+,\d+\] = ([-\d.e]+)"', attrs).group(1))
+        w = float(re.search(r'tooltip="weight from \w+ to neuron \d+: ([-\d.e]+)"', attrs).group(1))
         assert colour == (POSITIVE if w > 0 else NEGATIVE if w < 0 else "#9ca3af")
         weights.append(abs(w))
         widths.append(float(re.search(r"penwidth=([\d.]+)", attrs).group(1)))
     order = np.argsort(weights, kind="stable")
     assert [widths[i] for i in order] == sorted(widths)  # wider edge, larger |w|
     assert max(widths) == 3.5 and widths[int(np.argmax(weights))] == 3.5
-    # weight[out=0, in=1] = -0.5 joins input 1 to hidden neuron 0
-    assert re.search(r'^\tL0_1 -> L1_0 \[[^]]*tooltip="w\[0,1\] = -0.5"', dot, flags=re.M)
+    # weight[out=0, in=1] = -0.5 joins the second input, x2, to hidden neuron 1 (numbered from 1, as drawn)
+    assert re.search(r'^\tL0_1 -> L1_0 \[[^]]*tooltip="weight from x2 to neuron 1: -0.5"', dot, flags=re.M)
 
 
 def test_neurons_show_their_activation_and_layers_their_size():
     dot = network_source(small_net(), input_names=["x", "y"], output_names=["price"])
     assert 'label="hidden 1 · 3 · tanh"' in dot
     assert 'label="output · 1 · linear"' in dot
-    assert dot.count("label=tanh ") == 3
-    assert "label=price" in dot and "label=x " in dot and "label=y " in dot
-    assert "bias -0.2" in dot  # in the neuron's tooltip
+    for k in (1, 2, 3):  # each hidden neuron: its number, activation and bias
+        assert re.search(rf"L1_{k - 1} \[label=<<b>{k}</b><br/>tanh<br/><font[^>]*>b [-\d.]+</font>>", dot)
+    assert "label=<<b>price</b><br/>linear" in dot and "label=x " in dot and "label=y " in dot
+    assert "bias -0.2" in dot and "hidden neuron 1 of layer 1" in dot  # in the neuron's tooltip
+
+
+def test_inputs_are_numbered_from_one_as_in_a_neurons_graph_and_the_legend_is_round():
+    dot = network_source(small_net())
+    assert "L0_0 [label=x1 " in dot and "L0_1 [label=x2 " in dot
+    assert "widest edge |w| ≈ 0.8" in dot or re.search(r"widest edge \|w\| ≈ \d(\.\d)?<", dot)
+    legend = re.search(r"widest edge \|w\| ≈ ([\d.]+)", dot).group(1)
+    assert len(legend.replace(".", "").strip("0")) == 1  # one significant figure
 
 
 def test_weight_labels_only_on_small_networks():
@@ -222,7 +231,7 @@ def test_render_network_svg(tmp_path):
     path = g.render(tmp_path / "net", format="svg")
     nodes = svg_nodes(path)
     assert len(nodes) == 2 + 3 + 1 + 3 + 1  # neurons, one caption per layer, the legend
-    assert nodes["L0_0"][0] == ["x"] and nodes["L1_2"][0] == ["tanh"]
+    assert nodes["L0_0"][0] == ["x"] and nodes["L1_2"][0][:2] == ["3", "tanh"]
     assert nodes["layer1"][0] == ["hidden 1 · 3 · tanh"]
     edges_drawn = [e for e in ET.parse(path).getroot().iter(f"{SVG}g") if e.get("class") == "edge"]
     assert len(edges_drawn) == 9

@@ -13,8 +13,11 @@ of ``nn``. It accepts
 * a scalar-mode MLP whose layers hold ``neurons``, each with ``w`` (a list of
   ``Value``s), ``b`` and ``nonlin``/``activation``.
 
-Edge colour shows the weight's sign (blue positive, orange negative), edge
-width and opacity its magnitude; each neuron shows its activation. Layers
+Edge colour shows the weight's sign (blue positive, in the colour parameters
+have in ``draw_graph``, orange negative), edge width and opacity its
+magnitude. Inputs are numbered x1, x2, ... as in a neuron's graph; every
+other neuron shows its number in its layer (1, 2, ...), its activation and its
+bias, so "hidden neuron 5" can be found. Layers
 larger than ``max_neurons`` show their first and last few neurons around a
 "… N more" marker. Every neuron's position is fixed in the DOT text (the
 ``neato`` layout, which the ``dot`` program runs when the graph asks for it),
@@ -27,11 +30,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .draw import _digraph, _fmt, _html, _Html, _source, _stmt
+from .draw import _BORDER, _digraph, _fmt, _html, _Html, _source, _stmt
 
 __all__ = ["draw_network", "network_source"]
 
-_POSITIVE, _NEGATIVE, _ZERO = "#2563eb", "#ea580c", "#9ca3af"
+_POSITIVE, _NEGATIVE, _ZERO = _BORDER["param"], "#ea580c", "#9ca3af"  # parameters: one colour in every drawing
 _SHORT = {
     "relu": "ReLU",
     "tanh": "tanh",
@@ -250,21 +253,40 @@ def _network_lines(
         columns.append(column)
     last = len(sizes) - 1
 
-    def label_of(k: int, i: int) -> str:
+    def label_lines(k: int, i: int) -> list[str]:
+        """Plain-text lines of a neuron's label: its name (inputs) or number, activation and bias."""
         if k == 0:
-            return str(input_names[i]) if input_names is not None else f"x{i}"
+            return [str(input_names[i]) if input_names is not None else f"x{i + 1}"]
         if k == last and output_names is not None:
-            return str(output_names[i])
+            head = str(output_names[i])
+        else:
+            head = str(i + 1)
         act = layers[k - 1].activation
-        return _SHORT.get(act, act)
+        out = [head, _SHORT.get(act, act)]
+        b = layers[k - 1].bias
+        if b is not None:
+            out.append(f"b {_fmt(float(b[i]))}")
+        return out
 
-    longest = max(
-        len(label_of(k, int(nid.rsplit("_", 1)[1])))
+    def label_of(k: int, i: int) -> Any:
+        lines = label_lines(k, i)
+        if len(lines) == 1:
+            return lines[0]
+        body = f"<b>{_html(lines[0])}</b><br/>{_html(lines[1])}"
+        if len(lines) > 2:
+            body += f'<br/><font point-size="8" color="{_POSITIVE}">{_html(lines[2])}</font>'
+        return _Html(body)
+
+    labels = [
+        label_lines(k, int(nid.rsplit("_", 1)[1]))
         for k, c in enumerate(columns)
         for nid in c
         if not nid.endswith("_more")
-    )
-    width = max(0.55, 0.075 * longest + 0.2)  # inches: every neuron the same circle, wide enough for its label
+    ]
+    longest = max(len(line) for lines in labels for line in lines)
+    rows = max(len(lines) for lines in labels)
+    # inches: every neuron the same circle, wide enough for its label
+    width = max(0.55, 0.075 * longest + 0.25, 0.2 * rows + 0.2)
     step = width + 0.25  # inches between neurons
     gap = 3.2 if show_weights else 2.4  # inches between layers
     half = max((len(c) - 1) / 2 * step for c in columns)
@@ -334,11 +356,14 @@ def _network_lines(
                 continue
             i = int(nid.rsplit("_", 1)[1])
             if k == 0:
-                tip = f"input {i}"
+                tip = f"input {i + 1}"
             else:
                 act = layers[k - 1].activation
                 b = layers[k - 1].bias
-                tip = f"neuron {i} of layer {k}: {act}" + (f", bias {_fmt(b[i])}" if b is not None else "")
+                role = "output neuron" if k == last else f"hidden neuron {i + 1} of layer {k}"
+                if k == last:
+                    role = f"{role} {i + 1}"
+                tip = f"{role}: {act}" + (f", bias {_fmt(b[i])}" if b is not None else "")
             label = label_of(k, i)
             lines.append(_stmt(nid, {"label": label, "fillcolor": fill, "tooltip": tip, "pos": pos(k, j, len(column))}))
 
@@ -357,7 +382,7 @@ def _network_lines(
                 attrs = {
                     "color": f"{colour}{alpha:02x}",
                     "penwidth": f"{0.3 + 3.2 * strength:.2f}",
-                    "tooltip": f"w[{j},{i}] = {_fmt(w)}",
+                    "tooltip": f"weight from {label_lines(k, i)[0]} to neuron {j + 1}: {_fmt(w)}",
                 }
                 if show_weights:
                     attrs["label"] = _fmt(w)
@@ -368,7 +393,7 @@ def _network_lines(
         '<table border="0" cellborder="0" cellspacing="2">'
         f'<tr><td align="left"><font color="{_POSITIVE}"><b>———</b></font> positive weight</td></tr>'
         f'<tr><td align="left"><font color="{_NEGATIVE}"><b>———</b></font> negative weight</td></tr>'
-        f'<tr><td align="left">width ∝ |w|, largest |w| = {_html(_fmt(wmax))}</td></tr>'
+        f'<tr><td align="left">width ∝ |w|; widest edge |w| ≈ {_html(_round_number(wmax))}</td></tr>'
         "</table>"
     )
     if rankdir == "LR":
@@ -379,6 +404,13 @@ def _network_lines(
         _stmt("legend", {"label": _Html(legend), "shape": "plain", "style": "", "fixedsize": "false", "pos": where})
     )
     return lines
+
+
+def _round_number(x: float) -> str:
+    """``x`` to one significant figure (0.6837 -> '0.7', 13.2 -> '10'): legends read better with round numbers."""
+    if not np.isfinite(x) or x == 0:
+        return _fmt(x)
+    return f"{float(f'{x:.1g}'):g}"
 
 
 def _network_text(layers: list[_Layer]) -> str:
@@ -430,7 +462,7 @@ def draw_network(
     """Draw ``model`` as the classic picture of layers of neurons; returns a ``graphviz.Digraph``.
 
     model: an nn model, or a list of (weight, bias, activation) triples, weight of shape (out, in).
-    input_names / output_names: labels for the input and output neurons (default x0, x1, ... and the activation).
+    input_names / output_names: labels for the input and output neurons (default x1, x2, ... and numbers).
     max_neurons: larger layers show their first and last few neurons and a "… N more" marker.
     show_weights: write each weight on its edge (default: only when at most 16 edges are drawn).
     rankdir: "LR" (inputs on the left) or "TB" (inputs on top).
