@@ -2,15 +2,21 @@
 
 Case 1 is micrograd's demo step: MLP 2-16-16-1 (ReLU, linear output) on 100
 two-moons points, max-margin loss with L2 regularisation, backward, SGD.
-Both sides start from the same weights; ours is built from ``autograd.Value``
-directly, one node per multiply and one ``Value.sum`` node per neuron. The
-garbage collector stays on (micrograd's graphs are reference cycles that
-only the collector frees; ours are not).
+Every side starts from the same weights, in its own fresh process
+(bench/fair.py), with the garbage collector on and never run by hand
+(micrograd's graphs are reference cycles that only the collector frees; ours
+are not, but the collector still scans the objects a graph allocates):
+
+* ``micrograd 0.1.0``: micrograd's own engine and ``nn.py``;
+* ``micrograd's nn.py on gradwork Value``: micrograd's classes unchanged,
+  with ``autograd.Value`` in place of micrograd's (a micrograd user's script);
+* ``gradwork Value``: the MLP written on ``autograd.Value`` directly, one
+  ``Value.sum`` node per neuron;
+* ``nn.MLP(mode="scalar")``: gradwork's own layers in scalar mode.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import random
 import sys
@@ -19,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .common import interleaved
+from .common import run_script
+from .fair import compare
 
 SIZES = (2, 16, 16, 1)
 
@@ -109,38 +116,90 @@ def micrograd_step(model: Any, X: np.ndarray, y: np.ndarray, lr: float = 0.05, a
     return total.data
 
 
+def nn_scalar_model(weights: list) -> Any:
+    """``nn.MLP(2, [16, 16, 1], mode="scalar")`` holding the same weights."""
+    import nn
+
+    model = nn.MLP(SIZES[0], list(SIZES[1:]), mode="scalar")
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    for lin, wl in zip(linears, weights):
+        for j, (ws, b) in enumerate(wl):
+            for i, w in enumerate(ws):
+                lin.weight[j, i].data = w
+            lin.bias[j].data = b
+    return model
+
+
+def nn_scalar_step(model: Any, X: np.ndarray, y: np.ndarray, lr: float = 0.05, alpha: float = 1e-4) -> float:
+    from autograd import Value
+    from nn.module import parameter_values
+
+    params = [v for p in model.parameters() for v in parameter_values(p)]
+    scores = model(X).ravel()
+    losses = [(1 + -float(yi) * s).relu() for yi, s in zip(y, scores)]
+    total = Value.sum(losses) * (1.0 / len(losses)) + alpha * Value.sum([p * p for p in params])
+    for p in params:
+        p.grad = 0.0
+    total.backward()
+    for p in params:
+        p.data -= lr * p.grad
+    return total.data
+
+
+_HEAD = "from bench.scalar import moons, initial_weights\nX, y = moons()\nweights = initial_weights()\n"
+SIDE_CODE = {
+    "micrograd 0.1.0": _HEAD + "from bench.scalar import micrograd_model, micrograd_step\n"
+                               "m = micrograd_model(weights)\nstep = lambda: micrograd_step(m, X, y)\n",
+    "micrograd's nn.py on gradwork Value": _HEAD + "import autograd, micrograd.engine, micrograd.nn\n"
+        "micrograd.engine.Value = micrograd.nn.Value = autograd.Value\n"
+        "from bench.scalar import micrograd_model, micrograd_step\n"
+        "m = micrograd_model(weights)\nstep = lambda: micrograd_step(m, X, y)\n",
+    "gradwork Value": _HEAD + "from bench.scalar import ValueMLP, ours_step\n"
+                              "m = ValueMLP(weights)\nstep = lambda: ours_step(m, X, y)\n",
+    'nn.MLP(mode="scalar")': _HEAD + "from bench.scalar import nn_scalar_model, nn_scalar_step\n"
+                                     "m = nn_scalar_model(weights)\nstep = lambda: nn_scalar_step(m, X, y)\n",
+}
+GC_SHARE = """
+import gc, time
+from bench.scalar import moons, initial_weights, ValueMLP, ours_step
+X, y = moons()
+m = ValueMLP(initial_weights())
+spent = [0.0]
+def track(phase, info, _t=[0.0]):
+    if phase == "start":
+        _t[0] = time.perf_counter()
+    else:
+        spent[0] += time.perf_counter() - _t[0]
+ours_step(m, X, y)
+gc.callbacks.append(track)
+t0 = time.perf_counter()
+for _ in range(5):
+    ours_step(m, X, y)
+total = time.perf_counter() - t0
+gc.callbacks.remove(track)
+import json
+print(json.dumps({"gc_share": spent[0] / total, "step_s": total / 5}))
+"""
+
+
 def demo_step(rounds: int) -> dict:
-    """Case 1: seconds per demo step for each side, and the ratio."""
-    gc.enable()
-    X, y = moons()
-    weights = initial_weights()
-    ours = ValueMLP(weights)
-    # each side starts its turn with a clean heap (the collection itself is not timed), so neither
-    # side's collector has to walk the other side's leftovers; during the step the collector runs
-    sides: dict[str, Any] = {"gradwork Value": (lambda: ours_step(ours, X, y), _collected)}
+    """Case 1: seconds per demo step for each side, each in its own process, and the ratios."""
+    sides = dict(SIDE_CODE)
     result: dict[str, Any] = {}
     try:
         import micrograd  # noqa: F401
-
-        mg = micrograd_model(weights)
-        first_ours, first_mg = ours_step(ValueMLP(weights), X, y), micrograd_step(micrograd_model(weights), X, y)
-        result["same_first_loss"] = abs(first_ours - first_mg) < 1e-9 * max(1.0, abs(first_mg))
-        sides["micrograd 0.1.0"] = (lambda: micrograd_step(mg, X, y), _collected)
     except ImportError:
+        sides = {k: v for k, v in sides.items() if "micrograd" not in k}
         result["micrograd"] = "not installed"
-    t = interleaved(sides, rounds=rounds, round_s=0.0, warmup=1)
-    result.update({k: v for k, v in t.items()})
-    if "micrograd 0.1.0" in t:
-        result["speedup"] = t["micrograd 0.1.0"] / t["gradwork Value"]
-    nodes = _count_nodes(ours, X, y)
-    result["nodes_per_step"] = nodes
+    res = compare(sides, rounds=rounds, round_s=0.0, pause_s=0.05, warmup=1)
+    result.update(res["seconds"])
+    firsts = [v for v in res["first"].values() if v is not None]
+    result["same_first_loss"] = bool(np.allclose(firsts, firsts[0], rtol=1e-9))
+    if "micrograd 0.1.0" in res["seconds"]:
+        result["speedup"] = {k: res["seconds"]["micrograd 0.1.0"] / v for k, v in res["seconds"].items()}
+    result["nodes_per_step"] = _count_nodes(ValueMLP(initial_weights()), *moons())
+    result["gc_share"] = run_script(GC_SHARE)["gc_share"]
     return result
-
-
-@contextlib.contextmanager
-def _collected():
-    gc.collect()
-    yield
 
 
 def _count_nodes(model: ValueMLP, X: np.ndarray, y: np.ndarray) -> int:

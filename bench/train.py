@@ -2,17 +2,21 @@
 
 Each MLP has ReLU hidden layers and a linear output; the loss is mean
 cross-entropy over integer labels (mean squared error for one output). A
-step is forward, loss, backward and an optimiser update (SGD with momentum
-0.9, or Adam). The sides start from the same weights and data:
+step is forward, loss, backward and an optimiser update (plain SGD, or Adam,
+with the same settings on every side). The sides start from the same weights
+and data, each in its own fresh process (bench/fair.py):
 
 * ``numpy``: forward and backward written out by hand, updates in place: the
   limit for an engine that computes with numpy;
 * ``gradwork (numpy)`` / ``gradwork (numba)``: the public API on each
-  backend, as a user writes it: ``nn.Sequential(nn.Linear, nn.ReLU, ...)``
-  (each Linear + ReLU runs as one fused op), ``nn.functional.mse_loss`` /
-  ``cross_entropy`` and ``optim.SGD`` / ``optim.Adam``;
+  backend: ``nn.Sequential(nn.Linear, nn.ReLU, ...)`` (each Linear + ReLU
+  runs as one fused op), ``nn.functional.mse_loss`` / ``cross_entropy`` and
+  ``optim.SGD`` / ``optim.Adam``;
+* ``gradwork by hand``: the step written the natural way, op by op:
+  ``h = (h @ W + b).relu()``, ``nn.CrossEntropyLoss()`` / ``nn.MSELoss()``
+  and the optimiser, without ``nn.Linear``;
 * ``torch``: ``torch.nn`` layers, ``F.cross_entropy``/``F.mse_loss`` and
-  ``torch.optim``, with as many threads as Numba.
+  ``torch.optim``, under torch's own thread defaults.
 
 Also here: the engine's cost per op on a (32, 64) array against the bare
 numpy ufunc.
@@ -21,12 +25,12 @@ numpy ufunc.
 from __future__ import annotations
 
 import contextlib
-import time
 from typing import Any, Callable
 
 import numpy as np
 
 from .common import interleaved
+from .fair import compare
 
 CONFIGS = [
     ("2-16-16-1, batch 100, f64", (2, 16, 16, 1), 100, np.float64),
@@ -59,7 +63,8 @@ class NumpyMLP:
     def __init__(self, params: list, opt: str) -> None:
         self.params = [(w.copy(), b.copy()) for w, b in params]
         self.opt = opt
-        self.state = [tuple(np.zeros_like(a) for a in (w, b, w, b)) for w, b in self.params]
+        self.state = [tuple(np.zeros_like(a) for a in (w, b, w, b)) for w, b in self.params] if opt == "adam" \
+            else None
         self.t = 0
 
     def step(self, X: np.ndarray, target: np.ndarray) -> float:
@@ -99,13 +104,13 @@ class NumpyMLP:
 
     def _update(self, i: int, gw: np.ndarray, gb: np.ndarray) -> None:
         w, b = self.params[i]
-        mw, mb, vw, vb = self.state[i]
         if self.opt == "sgd":
-            for p, g, buf in ((w, gw, mw), (b, gb, mb)):
-                buf *= 0.9
-                buf += g
-                p -= LR["sgd"] * buf
+            gw *= LR["sgd"]
+            w -= gw
+            gb *= LR["sgd"]
+            b -= gb
         else:
+            mw, mb, vw, vb = self.state[i]
             b1, b2, eps = 0.9, 0.999, 1e-8
             step = LR["adam"] * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
             for p, g, m, v in ((w, gw, mw, vw), (b, gb, mb, vb)):
@@ -137,7 +142,7 @@ class GradworkMLP:
             if i < len(params) - 1:
                 layers.append(nn.ReLU())
         self.model = nn.Sequential(*layers)
-        self.optimizer = optim.SGD(self.model.parameters(), lr=LR["sgd"], momentum=0.9) if opt == "sgd" else \
+        self.optimizer = optim.SGD(self.model.parameters(), lr=LR["sgd"]) if opt == "sgd" else \
             optim.Adam(self.model.parameters(), lr=LR["adam"])
 
     def step(self, X: Any, target: Any) -> float:
@@ -151,15 +156,34 @@ class GradworkMLP:
         return float(loss.data)
 
 
-@contextlib.contextmanager
-def _then_idle():
-    """After torch's turn, give its OpenMP threads time to stop spinning (untimed).
+class HandMLP:
+    """The step as a user writes it op by op: ``h = (h @ W + b).relu()``, a loss module and the optimiser."""
 
-    torch's own libgomp keeps its default spin (~10 ms after each parallel op here); without
-    the pause the next side would run against two spinning threads on a 2-core machine.
-    """
-    yield
-    time.sleep(0.05)
+    uses = "Tensors with requires_grad, @, +, .relu(), nn.CrossEntropyLoss / nn.MSELoss, optim"
+
+    def __init__(self, params: list, opt: str) -> None:
+        import nn
+        import optim
+        from autograd import Tensor
+
+        self.layers = [(Tensor(w.T.copy(), requires_grad=True), Tensor(b.copy(), requires_grad=True))
+                       for w, b in params]
+        flat = [p for pair in self.layers for p in pair]
+        self.loss_fn = nn.MSELoss() if params[-1][0].shape[0] == 1 else nn.CrossEntropyLoss()
+        self.optimizer = optim.SGD(flat, lr=LR["sgd"]) if opt == "sgd" else optim.Adam(flat, lr=LR["adam"])
+
+    def step(self, X: Any, target: Any) -> float:
+        h = X
+        last = len(self.layers) - 1
+        for i, (W, b) in enumerate(self.layers):
+            h = h @ W + b
+            if i < last:
+                h = h.relu()
+        loss = self.loss_fn(h, target)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return float(loss.data)
 
 
 @contextlib.contextmanager
@@ -183,12 +207,6 @@ def torch_side(params: list, opt: str, X: np.ndarray, target: np.ndarray) -> Cal
         import torch.nn.functional as F
     except ImportError:
         return None
-    try:
-        import numba
-
-        torch.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    except ImportError:
-        pass
     layers = []
     for i, (w, b) in enumerate(params):
         lin = torch.nn.Linear(w.shape[1], w.shape[0], dtype=torch.from_numpy(w).dtype)
@@ -199,7 +217,7 @@ def torch_side(params: list, opt: str, X: np.ndarray, target: np.ndarray) -> Cal
         if i < len(params) - 1:
             layers.append(torch.nn.ReLU())
     model = torch.nn.Sequential(*layers)
-    optimizer = torch.optim.SGD(model.parameters(), lr=LR["sgd"], momentum=0.9) if opt == "sgd" else \
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR["sgd"]) if opt == "sgd" else \
         torch.optim.Adam(model.parameters(), lr=LR["adam"])
     tx = torch.from_numpy(X)
     tt = torch.from_numpy(target)
@@ -218,39 +236,66 @@ def torch_side(params: list, opt: str, X: np.ndarray, target: np.ndarray) -> Cal
 # -------------------------------------------------------------------- the runs
 
 
-def train_rows(configs: list, opts: tuple, rounds: int, with_numba: bool = True) -> list[dict]:
+SIDES = ("numpy", "gradwork (numpy)", "gradwork (numba)", "gradwork by hand (numpy)", "gradwork by hand (numba)",
+         "torch")
 
+
+def side_code(side: str, config: int, opt: str) -> str:
+    """The snippet that builds one side's ``step`` for CONFIGS[config] in a fresh process (see bench/fair.py)."""
+    head = f"from bench.train import CONFIGS, problem\n_, sizes, batch, dtype = CONFIGS[{config}]\n" \
+           "X, target, params = problem(sizes, batch, dtype)\n"
+    if side == "numpy":
+        return head + f"from bench.train import NumpyMLP\nm = NumpyMLP(params, {opt!r})\n" \
+                      "step = lambda: m.step(X, target)\n"
+    if side == "torch":
+        return head + f"from bench.train import torch_side\nstep = torch_side(params, {opt!r}, X, target)\n" \
+                      "import torch\ninfo = {'threads': torch.get_num_threads(), 'version': torch.__version__}\n"
+    backend = "numba" if "numba" in side else "numpy"
+    cls = "HandMLP" if "by hand" in side else "GradworkMLP"
+    return ("import autograd\n" + head + f"autograd.set_backend({backend!r})\n"
+            f"from bench.train import {cls}\nm = {cls}(params, {opt!r})\ntX = autograd.Tensor(X)\n"
+            "step = lambda: m.step(tX, target)\n"
+            "from autograd.kernels import numba_backend as NB\n"
+            "info = {'uses': m.uses, 'numba_threads': NB.parallel_allowed() if "
+            f"{backend!r} == 'numba' else None}}\n")
+
+
+def train_rows(configs: list, opts: tuple, rounds: int, with_numba: bool = True) -> list[dict]:
+    """One row per (MLP, optimiser): each side's median step time, every side in its own process."""
     rows = []
-    for name, sizes, batch, dtype in configs:
-        X, target, params = problem(sizes, batch, dtype)
+    for name, *_ in configs:
+        index = [c[0] for c in CONFIGS].index(name)
         for opt in opts:
-            rows.append(_train_row(name, X, target, params, opt, rounds, with_numba))
+            sides = [s for s in SIDES if with_numba or "numba" not in s]
+            try:
+                import torch  # noqa: F401
+            except ImportError:
+                sides.remove("torch")
+            res = compare({s: side_code(s, index, opt) for s in sides}, rounds=rounds, round_s=0.1)
+            firsts = [v for v in res["first"].values() if v is not None]
+            rows.append({"config": name, "opt": opt, **res["seconds"],
+                         "optimiser_via": GradworkMLP.uses, "by_hand_via": HandMLP.uses,
+                         "torch_threads": res["info"].get("torch", {}).get("threads"),
+                         "numba_threads_in_process": res["info"].get("gradwork (numba)", {}).get("numba_threads"),
+                         "first_losses_agree": bool(np.allclose(firsts, firsts[0], rtol=1e-4))})
     return rows
 
 
-def _train_row(name: str, X: np.ndarray, target: np.ndarray, params: list, opt: str, rounds: int,
-               with_numba: bool) -> dict:
-    import autograd
+TIMEOUTS = ("4", "12", "20", "28")  # 28 is OpenBLAS's own default (idle threads spin about 2**28 cycles)
+DEFAULT_TIMEOUT = "4"  # what autograd/__init__.py sets when the variable is unset
 
-    tX, tt = autograd.Tensor(X), target
-    ref = NumpyMLP(params, opt)
-    ours = GradworkMLP(params, opt)
-    sides: dict[str, Any] = {"numpy": lambda: ref.step(X, target),
-                             "gradwork (numpy)": (lambda: ours.step(tX, tt), lambda: backend("numpy"))}
-    first = {"numpy": NumpyMLP(params, opt).step(X, target), "gradwork": GradworkMLP(params, opt).step(tX, tt)}
-    if with_numba:
-        ours_nb = GradworkMLP(params, opt)
-        with backend("numba"):
-            first["gradwork numba"] = GradworkMLP(params, opt).step(tX, tt)
-        sides["gradwork (numba)"] = (lambda: ours_nb.step(tX, tt), lambda: backend("numba"))
-    tstep = torch_side(params, opt, X, target)
-    if tstep is not None:
-        first["torch"] = torch_side(params, opt, X, target)()
-        sides["torch"] = (tstep, _then_idle)
-    t = interleaved(sides, rounds=rounds, round_s=0.05, warmup=3)
-    losses = list(first.values())
-    return {"config": name, "opt": opt, **t, "optimiser_via": ours.uses,
-            "first_losses_agree": bool(np.allclose(losses, losses[0], rtol=1e-4))}
+
+def timeout_rows(configs: list, rounds: int) -> list[dict]:
+    """gradwork's nn step (Numba backend, SGD) under each OPENBLAS_THREAD_TIMEOUT, one process per setting."""
+    rows = []
+    for name, *_ in configs:
+        index = [c[0] for c in CONFIGS].index(name)
+        code = side_code("gradwork (numba)", index, "sgd")
+        label = {v: f"OPENBLAS_THREAD_TIMEOUT={v}" for v in TIMEOUTS}
+        res = compare({label[v]: code for v in TIMEOUTS}, rounds=rounds, round_s=0.1,
+                      env={label[v]: {"OPENBLAS_THREAD_TIMEOUT": v} for v in TIMEOUTS})
+        rows.append({"config": name, "seconds": res["seconds"]})
+    return rows
 
 
 def overhead_rows(rounds: int) -> list[dict]:
