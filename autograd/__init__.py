@@ -41,6 +41,7 @@ from .ops.arith import maximum, minimum, where
 from .ops.matmul import linear
 from .serialization import CheckpointError, load, save
 from .safetensors_io import load_safetensors, save_safetensors
+from .compile import CompileError, compile
 from .tensor import Tensor, as_tensor, concatenate, stack, tensor
 from .value import Value
 
@@ -93,4 +94,4 @@ __all__ = [
     "GraphvizNotFoundError",
     "save", "load", "CheckpointError",
 ]
-__all__ += ["save_safetensors", "load_safetensors"]
+__all__ += ["save_safetensors", "load_safetensors", "compile", "CompileError"]

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from . import anomaly, engine
+from .tracing import state as _trace
 
 _anomaly_local = anomaly._local
 
@@ -88,6 +89,8 @@ class Function:
             needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
             if True in needs:
                 cls._record(result, ctx, tuple(parents), needs, tuple(positions))
+        if _trace.recorder is not None:  # autograd.compile is recording
+            _trace.recorder.op(cls, args, kwargs, result)
         return result
 
     # The two fast paths below are ``apply`` for ops whose inputs are all Tensors
@@ -118,6 +121,8 @@ class Function:
             result._ctx = ctx
             result._op = cls
             result._parents = (x,)
+        if _trace.recorder is not None:  # autograd.compile is recording
+            _trace.recorder.op(cls, (x,), kwargs, result)
         return result
 
     @classmethod
@@ -145,6 +150,8 @@ class Function:
             result._ctx = ctx
             result._op = cls
             result._parents = (a, b)
+        if _trace.recorder is not None:  # autograd.compile is recording
+            _trace.recorder.op(cls, (a, b), _NO_KWARGS, result)
         return result
 
     @classmethod
@@ -169,6 +176,8 @@ class Function:
                 result._ctx = ctx
                 result._op = cls
                 result._parents = inputs
+        if _trace.recorder is not None:  # autograd.compile is recording
+            _trace.recorder.op(cls, inputs, kwargs, result)
         return result
 
     @classmethod

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import anomaly, engine
 from .engine import next_seq
+from .tracing import state as _trace
 from .value import GELU_APPROXIMATIONS
 from . import generic as _generic
 
@@ -241,6 +242,8 @@ class Tensor:
                 "create the inputs with requires_grad=True (and not under no_grad())"
             )
         seed = self._default_seed("backward") if grad is None else self._check_seed(grad, "backward")
+        if _trace.recorder is not None:  # autograd.compile is recording
+            _trace.recorder.backward(self, seed, retain_graph, create_graph)
         engine.backward([self], [seed], retain_graph=retain_graph, create_graph=create_graph)
 
     def zero_grad(self) -> None:

@@ -186,6 +186,31 @@ class HandMLP:
         return float(loss.data)
 
 
+class CompiledMLP(GradworkMLP):
+    """``GradworkMLP``'s step under ``autograd.compile``: traced on the first two calls, replayed after."""
+
+    uses = "autograd.compile over nn.Sequential, nn.functional losses, optim"
+
+    def __init__(self, params: list, opt: str) -> None:
+        import autograd
+
+        super().__init__(params, opt)
+        self._step = autograd.compile(self._eager)
+
+    def _eager(self, X: Any, target: Any) -> Any:
+        from nn import functional as F
+
+        out = self.model(X)
+        loss = F.mse_loss(out, target) if out.shape[1] == 1 else F.cross_entropy(out, target)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss
+
+    def step(self, X: Any, target: Any) -> float:
+        return float(self._step(X, target).data)
+
+
 @contextlib.contextmanager
 def backend(name: str):
     import autograd
@@ -237,7 +262,7 @@ def torch_side(params: list, opt: str, X: np.ndarray, target: np.ndarray) -> Cal
 
 
 SIDES = ("numpy", "gradwork (numpy)", "gradwork (numba)", "gradwork by hand (numpy)", "gradwork by hand (numba)",
-         "torch")
+         "gradwork compiled (numba)", "torch")
 
 
 def side_code(side: str, config: int, opt: str) -> str:
@@ -251,7 +276,7 @@ def side_code(side: str, config: int, opt: str) -> str:
         return head + f"from bench.train import torch_side\nstep = torch_side(params, {opt!r}, X, target)\n" \
                       "import torch\ninfo = {'threads': torch.get_num_threads(), 'version': torch.__version__}\n"
     backend = "numba" if "numba" in side else "numpy"
-    cls = "HandMLP" if "by hand" in side else "GradworkMLP"
+    cls = "HandMLP" if "by hand" in side else "CompiledMLP" if "compiled" in side else "GradworkMLP"
     return ("import autograd\n" + head + f"autograd.set_backend({backend!r})\n"
             f"from bench.train import {cls}\nm = {cls}(params, {opt!r})\ntX = autograd.Tensor(X)\n"
             "step = lambda: m.step(tX, target)\n"

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.tracing import replayable
 
 MODES = ("tensor", "scalar")
 
@@ -312,6 +313,7 @@ class Module:
         return {"weight": "w", "bias": "b"}.get(name, name)
 
     # ------------------------------------------------------------- training
+    @replayable
     def zero_grad(self) -> None:
         """Clear every parameter's gradient (None for Tensors, 0.0 for Values)."""
         for p in self.parameters():

@@ -10,6 +10,8 @@ import math
 from numbers import Real
 from typing import Any, Callable
 
+from autograd.tracing import replayable
+
 from .optimizer import Optimizer
 
 
@@ -46,6 +48,7 @@ class LRScheduler:
     def get_lr(self) -> list[float]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    @replayable
     def step(self) -> None:
         """Advance one epoch and set every group's learning rate."""
         self._step_count += 1

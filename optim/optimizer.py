@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from autograd import Tensor, Value, enable_grad
+from autograd.tracing import replayable
 
 
 def _check_hyper(name: str, value: Any, where: str, low: float = 0.0, high: float | None = None,
@@ -97,6 +98,7 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__}: maximize must be True or False, got {group['maximize']!r}")
 
     # ------------------------------------------------------------------ steps
+    @replayable
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear gradients: Tensors get None (or zeros), Values get 0.0."""
         for group in self.param_groups:
@@ -108,6 +110,7 @@ class Optimizer:
                 else:
                     p.grad = np.zeros_like(p.data)
 
+    @replayable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; ``closure`` (re-computes the loss) is optional."""
         loss = None

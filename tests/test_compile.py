@@ -1,0 +1,184 @@
+"""``autograd.compile``: replaying a traced training step equals eager execution, and re-traces when it must."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import optim
+from autograd import Tensor
+from nn import functional as F
+
+CONFIGS = [((2, 16, 16, 1), 20, np.float64), ((64, 64, 10), 32, np.float32), ((784, 256, 128, 10), 16, np.float32)]
+
+
+def _model(sizes, dtype, seed=0):
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b, seed=seed + i))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers).to(dtype)
+
+
+def _data(sizes, batch, dtype, steps, seed=1):
+    rng = np.random.default_rng(seed)
+    xs = [rng.standard_normal((batch, sizes[0])).astype(dtype) for _ in range(steps)]
+    if sizes[-1] == 1:
+        ys = [rng.standard_normal((batch, 1)).astype(dtype) for _ in range(steps)]
+    else:
+        ys = [rng.integers(0, sizes[-1], batch) for _ in range(steps)]
+    return xs, ys
+
+
+def _make_step(model, opt):
+    def step(x, y):
+        out = model(x)
+        loss = F.mse_loss(out, y) if out.shape[1] == 1 else F.cross_entropy(out, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+@pytest.mark.parametrize("sizes, batch, dtype", CONFIGS)
+@pytest.mark.parametrize("opt_name", ["sgd", "adam"])
+def test_compiled_training_equals_eager_over_100_steps(sizes, batch, dtype, opt_name):
+    steps = 100 if sizes[0] < 100 else 30
+    xs, ys = _data(sizes, batch, dtype, steps)
+    runs = []
+    for compiled in (False, True):
+        model = _model(sizes, dtype)
+        opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9) if opt_name == "sgd" else \
+            optim.Adam(model.parameters(), lr=1e-3)
+        step = _make_step(model, opt)
+        if compiled:
+            step = autograd.compile(step)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no fallback to eager: the step really replays
+            losses = [float(step(Tensor(x), y).item()) for x, y in zip(xs, ys)]
+        runs.append((losses, model.state_dict()))
+    (l_eager, s_eager), (l_comp, s_comp) = runs
+    tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(l_comp, l_eager, **tol)
+    for k in s_eager:
+        np.testing.assert_allclose(s_comp[k], s_eager[k], **tol, err_msg=k)
+    assert step.traces == 2  # the first two calls trace, every later one replays
+
+
+def test_written_by_hand_step_with_a_loss_module_compiles():
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.standard_normal((4, 3)) * 0.3, requires_grad=True)
+    b = Tensor(np.zeros(3), requires_grad=True)
+    opt = optim.SGD([W, b], lr=0.1)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step(x, y):
+        loss = loss_fn((x @ W + b).relu(), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    fast = autograd.compile(step)
+    W2, b2 = Tensor(W.data.copy(), requires_grad=True), Tensor(b.data.copy(), requires_grad=True)
+    opt2 = optim.SGD([W2, b2], lr=0.1)
+
+    def eager(x, y):
+        loss = loss_fn((x @ W2 + b2).relu(), y)
+        opt2.zero_grad()
+        loss.backward()
+        opt2.step()
+        return loss
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(10):
+            x, y = rng.standard_normal((5, 4)), rng.integers(0, 3, 5)
+            np.testing.assert_allclose(fast(Tensor(x), y).item(), eager(Tensor(x), y).item(), rtol=1e-13)
+    np.testing.assert_allclose(W.data, W2.data, rtol=1e-13)
+    assert "backward from" in fast.code and "SGD.step()" in fast.code
+    assert fast.graph is not None and autograd.dot_source(fast.graph)
+
+
+def test_new_shapes_retrace_and_old_ones_replay():
+    model = _model((3, 4, 2), np.float64)
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    step = autograd.compile(_make_step(model, opt))
+    for batch in (5, 5, 5, 7, 7, 7, 5):
+        step(Tensor(np.ones((batch, 3))), np.zeros(batch, dtype=np.int64))
+    assert step.traces == 4
+
+
+def test_a_random_mask_is_detected_and_the_function_runs_eagerly():
+    model = nn.Sequential(nn.Linear(3, 8, seed=0), nn.Dropout(0.5), nn.Linear(8, 2, seed=1))
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    step = autograd.compile(_make_step(model, opt))
+    x, y = Tensor(np.ones((6, 3))), np.zeros(6, dtype=np.int64)
+    step(x, y)
+    with pytest.warns(RuntimeWarning, match="runs eagerly.*constant input"):
+        step(x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        step(x, y)  # eager from now on, no more warnings
+    assert step.traces == 2
+
+
+def test_data_dependent_control_flow_is_detected():
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def f(x):
+        y = x * w
+        if float(y.sum().data) > 0:
+            y = y.exp()
+        return y.sum()
+
+    g = autograd.compile(f)
+    g(Tensor(np.ones(3)))
+    with pytest.warns(RuntimeWarning, match="runs eagerly"):
+        g(Tensor(-np.ones(3)))
+
+
+def test_returning_a_number_is_a_clear_error():
+    w = Tensor(np.ones(3), requires_grad=True)
+    g = autograd.compile(lambda x: (x * w).sum().item())
+    with pytest.raises(autograd.CompileError, match="return the loss Tensor"):
+        g(Tensor(np.ones(3)))
+
+
+def test_closure_and_create_graph_are_refused():
+    w = Tensor(np.ones(2), requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+
+    def with_closure(x):
+        loss = (x * w).sum()
+        loss.backward()
+        opt.step(lambda: loss)
+        return loss
+
+    with pytest.raises(autograd.CompileError, match="closure"):
+        autograd.compile(with_closure)(Tensor(np.ones(2)))
+
+    def second_order(x):
+        loss = (x * w * w).sum()
+        loss.backward(create_graph=True)
+        return loss
+
+    with pytest.raises(autograd.CompileError, match="create_graph"):
+        autograd.compile(second_order)(Tensor(np.ones(2)))
+
+
+def test_decorator_form_and_bad_argument():
+    @autograd.compile
+    def f(x):
+        return x * 2
+
+    assert np.array_equal(f(Tensor(np.ones(2))).data, [2, 2])
+    with pytest.raises(TypeError, match="expected a function"):
+        autograd.compile(3)
