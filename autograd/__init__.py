@@ -13,6 +13,8 @@ import sys as _sys
 if "numpy" not in _sys.modules:  # OpenBLAS reads this once, when numpy loads: see autograd/backend.py
     _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
+
+from . import gc_setting as _gc_setting  # noqa: F401  (full collections rarer: see gc_setting.py)
 from .anomaly import AnomalyError, detect_anomaly
 from .backend import get_backend, set_backend
 from .creation import (
