@@ -302,12 +302,12 @@ def export_onnx(model: Module, example_input: Any, path: str | os.PathLike, opse
     if isinstance(opset, bool) or not isinstance(opset, int) or opset < OPSET:
         raise ValueError(f"export_onnx: opset must be an integer >= {OPSET}, got {opset!r}")
     x = example_input.data if isinstance(example_input, Tensor) else np.asarray(example_input)
-    if x.dtype.kind != "f" or x.ndim == 0:
-        raise ValueError(f"export_onnx: example_input must be a float array with a batch dimension, got "
-                         f"{x.dtype} of shape {x.shape}")
+    if x.dtype.kind not in "fiu" or x.ndim == 0:
+        raise ValueError(f"export_onnx: example_input must be a float array (or integer indices, for an "
+                         f"Embedding) with a batch dimension, got {x.dtype} of shape {x.shape}")
     params = [parameter_array(p) for p in model.parameters()]
-    dtype = params[0].dtype if params else x.dtype
-    x = x.astype(dtype, copy=False)
+    dtype = params[0].dtype if params else (x.dtype if x.dtype.kind == "f" else np.dtype(np.float32))
+    x = x.astype(dtype if x.dtype.kind == "f" else np.int64, copy=False)
     was_training = model.training
     model.eval()
     try:
@@ -319,12 +319,13 @@ def export_onnx(model: Module, example_input: Any, path: str | os.PathLike, opse
         model.train(was_training)
     y = y.data if isinstance(y, Tensor) else np.asarray(y)
     elem = TensorProto.DOUBLE if dtype == np.float64 else TensorProto.FLOAT
+    in_elem = elem if x.dtype.kind == "f" else TensorProto.INT64
     graph.nodes.append(helper.make_node("Identity", [out_name], ["output"]))
     in_shape = ["N", *x.shape[1:]]
     out_shape = ["N", *y.shape[1:]] if y.ndim and y.shape[0] == x.shape[0] else list(y.shape)
     g = helper.make_graph(
         graph.nodes, type(model).__name__,
-        [helper.make_tensor_value_info("input", elem, in_shape)],
+        [helper.make_tensor_value_info("input", in_elem, in_shape)],
         [helper.make_tensor_value_info("output", elem, out_shape)],
         initializer=graph.initializers,
     )
@@ -346,6 +347,8 @@ def _shape_after(layer: Any, shape: tuple, dtype: np.dtype) -> tuple:
     """The output shape of ``layer`` for an input of ``shape`` (run on zeros, eval mode, no graph)."""
     with autograd.no_grad():
         y = layer(Tensor(np.zeros(shape, dtype=dtype)))
+    if isinstance(y, tuple):  # a layer returning (output, extra): the output goes on
+        y = y[0]
     return tuple(y.shape)
 
 
@@ -439,3 +442,5 @@ def _onnx_gelu(approximate: str, graph: _Graph, x: str) -> str:
 
 
 _register_builtins()
+
+from . import export_layers  # noqa: E402,F401  (registers the layers that share torch's constructor and keys)

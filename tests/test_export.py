@@ -210,7 +210,7 @@ def test_export_onnx_bad_input(tmp_path):
     with pytest.raises(TypeError, match="export_onnx: no converter for Custom"):
         nn.export_onnx(nn.Sequential(Custom()), np.zeros((1, 2), np.float32), tmp_path / "c.onnx")
     with pytest.raises(ValueError, match="example_input must be a float array"):
-        nn.export_onnx(nn.Linear(2, 2), np.zeros((1, 2), dtype=np.int64), tmp_path / "c.onnx")
+        nn.export_onnx(nn.Linear(2, 2), np.zeros((1, 2), dtype=np.complex64), tmp_path / "c.onnx")
     with pytest.raises(ValueError, match="opset must be an integer >= 17"):
         nn.export_onnx(nn.Linear(2, 2), np.zeros((1, 2), np.float32), tmp_path / "c.onnx", opset=11)
     assert not (tmp_path / "c.onnx").exists()
