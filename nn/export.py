@@ -233,17 +233,17 @@ def _flatten_from_torch(t: Any) -> Flatten:
 
 
 def _softplus_to_torch(m: Any, torch: Any) -> Any:
-    return torch.nn.Softplus(beta=getattr(m, "beta", 1.0), threshold=getattr(m, "threshold", 20.0))
+    threshold = getattr(m, "threshold", 20.0)
+    return torch.nn.Softplus(beta=getattr(m, "beta", 1.0), threshold=math.inf if threshold is None else threshold)
 
 
 def _softplus_from_torch(t: Any) -> Any:
-    if t.beta == 1.0 and t.threshold == 20.0:
-        return A.Softplus()
     try:
-        return A.Softplus(beta=t.beta, threshold=t.threshold)
-    except TypeError:
-        raise TypeError(f"from_torch: Softplus(beta={t.beta}, threshold={t.threshold}) needs a gradwork Softplus "
-                        "with beta and threshold") from None
+        return A.Softplus(beta=t.beta, threshold=None if math.isinf(t.threshold) else t.threshold)
+    except TypeError:  # a Softplus without beta/threshold arguments
+        if t.beta == 1.0:
+            return A.Softplus()
+        raise TypeError(f"from_torch: Softplus(beta={t.beta}) needs a gradwork Softplus with beta") from None
 
 
 def _prelu_to_torch(m: A.PReLU, torch: Any) -> Any:
@@ -418,14 +418,16 @@ def _onnx_activation(m: Any, graph: _Graph, x: str, shape: tuple) -> str:
 
 
 def _onnx_softplus(m: Any, graph: _Graph, x: str) -> str:
-    """log(1 + e**(beta x)) / beta, and x itself where beta x > threshold (torch's rule)."""
+    """log(1 + e**(beta x)) / beta, and x itself where beta x > threshold (torch's rule; None: no cut-off)."""
     beta = float(getattr(m, "beta", 1.0)) if m is not None else 1.0
-    threshold = float(getattr(m, "threshold", 20.0)) if m is not None else 20.0
+    threshold = getattr(m, "threshold", None) if m is not None else None
     bx = x if beta == 1.0 else graph.op("Mul", [x, graph.const(beta, "beta")])
     soft = graph.op("Softplus", [bx])
     if beta != 1.0:
         soft = graph.op("Div", [soft, graph.const(beta, "beta")])
-    big = graph.op("Greater", [bx, graph.const(threshold, "threshold")])
+    if threshold is None:
+        return soft
+    big = graph.op("Greater", [bx, graph.const(float(threshold), "threshold")])
     return graph.op("Where", [big, x, soft], "softplus")
 
 
