@@ -317,6 +317,8 @@ def export_onnx(model: Module, example_input: Any, path: str | os.PathLike, opse
             y = model(Tensor(x))
     finally:
         model.train(was_training)
+    if isinstance(y, tuple):  # (output, states) of a recurrent layer: the graph computes the output
+        y = y[0]
     y = y.data if isinstance(y, Tensor) else np.asarray(y)
     elem = TensorProto.DOUBLE if dtype == np.float64 else TensorProto.FLOAT
     in_elem = elem if x.dtype.kind == "f" else TensorProto.INT64

@@ -4,8 +4,9 @@ Convolution, pooling, normalisation, embedding and recurrent layers take the
 arguments torch's do and keep their weights and buffers under torch's keys,
 so one rule serves them all: build the twin with the same arguments, then
 copy the ``state_dict``. ONNX forms are given where ONNX has the op
-(convolution, pooling, batch and layer norm, embedding lookup); the recurrent
-layers have none yet and say so. Registered by ``nn.export`` at import.
+(convolution, pooling, batch and layer norm, embedding lookup, and the
+RNN/LSTM/GRU layers, whose ``output`` ONNX's own recurrent ops compute with
+the gates reordered to ONNX's layout). Registered by ``nn.export`` at import.
 """
 
 from __future__ import annotations
@@ -229,7 +230,51 @@ def _onnx_elementwise(m: Any, graph: _Graph, x: str, shape: tuple) -> str:
     raise TypeError(f"export_onnx: no ONNX form for {name}")
 
 
+# torch's gate blocks -> ONNX's: LSTM i f g o -> i o f c; GRU r z n -> z r h
+_GATE_ORDER = {"LSTM": (0, 3, 1, 2), "GRU": (1, 0, 2), "RNN": (0,)}
+
+
+def _gates(arr: np.ndarray, kind: str, h: int) -> np.ndarray:
+    blocks = [arr[i * h:(i + 1) * h] for i in range(len(_GATE_ORDER[kind]))]
+    return np.concatenate([blocks[i] for i in _GATE_ORDER[kind]], axis=0)
+
+
+def _onnx_recurrent(m: Any, graph: _Graph, x: str, shape: tuple) -> str:
+    """The layer's ``output`` (not the final states), layer by layer, each a ONNX RNN/LSTM/GRU op."""
+    kind = type(m).__name__
+    h, dirs = int(m.hidden_size), 2 if m.bidirectional else 1
+    if kind == "RNN" and getattr(m, "nonlinearity", "tanh") not in ("tanh", "relu"):
+        raise TypeError(f"export_onnx: RNN(nonlinearity={m.nonlinearity!r}) has no ONNX form")
+    if m.batch_first:
+        x = graph.op("Transpose", [x], "to_time_major", perm=[1, 0, 2])
+    params = m._parameters
+    for layer in range(int(m.num_layers)):
+        sfx = ("", "_reverse")[:dirs]
+        W = np.stack([_gates(np.asarray(params[f"weight_ih_l{layer}{d}"].data), kind, h) for d in sfx])
+        R = np.stack([_gates(np.asarray(params[f"weight_hh_l{layer}{d}"].data), kind, h) for d in sfx])
+        if m.bias:
+            B = np.stack([np.concatenate([_gates(np.asarray(params[f"bias_ih_l{layer}{d}"].data), kind, h),
+                                          _gates(np.asarray(params[f"bias_hh_l{layer}{d}"].data), kind, h)])
+                          for d in sfx])
+        else:
+            B = np.zeros((dirs, 2 * W.shape[1]), dtype=W.dtype)
+        attrs: dict[str, Any] = {"hidden_size": h, "direction": "bidirectional" if dirs == 2 else "forward"}
+        if kind == "GRU":
+            attrs["linear_before_reset"] = 1  # torch applies the reset gate after the hidden product
+        if kind == "RNN":
+            attrs["activations"] = ["Relu" if m.nonlinearity == "relu" else "Tanh"] * dirs
+        y = graph.op(kind, [x, graph.const(W, "W"), graph.const(R, "R"), graph.const(B, "B")], kind.lower(),
+                     **attrs)
+        # Y: (seq, dirs, batch, hidden) -> (seq, batch, dirs * hidden), as torch lays out its output
+        y = graph.op("Transpose", [y], "dirs_last", perm=[0, 2, 1, 3])
+        x = graph.op("Reshape", [y, graph.const([0, 0, -1], "shape", np.int64)], "merge_dirs")
+    if m.batch_first:
+        x = graph.op("Transpose", [x], "to_batch_major", perm=[1, 0, 2])
+    return x
+
+
 _ONNX = {
+    "RNN": _onnx_recurrent, "LSTM": _onnx_recurrent, "GRU": _onnx_recurrent,
     "Conv1d": _onnx_conv, "Conv2d": _onnx_conv,
     "MaxPool1d": _onnx_pool, "MaxPool2d": _onnx_pool, "AvgPool1d": _onnx_pool, "AvgPool2d": _onnx_pool,
     "AdaptiveAvgPool1d": _onnx_adaptive, "AdaptiveAvgPool2d": _onnx_adaptive,

@@ -150,9 +150,17 @@ def test_a_small_cnn_exports_end_to_end(tmp_path):
         np.testing.assert_allclose(nn.to_torch(model)(torch.from_numpy(x)).numpy(), ours, rtol=1e-5, atol=1e-5)
 
 
-def test_recurrent_layers_say_they_have_no_onnx_form(tmp_path):
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("batch_first, bidirectional", [(False, False), (True, True)])
+def test_recurrent_layers_export_to_onnx(tmp_path, name, batch_first, bidirectional):
     pytest.importorskip("onnx")
-    if not hasattr(nn, "LSTM"):
-        pytest.skip("nn.LSTM is not in this build")
-    with pytest.raises(TypeError, match="export_onnx: no converter for LSTM"):
-        nn.export_onnx(nn.LSTM(3, 4), np.zeros((5, 2, 3), np.float32), tmp_path / "lstm.onnx")
+    ort = pytest.importorskip("onnxruntime")
+    if not hasattr(nn, name):
+        pytest.skip(f"nn.{name} is not in this build")
+    layer = getattr(nn, name)(3, 4, num_layers=2, batch_first=batch_first, bidirectional=bidirectional).float()
+    x = rng.standard_normal((2, 5, 3) if batch_first else (5, 2, 3)).astype(np.float32)
+    path = tmp_path / f"{name}.onnx"
+    nn.export_onnx(layer, x, path)
+    got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
+    with autograd.no_grad():
+        np.testing.assert_allclose(got, layer(Tensor(x))[0].data, rtol=1e-5, atol=1e-5)
