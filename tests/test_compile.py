@@ -182,3 +182,21 @@ def test_decorator_form_and_bad_argument():
     assert np.array_equal(f(Tensor(np.ones(2))).data, [2, 2])
     with pytest.raises(TypeError, match="expected a function"):
         autograd.compile(3)
+
+
+def test_an_update_written_in_python_is_detected():
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def manual(x):
+        loss = (x * w).sum()
+        w.grad = None
+        loss.backward()
+        w.data -= 0.1 * np.asarray(getattr(w.grad, "data", w.grad))  # not an op: a replay could not repeat it
+        return loss
+
+    step = autograd.compile(manual)
+    step(Tensor(np.ones(3)))
+    with pytest.warns(RuntimeWarning, match="changed by Python code"):
+        step(Tensor(np.ones(3)))
+    step(Tensor(np.ones(3)))  # eager from now on: every update happens
+    np.testing.assert_allclose(w.data, np.ones(3) - 0.3)

@@ -62,9 +62,22 @@ class CompileError(RuntimeError):
 class _Recorder:
     """Collects what one eager call of the function did, in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, watch: list | None = None) -> None:
         self.events: list[tuple] = []
         self.depth = 0
+        # parameters to watch (known from an earlier trace): a change outside a replayable call is an update
+        # written in Python (``p.data -= ...``), which a replay would skip
+        self.watch = watch or []
+        self.snapshot = [np.array(t.data, copy=True) for t in self.watch]
+        self.changed_outside: list[int] = []
+
+    def check_watch(self) -> None:
+        for j, (t, before) in enumerate(zip(self.watch, self.snapshot)):
+            if t.data.shape != before.shape or not np.array_equal(t.data, before, equal_nan=True):
+                self.changed_outside.append(j)
+
+    def resnapshot(self) -> None:
+        self.snapshot = [np.array(t.data, copy=True) for t in self.watch]
 
     def op(self, cls: type, inputs: tuple, kwargs: dict, result: Tensor) -> None:
         if not self.depth:
@@ -85,11 +98,13 @@ class _Recorder:
             raise CompileError(f"compile: {type(obj).__name__}.{method.__name__} was given a function (a closure); "
                                "a compiled step cannot replay it: call step() without a closure")
         self.events.append(("call", method, obj, args, dict(kwargs)))
+        self.check_watch()
         self.depth += 1
         try:
             return method(obj, *args, **kwargs)
         finally:
             self.depth -= 1
+            self.resnapshot()
 
 
 def _flatten(args: tuple, kwargs: dict) -> list:
@@ -445,6 +460,11 @@ class Compiled:
             return result
         if isinstance(entry, tuple) and entry[0] == "traced":
             why = entry[1].matches(program)
+            if why is None and self._last_recorder.changed_outside:
+                j = self._last_recorder.changed_outside[0]
+                why = (f"parameter {j} (shape {tuple(entry[1].leaves[j].data.shape)}) was changed by Python code "
+                       "(such as p.data -= lr * p.grad), which a replay would skip: update parameters with an optim "
+                       "optimiser inside the function, or outside it")
             if why is None:
                 entry[1].freeze()
                 self._store(key, entry[1])
@@ -464,12 +484,16 @@ class Compiled:
     def _trace(self, args: tuple, kwargs: dict, flat: list) -> tuple:
         if _state.recorder is not None:
             raise CompileError("compile: a compiled function called another while tracing; compile the outer one")
-        rec = _Recorder()
+        entry = self._cache.get(self._key(flat))
+        watch = entry[1].leaves if isinstance(entry, tuple) and entry[0] == "traced" else None
+        rec = _Recorder(watch)
         _state.recorder = rec
         try:
             result = self.fn(*args, **kwargs)
         finally:
             _state.recorder = None
+        rec.check_watch()
+        self._last_recorder = rec
         self.traces += 1
         roots = [ev[1] for ev in rec.events if ev[0] == "backward"]
         if roots:
