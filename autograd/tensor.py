@@ -242,9 +242,12 @@ class Tensor:
                 "create the inputs with requires_grad=True (and not under no_grad())"
             )
         seed = self._default_seed("backward") if grad is None else self._check_seed(grad, "backward")
-        if _trace.recorder is not None:  # autograd.compile is recording
-            _trace.recorder.backward(self, seed, retain_graph, create_graph)
+        rec = _trace.recorder
+        if rec is not None:  # autograd.compile is recording
+            rec.backward(self, seed, retain_graph, create_graph)
         engine.backward([self], [seed], retain_graph=retain_graph, create_graph=create_graph)
+        if rec is not None:
+            rec.after_backward()
 
     def zero_grad(self) -> None:
         self.grad = None

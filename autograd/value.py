@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from . import anomaly, engine
 from .engine import next_seq
+from .tracing import state as _trace
 
 Number = float | int
 # ``_local`` holds the local derivatives d node / d parent as floats, or one of two markers that
@@ -450,7 +451,12 @@ class Value:
     # --------------------------------------------------------------- backward
     def backward(self, grad: float = 1.0, retain_graph: bool = True) -> None:
         """Fill in ``grad`` of every node this value depends on (d self / d node), accumulating."""
+        rec = _trace.recorder
+        if rec is not None:  # autograd.compile is recording
+            rec.value_backward(self, _float(grad, "backward"))
         engine.backward([self], [_float(grad, "backward")], retain_graph=retain_graph)
+        if rec is not None:
+            rec.after_backward()
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on this value and everything it was computed from."""

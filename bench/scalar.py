@@ -146,6 +146,28 @@ def nn_scalar_step(model: Any, X: np.ndarray, y: np.ndarray, lr: float = 0.05, a
     return total.data
 
 
+def compiled_step(model: ValueMLP, X: np.ndarray, y: np.ndarray, lr: float = 0.05, alpha: float = 1e-4) -> Any:
+    """``ours_step`` under ``autograd.compile`` (the update by ``optim.SGD``, so the replay repeats it)."""
+    import autograd
+    import optim
+    from autograd import Value
+
+    opt = optim.SGD(model.params, lr=lr)
+
+    @autograd.compile
+    def step() -> Any:
+        inputs = [[Value(float(a)), Value(float(b))] for a, b in X]
+        scores = [model(x) for x in inputs]
+        losses = [(1 + -float(yi) * s).relu() for yi, s in zip(y, scores)]
+        total = Value.sum(losses) * (1.0 / len(losses)) + alpha * Value.sum([p * p for p in model.params])
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+        return total
+
+    return lambda: step().data
+
+
 _HEAD = "from bench.scalar import moons, initial_weights\nX, y = moons()\nweights = initial_weights()\n"
 SIDE_CODE = {
     "micrograd 0.1.0": _HEAD + "from bench.scalar import micrograd_model, micrograd_step\n"
@@ -156,6 +178,8 @@ SIDE_CODE = {
         "m = micrograd_model(weights)\nstep = lambda: micrograd_step(m, X, y)\n",
     "gradwork Value": _HEAD + "from bench.scalar import ValueMLP, ours_step\n"
                               "m = ValueMLP(weights)\nstep = lambda: ours_step(m, X, y)\n",
+    "gradwork Value, compiled": _HEAD + "from bench.scalar import ValueMLP, compiled_step\n"
+                                        "step = compiled_step(ValueMLP(weights), X, y)\n",
     'nn.MLP(mode="scalar")': _HEAD + "from bench.scalar import nn_scalar_model, nn_scalar_step\n"
                                      "m = nn_scalar_model(weights)\nstep = lambda: nn_scalar_step(m, X, y)\n",
 }

@@ -200,3 +200,108 @@ def test_an_update_written_in_python_is_detected():
         step(Tensor(np.ones(3)))
     step(Tensor(np.ones(3)))  # eager from now on: every update happens
     np.testing.assert_allclose(w.data, np.ones(3) - 0.3)
+
+
+# ------------------------------------------------------------------ scalar mode
+
+
+def _demo_problem():
+    from bench.scalar import initial_weights, moons
+
+    X, y = moons(40)
+    return X, y, initial_weights()
+
+
+def _value_mlp(weights):
+    from bench.scalar import ValueMLP
+
+    return ValueMLP(weights)
+
+
+def test_scalar_step_compiles_to_a_tape_with_the_same_losses():
+    from autograd import Value
+
+    X, y, weights = _demo_problem()
+    runs = []
+    for compiled in (False, True):
+        model = _value_mlp(weights)
+        opt = optim.SGD(model.params, lr=0.05)
+
+        def step(model=model, opt=opt):
+            inputs = [[Value(float(a)), Value(float(b))] for a, b in X]
+            losses = [(1 + -float(yi) * model(x)).relu() for yi, x in zip(y, inputs)]
+            total = Value.sum(losses) * (1.0 / len(losses)) + 1e-4 * Value.sum([p * p for p in model.params])
+            opt.zero_grad()
+            total.backward()
+            opt.step()
+            return total
+
+        if compiled:
+            step = autograd.compile(step)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            losses = [step().data for _ in range(8)]
+        runs.append((losses, [p.data for p in model.params]))
+    np.testing.assert_allclose(runs[1][0], runs[0][0], rtol=1e-12)
+    np.testing.assert_allclose(runs[1][1], runs[0][1], rtol=1e-12)
+    assert step.traces == 2
+    src = step.code
+    assert "# a tape of" in src and "# forward" in src and "more lines" in src and "SGD.step()" in src
+
+
+def test_scalar_tape_covers_every_op_it_claims():
+    from autograd import Value
+
+    w = [Value(0.7), Value(-0.4), Value(1.3)]
+    opt = optim.SGD(w, lr=0.01)
+
+    def f():
+        a, b, c = w
+        out = (a * b + c - a / c) ** 2 + (-b).exp() + c.log() + a.tanh() + b.sigmoid() + (a + 2).relu() + c.sqrt()
+        out = out + a ** c
+        opt.zero_grad()
+        out.backward()
+        return out
+
+    eager = []
+    for _ in range(3):
+        v = f()
+        eager.append((v.data, [p.grad for p in w]))
+    g = autograd.compile(f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = [(g().data, [p.grad for p in w]) for _ in range(3)]
+    for (ve, ge), (vg, gg) in zip(eager, got):
+        assert ve == pytest.approx(vg, rel=1e-13)
+        np.testing.assert_allclose(gg, ge, rtol=1e-13)
+    src = g.code  # the straight-line listing a learner reads
+    assert "# backward" in src and "tanh(p0)" in src and "sigmoid(" in src and "g_p0 +=" in src
+
+
+def test_scalar_manual_update_and_unsupported_op_fall_back_to_eager():
+    from autograd import Value
+
+    w = Value(0.5)
+
+    def manual():
+        loss = (w * 3.0).tanh()
+        w.grad = 0.0
+        loss.backward()
+        w.data -= 0.1 * w.grad
+        return loss
+
+    g = autograd.compile(manual)
+    g()
+    with pytest.warns(RuntimeWarning, match="changed by Python code"):
+        g()
+    v = Value(0.3)
+    opt = optim.SGD([v], lr=0.1)
+
+    def odd():
+        loss = v.sin()
+        opt.zero_grad()
+        loss.backward()
+        return loss
+
+    with pytest.warns(RuntimeWarning, match="sin has no compiled rule"):
+        autograd.compile(odd)()

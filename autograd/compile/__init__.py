@@ -65,19 +65,30 @@ class _Recorder:
     def __init__(self, watch: list | None = None) -> None:
         self.events: list[tuple] = []
         self.depth = 0
-        # parameters to watch (known from an earlier trace): a change outside a replayable call is an update
-        # written in Python (``p.data -= ...``), which a replay would skip
+        # parameters to watch (known from an earlier trace): a change of a value or a gradient outside a
+        # backward or a replayable call is an update written in Python (``p.data -= ...``, ``p.grad = None``),
+        # which a replay would skip
         self.watch = watch or []
-        self.snapshot = [np.array(t.data, copy=True) for t in self.watch]
         self.changed_outside: list[int] = []
+        self.resnapshot()
+
+    def _state_of(self, t: Any) -> tuple:
+        if isinstance(t, Value):
+            return (t.data, t.grad)
+        return (np.array(t.data, copy=True), t.grad)
 
     def check_watch(self) -> None:
-        for j, (t, before) in enumerate(zip(self.watch, self.snapshot)):
-            if t.data.shape != before.shape or not np.array_equal(t.data, before, equal_nan=True):
+        for j, (t, (data, grad)) in enumerate(zip(self.watch, self.snapshot)):
+            if isinstance(t, Value):
+                changed = t.data != data or t.grad != grad
+            else:
+                changed = t.grad is not grad or t.data.shape != data.shape or \
+                    not np.array_equal(t.data, data, equal_nan=True)
+            if changed:
                 self.changed_outside.append(j)
 
     def resnapshot(self) -> None:
-        self.snapshot = [np.array(t.data, copy=True) for t in self.watch]
+        self.snapshot = [self._state_of(t) for t in self.watch]
 
     def op(self, cls: type, inputs: tuple, kwargs: dict, result: Tensor) -> None:
         if not self.depth:
@@ -89,7 +100,16 @@ class _Recorder:
         if create_graph:
             raise CompileError("compile: backward(create_graph=True) cannot be replayed; compute higher "
                                "derivatives outside the compiled function")
+        self.check_watch()
         self.events.append(("backward", root, seed, retain_graph))
+
+    def after_backward(self) -> None:
+        self.resnapshot()
+
+    def value_backward(self, root: Value, seed: float) -> None:
+        if not self.depth:
+            self.check_watch()
+            self.events.append(("value_backward", root, seed))
 
     def call(self, method: Callable, obj: Any, args: tuple, kwargs: dict) -> Any:
         if self.depth:
@@ -122,8 +142,8 @@ def _signature(flat: list) -> tuple:
         elif isinstance(a, (int, float, str, bool, type(None), np.generic)):
             sig.append(("S", type(a).__name__, a))
         elif isinstance(a, Value):
-            raise CompileError("compile: Value arguments are scalar mode; compile tensor-mode steps "
-                               "(Tensors and arrays), or use autograd.compile_scalar for Value graphs")
+            raise CompileError("compile: pass data to a compiled Value function as numbers or arrays, not as "
+                               "Values (the Values it makes from them are part of the trace)")
         else:
             sig.append(("O", id(a)))
     return tuple(sig)
@@ -426,6 +446,74 @@ def _name(step: tuple) -> str:
     return "backward()"
 
 
+class _ScalarPlan:
+    """The replayable form of a trace of ``Value`` code: each backward a tape, optimiser calls as they are."""
+
+    def __init__(self, rec: _Recorder, start_seq: int, result: Any) -> None:
+        from .scalar import ScalarProgram, UnsupportedOp
+
+        if any(ev[0] in ("op", "backward") for ev in rec.events):
+            raise _Unreplayable("the function mixes tensor ops and Value ops")
+        self.steps: list[tuple] = []
+        roots = {}
+        for ev in rec.events:
+            if ev[0] == "value_backward":
+                try:
+                    prog = ScalarProgram(ev[1], start_seq)
+                except UnsupportedOp as exc:
+                    raise _Unreplayable(f"the Value op {exc} has no compiled rule") from None
+                roots[id(ev[1])] = prog
+                self.steps.append(("tape", prog, ev[2]))
+            else:
+                _, method, obj, args, kwargs = ev
+                self.steps.append(("call", method, obj, args, kwargs))
+        if not isinstance(result, Value) or id(result) not in roots:
+            raise CompileError("compile: a compiled function of Values must call backward() on the Value it "
+                               "returns (the loss): return that Value")
+        self.result = roots[id(result)]
+        tapes = [s[1] for s in self.steps if s[0] == "tape"]
+        self.leaves = list({id(v): v for t in tapes for _, v in t.params}.values())
+
+    def matches(self, other: "_ScalarPlan") -> str | None:
+        if [s[0] for s in self.steps] != [s[0] for s in other.steps]:
+            return "the two traces made different calls (Python control flow that depends on data)"
+        for a, b in zip(self.steps, other.steps):
+            if a[0] == "tape":
+                why = a[1].same_as(b[1])
+                if why:
+                    return why
+            elif a[2] is not b[2] or a[1] is not b[1]:
+                return f"{_name(a)} was called on another object in the second trace"
+        return None
+
+    def freeze(self) -> None:
+        pass
+
+    def leaves_unchanged(self) -> bool:
+        return True
+
+    def run(self, flat: list) -> Value:
+        loss = None
+        for s in self.steps:
+            if s[0] == "tape":
+                value = s[1].run(s[2])
+                if s[1] is self.result:
+                    loss = value
+            else:
+                _, method, obj, args, kwargs = s
+                method(obj, *args, **kwargs)
+        return Value(loss)
+
+    def code(self) -> str:
+        parts = []
+        for s in self.steps:
+            if s[0] == "tape":
+                parts.append(f"# a tape of {s[1].n} nodes, {len(s[1].params)} parameters\n" + s[1].source())
+            else:
+                parts.append(f"{type(s[2]).__name__}.{s[1].__name__}()")
+        return "\n".join(parts)
+
+
 # ------------------------------------------------------------------ the compiled function
 
 
@@ -449,7 +537,7 @@ class Compiled:
         flat = _flatten(args, kwargs)
         key = self._key(flat)
         entry = self._cache.get(key)
-        if isinstance(entry, _Program):
+        if isinstance(entry, (_Program, _ScalarPlan)):
             if entry.leaves_unchanged():
                 return entry.run(flat)
             entry = None  # a parameter changed shape or dtype: trace again
@@ -462,8 +550,8 @@ class Compiled:
             why = entry[1].matches(program)
             if why is None and self._last_recorder.changed_outside:
                 j = self._last_recorder.changed_outside[0]
-                why = (f"parameter {j} (shape {tuple(entry[1].leaves[j].data.shape)}) was changed by Python code "
-                       "(such as p.data -= lr * p.grad), which a replay would skip: update parameters with an optim "
+                why = (f"parameter {j} or its gradient was changed by Python code (such as p.data -= lr * p.grad, "
+                       "or p.grad = None), which a replay would skip: update and zero parameters with an optim "
                        "optimiser inside the function, or outside it")
             if why is None:
                 entry[1].freeze()
@@ -487,6 +575,7 @@ class Compiled:
         entry = self._cache.get(self._key(flat))
         watch = entry[1].leaves if isinstance(entry, tuple) and entry[0] == "traced" else None
         rec = _Recorder(watch)
+        start_seq = _engine.next_seq()  # every Value made from here on belongs to this trace
         _state.recorder = rec
         try:
             result = self.fn(*args, **kwargs)
@@ -494,6 +583,7 @@ class Compiled:
             _state.recorder = None
         rec.check_watch()
         self._last_recorder = rec
+        scalar = isinstance(result, Value) or any(ev[0] == "value_backward" for ev in rec.events)
         self.traces += 1
         roots = [ev[1] for ev in rec.events if ev[0] == "backward"]
         if roots:
@@ -501,7 +591,7 @@ class Compiled:
         elif isinstance(result, Tensor):
             self.graph = result
         try:
-            program = _Program(rec, flat, result)
+            program = _ScalarPlan(rec, start_seq, result) if scalar else _Program(rec, flat, result)
         except _Unreplayable as exc:
             warnings.warn(f"compile: {getattr(self.fn, '__name__', 'the function')} runs eagerly: {exc}",
                           RuntimeWarning, stacklevel=3)
@@ -513,7 +603,7 @@ class Compiled:
     def code(self) -> str:
         """The recorded program of the latest replayable signature."""
         for entry in reversed(list(self._cache.values())):
-            if isinstance(entry, _Program):
+            if isinstance(entry, (_Program, _ScalarPlan)):
                 return entry.code()
             if isinstance(entry, tuple) and entry[0] == "traced":
                 return entry[1].code()
