@@ -178,7 +178,8 @@ SIDE_CODE = {
         "m = micrograd_model(weights)\nstep = lambda: micrograd_step(m, X, y)\n",
     "gradwork Value": _HEAD + "from bench.scalar import ValueMLP, ours_step\n"
                               "m = ValueMLP(weights)\nstep = lambda: ours_step(m, X, y)\n",
-    "gradwork Value, compiled": _HEAD + "from bench.scalar import ValueMLP, compiled_step\n"
+    "gradwork Value, compiled": _HEAD + "import autograd\nautograd.set_backend('numba')\n"
+                                        "from bench.scalar import ValueMLP, compiled_step\n"
                                         "step = compiled_step(ValueMLP(weights), X, y)\n",
     'nn.MLP(mode="scalar")': _HEAD + "from bench.scalar import nn_scalar_model, nn_scalar_step\n"
                                      "m = nn_scalar_model(weights)\nstep = lambda: nn_scalar_step(m, X, y)\n",

@@ -140,16 +140,17 @@ _kernels: dict[str, Any] = {}
 
 
 def run_tape(*arrays: Any) -> None:
-    """The tape's forward and backward: Numba when it is installed (compiled once, cached), else Python."""
+    """The tape's forward and backward: the loop in Python on the numpy backend, compiled by Numba on numba's."""
+    from .. import backend
+
+    if backend.get_backend() != "numba":
+        _tape_py(*arrays)
+        return
     fn = _kernels.get("tape")
     if fn is None:
-        try:
-            import numba
+        import numba
 
-            fn = numba.njit(cache=True, nogil=True)(_tape_py)
-        except ImportError:  # the reference path: the same loop in Python
-            fn = _tape_py
-        _kernels["tape"] = fn
+        fn = _kernels["tape"] = numba.njit(cache=True, nogil=True)(_tape_py)
     fn(*arrays)
 
 
