@@ -94,7 +94,11 @@ class _Tab:
                 await self.acked.wait()  # the page drew the last picture
                 if not self.playing:
                     break
-                await self.call(self.session.train_for, PLAY_SLICE)
+                try:
+                    await self.call(self.session.train_for, PLAY_SLICE)
+                except SettingError as exc:  # the run diverged: say so and stop playing
+                    self.playing = False
+                    await self.send({"type": "error", "message": str(exc)})
                 await self.send_state()
         except Exception:  # the socket went away mid-send; the receive loop cleans up
             self.playing = False
@@ -198,7 +202,8 @@ def create_app() -> Any:
                 try:
                     msg = json.loads(text)
                 except ValueError:
-                    await tab.send({"type": "error", "message": "could not read the message; the run continues unchanged"})
+                    await tab.send({"type": "error",
+                                    "message": "could not read the message; the run continues unchanged"})
                     continue
                 try:
                     await tab.handle(msg)

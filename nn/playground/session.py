@@ -34,6 +34,7 @@ MAX_STEPS_PER_CALL = 2000  # the most updates one request may ask for
 MAX_SECONDS_PER_CALL = 0.25  # and the most time one request may train for
 HISTORY = 400  # points kept on each loss curve
 VANISHING, EXPLODING = 1e-6, 1e3  # mean |grad| per layer; the same thresholds as draw_graph(grad_flow=True)
+MAX_SCALAR_WORK = 20_000  # scalar mode: batch size x weights per update (about 16 microseconds each)
 
 
 def _round(a: np.ndarray, digits: int = 4) -> list:
@@ -59,6 +60,7 @@ class Session:
         self.run = recipe.Run(self.settings)
         self.history: list[list] = []  # [step, epoch, train loss, test loss]
         self.trace = None
+        self.diverged: str | None = None  # why training stopped, once the numbers stopped being finite
         self._record()
 
     def update(self, changes: dict) -> dict:
@@ -70,12 +72,36 @@ class Session:
             run = recipe.Run(new)
         except (ValueError, TypeError) as exc:  # a combination the library refuses (its message says why)
             raise SettingError(f"{exc}; the run continues unchanged") from None
+        if new["mode"] == "scalar":
+            weights = run.model.num_parameters()
+            if run.batch * weights > MAX_SCALAR_WORK:
+                raise SettingError(
+                    f"scalar mode makes a Value for every weight and point: a batch of {run.batch} points x "
+                    f"{weights} weights is more than {MAX_SCALAR_WORK:,} per update; use tensor mode, a smaller "
+                    "mini-batch or fewer neurons (the run continues unchanged)"
+                )
         self.settings = new
         self.run = run
         self.history = []
         self.trace = None
+        self.diverged = None
         self._record()
         return self.settings
+
+    def _one_step(self) -> None:
+        """One update; a run whose numbers overflow stops with a message instead of training on NaN."""
+        if self.diverged is not None:
+            raise SettingError(f"training stopped: {self.diverged}; lower the learning rate, then reset")
+        try:
+            with np.errstate(all="ignore"):
+                loss = self.run.step()
+            if not math.isfinite(loss):
+                raise ValueError(f"the loss became {loss}")
+        except (ValueError, OverflowError, ZeroDivisionError, FloatingPointError) as exc:
+            self.diverged = str(exc).split(";")[0]
+            self._record()
+            raise SettingError(f"training stopped at step {self.run.steps}: {self.diverged}; "
+                               "lower the learning rate, then reset") from None
 
     def step(self, n: int = 1) -> int:
         """``n`` updates (at most MAX_STEPS_PER_CALL, stopping early after MAX_SECONDS_PER_CALL); returns how many."""
@@ -84,7 +110,7 @@ class Session:
         start = time.monotonic()
         done = 0
         while done < n:
-            self.run.step()
+            self._one_step()
             done += 1
             if time.monotonic() - start > MAX_SECONDS_PER_CALL:
                 break
@@ -97,7 +123,7 @@ class Session:
         start = time.monotonic()
         done = 0
         while self.run.epochs < target and done < MAX_STEPS_PER_CALL:
-            self.run.step()
+            self._one_step()
             done += 1
             if time.monotonic() - start > 4 * MAX_SECONDS_PER_CALL:
                 break
@@ -110,17 +136,24 @@ class Session:
         start = time.monotonic()
         done = 0
         while done < MAX_STEPS_PER_CALL:
-            self.run.step()
+            self._one_step()
             done += 1
             if time.monotonic() - start >= seconds:
                 break
         self._record()
         return done
 
+    def _evaluate(self, X: np.ndarray, t: np.ndarray) -> float:
+        try:
+            with np.errstate(all="ignore"):
+                return self.run.evaluate(X, t)
+        except (ValueError, OverflowError, ZeroDivisionError, FloatingPointError):
+            return math.nan
+
     def _record(self) -> None:
         r = self.run
-        train = r.evaluate(r.X_train, r.t_train)
-        test = r.evaluate(r.X_test, r.t_test)
+        train = self._evaluate(r.X_train, r.t_train)
+        test = self._evaluate(r.X_test, r.t_test)
         self.history.append([r.steps, r.epochs, _finite(train), _finite(test)])
         if len(self.history) > HISTORY:  # keep the first point, thin the rest evenly
             self.history = self.history[:1] + self.history[2::2]
@@ -239,6 +272,10 @@ class Session:
 
     def state(self, with_points: bool = False) -> dict:
         """Everything the page draws after an update."""
+        with np.errstate(all="ignore"):
+            return self._state(with_points)
+
+    def _state(self, with_points: bool) -> dict:
         r = self.run
         out = {
             "type": "state",
@@ -249,7 +286,7 @@ class Session:
             "boundary": self.boundary(), "half": 1.25 * recipe.RADIUS,
             "neurons": self.neuron_images(), "weights": self.weights(), "grads": self.grad_sizes(),
             "features": [FEATURES[f] for f in self.settings["features"]],
-            "settings": self.settings,
+            "settings": self.settings, "diverged": self.diverged,
         }
         if with_points:
             out["points"] = self.points()
