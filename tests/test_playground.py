@@ -396,6 +396,8 @@ def test_exported_script_reproduces_the_run(mode: str, tmp_path: Path) -> None:
     s = Session({"mode": mode, "dataset": "moons", "regularization": "l2", "reg_rate": 0.01, "dropout": 0.1,
                  "features": ["x1", "x2", "x1sq"], "n_samples": 80})
     s.step(23)
+    s.apply_example(4)
+    s.step(2)
     script = tmp_path / "run.py"
     script.write_text(s.script(), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -406,7 +408,9 @@ def test_exported_script_reproduces_the_run(mode: str, tmp_path: Path) -> None:
     saved = autograd.load(tmp_path / "model.npz")
     for k, v in s.run.model.state_dict().items():
         np.testing.assert_array_equal(saved["state_dict"][k], v)
-    assert "import nn" in script.read_text() and "nn.playground" not in script.read_text()
+    text = script.read_text()
+    assert "import nn" in text and "nn.playground" not in text
+    assert 'ACTIONS = [["steps", 23], ["example", 4], ["steps", 2]]' in text
 
 
 def test_checkpoint_holds_the_model_and_settings(tmp_path: Path) -> None:

@@ -144,7 +144,7 @@
         if (st2.seed) {
           h("p", {}, info, "Seed: d " + label(node) + " / d " + label(node) + " = 1. Backward starts at the output.");
         } else {
-          h("p", {}, info, "Node " + label(node) + " (" + node.op + "): its gradient " + fmt(st2.grad) +
+          h("p", {}, info, "Node " + label(node) + (node.name ? " (" + node.op + ")" : "") + ": its gradient " + fmt(st2.grad) +
             " is complete, since every node that used it has passed its share back. It passes to each input " +
             "local derivative \u00D7 incoming gradient:");
           var tb = h("table", {"class": "gw-step-table"}, info);

@@ -133,6 +133,7 @@ class Run:
         self.steps = 0
         self.epochs = 0  # full passes over the training points
         self.last_loss = float("nan")
+        self.log: list[list] = []  # what was done, in order: ["steps", n] and ["example", i]
 
     def next_batch(self) -> np.ndarray:
         n = len(self.X_train)
@@ -156,8 +157,33 @@ class Run:
         self.steps += 1
         if self.position >= len(self.X_train):
             self.epochs += 1
+        if self.log and self.log[-1][0] == "steps":
+            self.log[-1][1] += 1
+        else:
+            self.log.append(["steps", 1])
         self.last_loss = float(loss.item())
         return self.last_loss
+
+    def learn_from(self, i: int) -> float:
+        """One optimiser update from training example ``i`` alone (its data loss, no dropout); returns that loss."""
+        x, t = self.X_train[i:i + 1], self.t_train[i:i + 1]
+        self.model.eval()
+        loss = self.loss_fn(self.model(x), t)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        self.model.train()
+        self.log.append(["example", int(i)])
+        return float(loss.item())
+
+    def replay(self, log: list) -> None:
+        """Do again what ``log`` (another run's ``log``) records."""
+        for kind, n in log:
+            if kind == "steps":
+                for _ in range(n):
+                    self.step()
+            else:
+                self.learn_from(n)
 
     def evaluate(self, X: np.ndarray, t: np.ndarray) -> float:
         """The data loss (no penalty, no dropout) on (X, t), computed in tensor mode."""

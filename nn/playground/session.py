@@ -346,12 +346,8 @@ class Session:
         if isinstance(example, bool) or not isinstance(example, int) or not 0 <= example < len(r.X_train):
             raise SettingError(f"training example must be 0 to {len(r.X_train) - 1}, got {example!r:.20}")
         before = self.weights()
-        r.model.eval()  # the same plain computation as the graph shown
-        loss = r.loss_fn(r.model(r.X_train[example:example + 1]), r.t_train[example:example + 1])
-        r.optimizer.zero_grad()
-        loss.backward()
-        r.optimizer.step()
-        r.model.train()
+        with np.errstate(all="ignore"):
+            r.learn_from(example)
         self._record()
         return {"type": "applied", "example": example, "before": before, "after": self.weights()}
 
@@ -369,13 +365,13 @@ class Session:
             "from __future__ import annotations\n\n"
             f"{source}\n\n\n"
             f"SETTINGS = {settings}\n"
-            f"STEPS = {self.run.steps}\n\n\n"
+            "# what the page did: ['steps', n] is n training updates, ['example', i] one update from example i\n"
+            f"ACTIONS = {json.dumps(self.run.log)}\n\n\n"
             "def main() -> None:\n"
             "    import sys\n\n"
             "    import autograd\n\n"
             "    run = Run(SETTINGS)\n"
-            "    for _ in range(STEPS):\n"
-            "        run.step()\n"
+            "    run.replay(ACTIONS)\n"
             "    train = run.evaluate(run.X_train, run.t_train)\n"
             "    test = run.evaluate(run.X_test, run.t_test)\n"
             '    print(f"steps {run.steps} epochs {run.epochs} train loss {train!r} test loss {test!r}")\n'

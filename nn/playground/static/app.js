@@ -403,6 +403,14 @@
           t.appendChild(tr);
         });
       });
+      layer.b.forEach(function (b, j) {
+        var b2 = after.b[j];
+        if (b2 === b) return;
+        var tr = document.createElement("tr");
+        tr.innerHTML = "<td>" + layer.module + ".bias[" + j + "]</td><td>" + b + "</td><td>" + b2 + "</td><td>" +
+          (b2 - b).toPrecision(3) + "</td>";
+        t.appendChild(tr);
+      });
     });
     applied = {changed: changed};
     var cap = document.createElement("caption");
