@@ -19,11 +19,9 @@ buttons and a slider, using the node names and kinds that ``draw_graph`` uses
 
 from __future__ import annotations
 
-import html as _html_mod
 import json
 import math
 import os
-from importlib import resources
 from typing import Any
 
 from ..value import Value
@@ -136,11 +134,15 @@ def backward_steps(root: Value, *, names: Any = None, params: Any = None, inputs
 
 def view_script() -> str:
     """The JavaScript of the step-through view (``GradworkBackward.mount(element, data)``), one file for every page."""
+    from importlib import resources
+
     return resources.files(__package__).joinpath("backward_view.js").read_text(encoding="utf-8")
 
 
 def view_style() -> str:
     """The view's style sheet."""
+    from importlib import resources
+
     return resources.files(__package__).joinpath("backward_view.css").read_text(encoding="utf-8")
 
 
@@ -179,6 +181,8 @@ class BackwardAnimation:
 
     def to_html(self) -> str:
         """One whole HTML page, needing nothing from the network."""
+        import html as _html_mod
+
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{_html_mod.escape(self.title)}</title></head>\n<body>\n{self._fragment()}\n</body></html>\n"
