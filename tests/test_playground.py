@@ -607,3 +607,17 @@ def test_command_warns_when_listening_elsewhere_and_checks_its_port() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         assert main(["--no-browser", "--port", str(taken.getsockname()[1])]) == 1
+
+
+def test_an_unexpected_failure_is_reported_and_the_tab_lives_on(monkeypatch) -> None:
+    app, client = _client()
+
+    def broken(self, *args, **kwargs):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(Session, "epoch", broken)
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "epoch"})
+        assert "internal error (KeyError" in recv(ws, "error")["message"]
+        ws.send_json({"type": "step"})
+        assert recv(ws, "state")["step"] == 1

@@ -19,6 +19,7 @@ buttons and a slider, using the node names and kinds that ``draw_graph`` uses
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -29,6 +30,7 @@ from .draw import _BORDER, _FILL, _describe
 
 __all__ = ["animate_backward", "backward_steps", "BackwardAnimation", "view_script"]
 
+_VIEW_IDS = itertools.count(1)  # each rendering gets its own element id, so two views on a page stay apart
 MAX_NODES = 2000  # an HTML view with more nodes than this is unreadable and slow; say so instead
 
 
@@ -167,7 +169,7 @@ class BackwardAnimation:
         return {(n["name"] or n["id"]): n["grad"] for n in self.data["nodes"]}
 
     def _fragment(self) -> str:
-        uid = f"gwb{id(self):x}"
+        uid = f"gwb{os.getpid():x}x{next(_VIEW_IDS)}"
         return (
             f'<div class="gw-backward" id="{uid}"></div>\n'
             f"<style>{view_style()}</style>\n"

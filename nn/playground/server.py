@@ -211,6 +211,12 @@ def create_app() -> Any:
                     await tab.send({"type": "error", "message": str(exc)})
                     if isinstance(msg, dict) and msg.get("type") == "set":
                         await tab.send_state()  # the page puts its controls back to the settings in force
+                except WebSocketDisconnect:
+                    raise
+                except Exception as exc:  # a bug, not the learner's doing: say so, keep the session
+                    log.exception("playground: action failed")
+                    await tab.send({"type": "error", "message": f"internal error ({type(exc).__name__}: {exc}); "
+                                                                "the run continues unchanged"})
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:

@@ -329,7 +329,10 @@ class Session:
         if root is None:
             root = self.run.loss_fn(x, r.t_train[example:example + 1])
             root.label = "loss"
-        data = backward_steps(root, params=model)
+        try:
+            data = backward_steps(root, params=model)
+        except ValueError as exc:  # too many nodes to show one at a time
+            raise SettingError(str(exc).replace("animate_backward: ", "")) from None
         data["type"] = "trace"
         data["example"] = example
         data["layer"] = layer
