@@ -309,7 +309,7 @@ class Session:
             width = (self.settings["hidden"] + [1])[layer - 1]
             if isinstance(neuron, bool) or not isinstance(neuron, int) or not 0 <= neuron < width:
                 raise SettingError(f"layer {layer} has neurons 0 to {width - 1}, got {neuron!r:.20}")
-        model = r.model.to_scalar() if self.settings["mode"] == "tensor" else r.model.to_mode("scalar")
+        model = r.model.to_mode("scalar")  # a copy: the graph shown never touches the model that trains
         model.eval()
         labels = [FEATURES[f] for f in self.settings["features"]]
         row = np.array([[Value(float(v), label=lab) for v, lab in zip(r.X_train[example], labels)]], dtype=object)
