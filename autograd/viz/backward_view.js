@@ -27,7 +27,7 @@
     if (parent) parent.appendChild(e);
     return e;
   }
-  function label(n) { return n.name || (n.op ? n.op : n.id); }
+  function label(n) { return n.name || n.op || (n.kind === "const" ? "const " + fmt(n.data) : n.id); }
 
   function mount(root, data, options) {
     options = options || {};
@@ -104,6 +104,13 @@
       rowsEls[n.id] = {tr: tr, td: h("td", {"class": "gw-grad-cell"}, tr, "\u2014")};
     });
 
+    function follow(n) {  // keep the node being worked on in view
+      var x = px(n), y = py(n), vw = scroll.clientWidth, vh = scroll.clientHeight;
+      if (!vw || !vh) return;
+      if (x < scroll.scrollLeft || x + W > scroll.scrollLeft + vw) scroll.scrollLeft = Math.max(0, x - vw / 2);
+      if (y < scroll.scrollTop || y + H > scroll.scrollTop + vh) scroll.scrollTop = Math.max(0, y - vh / 2);
+    }
+
     var current = 0, timer = null;
     function render(k) {
       current = Math.max(0, Math.min(steps.length, k));
@@ -141,6 +148,7 @@
       } else {
         var st2 = steps[current - 1], node = byId[st2.node];
         nodeEls[node.id].g.classList.add("gw-current");
+        follow(node);
         if (st2.seed) {
           h("p", {}, info, "Seed: d " + label(node) + " / d " + label(node) + " = 1. Backward starts at the output.");
         } else {
