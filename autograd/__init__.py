@@ -35,6 +35,7 @@ from .creation import (
 )
 from .viz.draw import GraphvizNotFoundError, dot_source, draw_dot, draw_graph, draw_text, save_drawing
 from .viz.network import draw_network, network_source
+from .viz.animate import animate_backward
 from .engine import enable_grad, gradients, is_grad_enabled, no_grad, set_grad_enabled, topological_order
 from .function import Context, Function
 from .functional import grad, hessian, jacobian, value_and_grad
@@ -94,6 +95,7 @@ __all__ = [
     "sin", "cos", "erf", "silu", "gelu", "softmax", "log_softmax", "logsumexp", "matmul", "clip",
     "draw_graph", "draw_dot", "draw_text", "draw_network", "dot_source", "network_source", "save_drawing",
     "GraphvizNotFoundError",
+    "animate_backward",
     "save", "load", "CheckpointError",
 ]
 __all__ += ["save_safetensors", "load_safetensors", "compile", "CompileError"]

@@ -330,6 +330,10 @@ CASES = [
       "max_neurons must be an int >= 2"),
     C(A + "save_drawing", "not a drawing", lambda w: autograd.save_drawing("abc", _tmp("d")), TypeError,
       "expected a drawing from draw_graph or draw_network, got str"),
+    C(A + "animate_backward", "a Tensor", lambda w: autograd.animate_backward((w.x * 2).sum()), TypeError,
+      "expected a scalar-mode Value .*got Tensor; for a Tensor model use model.to_scalar"),
+    C(A + "animate_backward", "a string", lambda w: autograd.animate_backward("loss"), TypeError,
+      "expected a scalar-mode Value .*got str"),
     C(A + "CheckpointError", "a text file", lambda w: autograd.load(_tmp("text.npz", b"hello")),
       autograd.CheckpointError, "not a gradwork checkpoint"),
 ]

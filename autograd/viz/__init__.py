@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from .draw import GraphvizNotFoundError, dot_source, draw_dot, draw_graph, draw_text, save_drawing
 from .network import draw_network, network_source
+from .animate import BackwardAnimation, animate_backward, backward_steps
 
 __all__ = [
     "draw_graph", "draw_dot", "draw_text", "dot_source", "save_drawing", "GraphvizNotFoundError",
     "draw_network", "network_source",
+    "animate_backward", "backward_steps", "BackwardAnimation",
 ]

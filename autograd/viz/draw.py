@@ -78,6 +78,7 @@ class _Description:
         self.grad_flow = grad_flow
         self.vanishing_below = vanishing_below
         self.exploding_above = exploding_above
+        self.order: list = []  # every graph object (Value or Tensor), node "n<i>" being order[i]
 
     def counts(self) -> dict[str, int]:
         out = {"vanishing": 0, "exploding": 0}
@@ -324,7 +325,7 @@ def _describe(
             pairs = [(p, "" if i == first else a) for i, (p, a) in enumerate(pairs) if p != "more" or i == first]
         n.parents = [p for p, _ in pairs]
         n.arg_names = [a for _, a in pairs]
-    return _Description(
+    d = _Description(
         nodes=shown,
         roots=[f"n{index[id(r)]}" for r in roots],
         hidden=hidden,
@@ -333,6 +334,8 @@ def _describe(
         vanishing_below=vanishing_below,
         exploding_above=exploding_above,
     )
+    d.order = order
+    return d
 
 
 # --------------------------------------------------------------------------- colours

@@ -1,0 +1,7 @@
+"""``python -m nn.playground``: the same as ``gradwork-playground``."""
+
+import sys
+
+from .server import main
+
+sys.exit(main())
