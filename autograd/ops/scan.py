@@ -165,6 +165,8 @@ class Norm(Function):
     def backward(ctx: Context, g: Any) -> Any:
         x, out = ctx.saved_tensors
         p = ctx.p
+        if isinstance(x, G.Tensor):  # recorded: the norm (kept with its axes) as a node of x, not a constant
+            out = Norm.apply(x, p=p, axes=ctx.axes, keepdim=True)
         xd, od = G.data(x), G.data(out)
         dt = xd.dtype
         g = A.unsqueeze_grad(g, ctx.shape, ctx.axes, ctx.keepdim)
