@@ -636,3 +636,5 @@ from .functional_extra import (  # noqa: E402, F401  (re-exported: F.celu, F.pad
 )
 
 ACTIVATIONS.update(EXTRA_ACTIVATIONS)
+for _fn in (celu, selu, softsign, hardsigmoid, hardswish, hardtanh, relu6, softmin, normalize, pad):
+    _fn.__module__ = __name__  # part of nn.functional's own API (help(), the public-name checks)
