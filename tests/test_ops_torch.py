@@ -251,6 +251,26 @@ def test_prod_derivative_with_zeros_matches_torch(zeros: list, dim) -> None:
     assert gradcheck(lambda v: v.prod() if dim is None else v.prod(dim), [Tensor(a, requires_grad=True)], **GRAD_TOL)
 
 
+@pytest.mark.parametrize("zeros", [[(0, 1)], [(0, 1), (0, 3)], [(0, 1), (1, 2), (0, 0)]])
+@pytest.mark.parametrize("dim", [None, 1])
+def test_prod_second_derivative_with_zeros_matches_torch(zeros: list, dim) -> None:
+    a = np.random.default_rng(5).uniform(0.5, 2.0, (2, 4))
+    for idx in zeros:
+        a[idx] = 0.0
+    x, t = Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, r = (x.prod(), t.prod()) if dim is None else (x.prod(dim), t.prod(dim))
+    cot = np.random.default_rng(1).standard_normal(y.shape)
+    (gx,) = autograd.gradients(y, [x], grad_outputs=cot, create_graph=True)
+    (gt,) = torch.autograd.grad(r, [t], grad_outputs=torch.tensor(cot), create_graph=True)
+    np.testing.assert_allclose(gx.data, gt.detach().numpy(), rtol=1e-12, atol=1e-14)
+    w = np.random.default_rng(2).standard_normal(a.shape)
+    (hx,) = autograd.gradients((gx * Tensor(w)).sum(), [x])
+    (ht,) = torch.autograd.grad((gt * torch.tensor(w)).sum(), [t])
+    np.testing.assert_allclose(hx.data, ht.numpy(), rtol=1e-12, atol=1e-14)
+    if dim is not None or len(zeros) <= 2:  # with 3 zeros in one product every second derivative is 0
+        assert np.abs(hx.data).max() > 0.1  # the cross terms through the zeros are not lost
+
+
 def test_prod_with_one_zero_gives_the_product_of_the_others() -> None:
     x = Tensor([2.0, 0.0, 3.0, 5.0], requires_grad=True)
     x.prod().backward()

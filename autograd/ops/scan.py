@@ -56,19 +56,39 @@ class Prod(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        g = A.unsqueeze_grad(g, ctx.shape, ctx.axes, ctx.keepdim)
+        if isinstance(x, G.Tensor):
+            return g * _prod_of_others(x, ctx.axes)
         # d/dx_i = prod_{j != i} x_j = (product of the nonzero x_j) / x_i with no zero in the slice,
         # that product at the zero with exactly one zero, and 0 everywhere else.
-        (x,) = ctx.saved_tensors
-        one = np.ones((), G.data(x).dtype)
-        safe = G.where(ctx.zero, one, x)
-        if isinstance(safe, G.Tensor):
-            nonzero = Prod.apply(safe, axes=ctx.axes, keepdim=True)
-        else:
-            nonzero = np.prod(safe, axis=ctx.axes, keepdims=True)
+        one = np.ones((), x.dtype)
+        safe = np.where(ctx.zero, one, x)
+        nonzero = np.prod(safe, axis=ctx.axes, keepdims=True)
         none_zero = np.broadcast_to(ctx.zeros == 0, ctx.shape)
         the_zero = ctx.zero & (ctx.zeros == 1)
-        local = G.where(none_zero, nonzero / safe, G.where(the_zero, nonzero * one, one * 0))
-        return A.unsqueeze_grad(g, ctx.shape, ctx.axes, ctx.keepdim) * local
+        return g * np.where(none_zero, nonzero / safe, np.where(the_zero, nonzero, 0))
+
+
+def _prod_of_others(x: Any, axes: tuple | None) -> Any:
+    """prod_{j != i} x_j over the reduced axes, for every i, as recorded ops (for create_graph).
+
+    Each entry's product is taken with that entry replaced by 1 (an n x n mask per slice), so it is
+    exact with any number of zeros and can itself be differentiated.
+    """
+    nd = len(x.shape)
+    red = tuple(range(nd)) if axes is None else axes
+    keep = tuple(a for a in range(nd) if a not in red)
+    perm = keep + red
+    xt = x.permute(perm) if perm != tuple(range(nd)) else x
+    moved = tuple(x.shape[a] for a in perm)
+    lead = moved[: len(keep)]
+    n = int(np.prod(moved[len(keep):], dtype=np.int64))
+    flat = xt.reshape(lead + (1, n))
+    eye = np.eye(n, dtype=bool)
+    others = G.where(eye, np.ones((), x.dtype), flat.broadcast_to(lead + (n, n)))
+    local = Prod.apply(others, axes=(len(lead) + 1,), keepdim=False).reshape(moved)
+    return local.permute(tuple(np.argsort(perm).tolist())) if perm != tuple(range(nd)) else local
 
 
 class Cumsum(Function):
