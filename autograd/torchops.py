@@ -53,7 +53,7 @@ def _t(x: Any) -> Tensor:
 
 
 def _ints(x: np.ndarray) -> Tensor:
-    return Tensor._make(np.ascontiguousarray(x, dtype=np.int64))
+    return Tensor._make(np.array(x, dtype=np.int64, order="C"))  # ascontiguousarray would make 0-d 1-d
 
 
 def _number(x: Any, op: str, what: str) -> float:
@@ -423,7 +423,8 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> 
 # ------------------------------------------------------------------ layout
 
 
-def _dim_list(op: str, dims: tuple, what: str = "dims") -> tuple:
+def _dim_list(dims: tuple) -> tuple:
+    """Varargs dims, or one tuple/list of them: flip(0, 1) == flip((0, 1))."""
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     return dims
@@ -432,7 +433,7 @@ def _dim_list(op: str, dims: tuple, what: str = "dims") -> tuple:
 def flip(input: Any, *dims: Any, axis: Any = _UNSET) -> Tensor:
     """x reversed along ``dims`` (numpy's axis=None: along every axis)."""
     x = _t(input)
-    dims = _dim_list("flip", dims)
+    dims = _dim_list(dims)
     if not dims:
         if axis is _UNSET:
             raise TypeError(f"flip: give the dims to reverse, e.g. flip(0) or flip((0, 1)), for shape {x.shape}")
@@ -478,7 +479,7 @@ def repeat(input: Any, *sizes: Any, axis: Any = _UNSET) -> Tensor:
         if len(sizes) != 1:
             raise TypeError("repeat: with axis= (numpy's repeat) give one repeats argument")
         return repeat_interleave(x, sizes[0], dim=axis)
-    sizes = _dim_list("repeat", sizes)
+    sizes = _dim_list(sizes)
     if not sizes:
         raise TypeError(f"repeat: give one repeat count per axis, e.g. repeat(2, 1) for shape {x.shape}")
     reps = tuple(A.count("repeat", "sizes", n) for n in sizes)
@@ -680,7 +681,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, require
 # ------------------------------------------------------------------ indexing
 
 
-def _check_index_shape(op: str, x: Tensor, index: np.ndarray, d: int, other: Any = None, other_name: str = "") -> None:
+def _check_index_shape(op: str, x: Tensor, index: np.ndarray, d: int) -> None:
     if index.ndim != x.ndim:
         raise ValueError(
             f"{op}: index has {index.ndim} axes (shape {index.shape}) but the input has {x.ndim} "
@@ -691,12 +692,6 @@ def _check_index_shape(op: str, x: Tensor, index: np.ndarray, d: int, other: Any
             raise ValueError(
                 f"{op}: index of shape {index.shape} is larger than the input of shape {x.shape} on axis {a}; "
                 f"index.size(a) <= input.size(a) must hold for every axis a != dim ({d})"
-            )
-    if other is not None:
-        if other.ndim != index.ndim or builtins_any(m > n for m, n in zip(index.shape, other.shape)):
-            raise ValueError(
-                f"{op}: {other_name} of shape {other.shape} must have as many axes as index {index.shape} and be "
-                "at least as large on every axis"
             )
     n = x.shape[d] if x.ndim else 1
     if index.size and (index.min() < -n or index.max() >= n):
@@ -718,7 +713,8 @@ def _prep_index(op: str, x: Tensor, dim: Any, index: Any) -> tuple:
     return d, np.where(idx < 0, idx + n, idx)
 
 
-def _zero_d(op: str, fn: Any, x: Tensor, idx: np.ndarray, *rest: Any) -> Tensor:
+def _zero_d(fn: Any, x: Tensor, idx: np.ndarray, *rest: Any) -> Tensor:
+    """A 0-d input's gather/scatter, done on its one-element 1-d view."""
     y = SH.Reshape._apply1(x, shape=(1,))
     out = fn(y, idx.reshape(1), *rest)
     return SH.Reshape._apply1(out, shape=())
@@ -729,7 +725,7 @@ def gather(input: Any, dim: int, index: Any) -> Tensor:
     x = _t(input)
     d, idx = _prep_index("gather", x, dim, index)
     if x.ndim == 0:
-        return _zero_d("gather", lambda y, i: I.Gather.apply(y, i, axis=0), x, idx)
+        return _zero_d(lambda y, i: I.Gather.apply(y, i, axis=0), x, idx)
     return I.Gather.apply(x, idx, axis=d)
 
 
@@ -758,7 +754,7 @@ def scatter(input: Any, dim: int, index: Any, src: Any = None, *, value: Any = N
     d, idx = _prep_index("scatter", x, dim, index)
     s = _src("scatter", x, idx, src, value)
     if x.ndim == 0:
-        return _zero_d("scatter", lambda y, i, v: I.Scatter.apply(
+        return _zero_d(lambda y, i, v: I.Scatter.apply(
             y, i, v.reshape(1) if isinstance(v, Tensor) else v, axis=0), x, idx, s)
     return I.Scatter.apply(x, idx, s, axis=d)
 
@@ -771,7 +767,7 @@ def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Tensor:
     if x.ndim == 0:
         if s.ndim != 0:
             raise ValueError(f"scatter_add: a 0-d input needs a 0-d src, got shape {s.shape}")
-        return _zero_d("scatter_add", lambda y, i, v: I.ScatterAddDim.apply(
+        return _zero_d(lambda y, i, v: I.ScatterAddDim.apply(
             y, i, SH.Reshape._apply1(v, shape=(1,)), axis=0), x, idx, s)
     if s.ndim != idx.ndim or builtins_any(m > n for m, n in zip(idx.shape, s.shape)):
         raise ValueError(

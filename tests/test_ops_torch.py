@@ -546,3 +546,36 @@ BAD = [
 def test_bad_input_raises_a_clear_error(call, exc, pattern) -> None:
     with pytest.raises(exc, match=pattern):
         call()
+
+
+ZERO_D = {
+    "gather": (lambda x: x.gather(0, np.array(0)), lambda t: t.gather(0, torch.tensor(0))),
+    "scatter": (lambda x: x.scatter(0, np.array(0), value=2.0), lambda t: t.scatter(0, torch.tensor(0), value=2.0)),
+    "scatter_add": (lambda x: x.scatter_add(0, np.array(0), x * 2), lambda t: t.scatter_add(0, torch.tensor(0), t * 2)),
+    "cumsum": (lambda x: x.cumsum(0), lambda t: t.cumsum(0)),
+    "cummax": (lambda x: x.cummax(0).values, lambda t: t.cummax(0).values),
+    "logcumsumexp": (lambda x: x.logcumsumexp(0), lambda t: t.logcumsumexp(0)),
+    "sort": (lambda x: x.sort().values, lambda t: t.sort().values),
+    "topk": (lambda x: x.topk(1).values, lambda t: t.topk(1).values),
+    "prod": (lambda x: x.prod(0), lambda t: t.prod(0)),
+    "norm": (lambda x: x.norm(), lambda t: t.norm()),
+    "flip": (lambda x: x.flip(0), lambda t: t.flip(0)),
+    "roll": (lambda x: x.roll(1), lambda t: t.roll(1)),
+    "repeat": (lambda x: x.repeat(2, 3), lambda t: t.repeat(2, 3)),
+    "repeat_interleave": (lambda x: x.repeat_interleave(3), lambda t: t.repeat_interleave(3)),
+    "softmin": (lambda x: (x * 2).unsqueeze(0).softmin(0), lambda t: TF.softmin((t * 2).unsqueeze(0), 0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ZERO_D))
+def test_zero_d_inputs_give_torchs_shapes_values_and_gradients(name: str) -> None:
+    ours, theirs = ZERO_D[name]
+    x, t = Tensor(1.5, requires_grad=True), torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+    y, r = ours(x), theirs(t)
+    assert y.shape == tuple(r.shape)
+    np.testing.assert_allclose(y.data, r.detach().numpy(), rtol=1e-12)
+    y.sum().backward()
+    r.sum().backward()
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12)
+    for op in ("cummax", "sort", "topk"):
+        assert getattr(x, op)(*(() if op == "sort" else (0,) if op == "cummax" else (1,))).indices.shape == ()
