@@ -739,6 +739,11 @@ def _src(op: str, x: Tensor, idx: np.ndarray, src: Any, value: Any) -> Any:
         return np.asarray(float(s), x.dtype)
     s = Tensor._lift(s, x, op)
     if s.ndim == 0 and x.ndim != 0:
+        if s.requires_grad:
+            raise ValueError(
+                f"{op}: a 0-d src is used as a constant value and would get no gradient; give src with the "
+                f"index's {idx.ndim} axes (e.g. src.expand(index.shape)) to differentiate through it"
+            )
         return np.asarray(s.data, x.dtype)
     if s.ndim != idx.ndim or builtins_any(m > n for m, n in zip(idx.shape, s.shape)):
         raise ValueError(

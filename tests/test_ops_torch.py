@@ -515,6 +515,8 @@ BAD = [
     (lambda: _x(3, 4).scatter(1, np.zeros((3, 4), int), _x(2, 4)), ValueError,
      r"scatter: src of shape \(2, 4\) must have as many axes as index \(3, 4\)"),
     (lambda: _x(3, 4).scatter(1, np.zeros((3, 4), int)), TypeError, r"scatter: give src"),
+    (lambda: _x(3, 4).scatter(1, np.zeros((3, 4), int), Tensor(1.0, requires_grad=True)), ValueError,
+     r"scatter: a 0-d src is used as a constant value and would get no gradient"),
     (lambda: _x(3, 4).scatter_add(0, np.full((1, 1), 3), _x(1, 1)), IndexError,
      r"scatter_add: index \[3\] is out of range for dim 0 of length 3"),
     (lambda: _x(3, 4).masked_fill(np.ones((3, 4)), 0.0), TypeError, r"masked_fill: mask must be a bool tensor"),
