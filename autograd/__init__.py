@@ -99,3 +99,27 @@ __all__ = [
     "save", "load", "CheckpointError",
 ]
 __all__ += ["save_safetensors", "load_safetensors", "compile", "CompileError"]
+
+# ---- torch ops (autograd/torchops.py over autograd/ops/elementwise, scan, layout, index, einsum)
+from . import torchops as _torchops  # noqa: E402
+from .torchops import (  # noqa: E402
+    ValuesIndices, acos, arccos, arcsin, arcsinh, arctan, argsort, asin, asinh, atan, ceil, celu, chunk, copysign,
+    cosh, cummax, cummin, cumsum, diagonal, einsum, exp2, flip, floor, gather, hardsigmoid, hardswish, hardtanh,
+    isfinite, isinf, isnan, lerp, linspace, log2, log10, logaddexp, logcumsumexp, masked_fill, norm, prod,
+    relu6, repeat_interleave, roll, rsqrt, scatter, scatter_add, selu, sign, sinh, softmin, softsign, sort,
+    split, std_mean, tan, topk, tril, triu, trunc, unflatten, var_mean,
+)
+all = _torchops.all  # noqa: A001  (torch.all; not in __all__, see below)
+any = _torchops.any  # noqa: A001
+round = _torchops.round  # noqa: A001
+
+softplus = _torchops.softplus  # torch's softplus(input, beta, threshold); the default is unchanged
+# any, all and round are attributes (autograd.any(t)) but not in __all__: `import *` must not shadow builtins
+__all__ += [
+    "rsqrt", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "arcsin", "arccos", "arctan", "arcsinh",
+    "log2", "log10", "exp2", "sign", "floor", "ceil", "trunc", "isnan", "isinf", "isfinite",
+    "copysign", "logaddexp", "lerp", "celu", "selu", "softsign", "hardsigmoid", "hardswish", "hardtanh", "relu6",
+    "softmin", "prod", "cumsum", "cummax", "cummin", "logcumsumexp", "var_mean", "std_mean", "norm",
+    "flip", "roll", "repeat_interleave", "unflatten", "diagonal", "tril", "triu", "split", "chunk", "linspace",
+    "gather", "scatter", "scatter_add", "masked_fill", "topk", "sort", "argsort", "einsum", "ValuesIndices",
+]

@@ -13,6 +13,7 @@ from .engine import next_seq
 from .tracing import state as _trace
 from .value import GELU_APPROXIMATIONS
 from . import generic as _generic
+from .ops._torchargs import UNSET as _tops_unset  # "argument not given", for the torch-op methods
 
 _anomaly_local = anomaly._local
 
@@ -465,8 +466,11 @@ class Tensor:
     def elu(self, alpha: float = 1.0) -> "Tensor":
         return _unary.Elu._apply1(self, alpha=_scalar(alpha, "elu", "alpha"))
 
-    def softplus(self) -> "Tensor":
-        return _unary.Softplus._apply1(self)
+    def softplus(self, beta: float = 1.0, threshold: float | None = None) -> "Tensor":
+        """log(1 + e**(beta x)) / beta (x itself past ``threshold``; None: no cut-off)."""
+        if threshold is None and beta == 1.0 and type(beta) in (int, float):
+            return _unary.Softplus._apply1(self)
+        return _tops.softplus(self, beta, threshold)
 
     def log_sigmoid(self) -> "Tensor":
         return _unary.LogSigmoid._apply1(self)
@@ -684,6 +688,176 @@ class Tensor:
     def dot(self, other: Any) -> "Tensor":
         return self @ other
 
+    # ---- torch ops (autograd/ops/elementwise, scan, layout, index, einsum; checks in autograd/torchops.py)
+    def rsqrt(self) -> "Tensor":
+        return _tops.rsqrt(self)
+
+    def tan(self) -> "Tensor":
+        return _tops.tan(self)
+
+    def asin(self) -> "Tensor":
+        return _tops.asin(self)
+
+    def acos(self) -> "Tensor":
+        return _tops.acos(self)
+
+    def atan(self) -> "Tensor":
+        return _tops.atan(self)
+
+    def sinh(self) -> "Tensor":
+        return _tops.sinh(self)
+
+    def cosh(self) -> "Tensor":
+        return _tops.cosh(self)
+
+    def asinh(self) -> "Tensor":
+        return _tops.asinh(self)
+
+    arcsin, arccos, arctan, arcsinh = asin, acos, atan, asinh
+
+    def log2(self) -> "Tensor":
+        return _tops.log2(self)
+
+    def log10(self) -> "Tensor":
+        return _tops.log10(self)
+
+    def exp2(self) -> "Tensor":
+        return _tops.exp2(self)
+
+    def sign(self) -> "Tensor":
+        return _tops.sign(self)
+
+    def floor(self) -> "Tensor":
+        return _tops.floor(self)
+
+    def ceil(self) -> "Tensor":
+        return _tops.ceil(self)
+
+    def round(self, *, decimals: int = 0) -> "Tensor":
+        return _tops.round(self, decimals=decimals)
+
+    def trunc(self) -> "Tensor":
+        return _tops.trunc(self)
+
+    def isnan(self) -> "Tensor":
+        return _tops.isnan(self)
+
+    def isinf(self) -> "Tensor":
+        return _tops.isinf(self)
+
+    def isfinite(self) -> "Tensor":
+        return _tops.isfinite(self)
+
+    def copysign(self, other: Any) -> "Tensor":
+        return _tops.copysign(self, other)
+
+    def logaddexp(self, other: Any) -> "Tensor":
+        return _tops.logaddexp(self, other)
+
+    def lerp(self, end: Any, weight: Any) -> "Tensor":
+        return _tops.lerp(self, end, weight)
+
+    def celu(self, alpha: float = 1.0) -> "Tensor":
+        return _tops.celu(self, alpha)
+
+    def selu(self) -> "Tensor":
+        return _tops.selu(self)
+
+    def softsign(self) -> "Tensor":
+        return _tops.softsign(self)
+
+    def hardsigmoid(self) -> "Tensor":
+        return _tops.hardsigmoid(self)
+
+    def hardswish(self) -> "Tensor":
+        return _tops.hardswish(self)
+
+    def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0) -> "Tensor":
+        return _tops.hardtanh(self, min_val, max_val)
+
+    def relu6(self) -> "Tensor":
+        return _tops.relu6(self)
+
+    def softmin(self, dim: Any = None, **kw: Any) -> "Tensor":
+        return _tops.softmin(self, dim, **kw)
+
+    def prod(self, dim: Any = _tops_unset, keepdim: Any = _tops_unset, **kw: Any) -> "Tensor":
+        """Product over dim (torch) or axis/keepdims (numpy); the derivative is right with zeros."""
+        return _tops.prod(self, dim, keepdim, **kw)
+
+    def cumsum(self, dim: Any = _tops_unset, **kw: Any) -> "Tensor":
+        return _tops.cumsum(self, dim, **kw)
+
+    def cummax(self, dim: Any = _tops_unset, **kw: Any) -> Any:
+        return _tops.cummax(self, dim, **kw)
+
+    def cummin(self, dim: Any = _tops_unset, **kw: Any) -> Any:
+        return _tops.cummin(self, dim, **kw)
+
+    def logcumsumexp(self, dim: Any = _tops_unset, **kw: Any) -> "Tensor":
+        return _tops.logcumsumexp(self, dim, **kw)
+
+    def any(self, dim: Any = _tops_unset, keepdim: Any = _tops_unset, **kw: Any) -> "Tensor":
+        return _tops.any(self, dim, keepdim, **kw)
+
+    def all(self, dim: Any = _tops_unset, keepdim: Any = _tops_unset, **kw: Any) -> "Tensor":
+        return _tops.all(self, dim, keepdim, **kw)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> "Tensor":
+        return _tops.norm(self, p, dim, keepdim)
+
+    def flip(self, *dims: Any, **kw: Any) -> "Tensor":
+        return _tops.flip(self, *dims, **kw)
+
+    def roll(self, shifts: Any = _tops_unset, dims: Any = None, **kw: Any) -> "Tensor":
+        return _tops.roll(self, shifts, dims, **kw)
+
+    def repeat(self, *sizes: Any, **kw: Any) -> "Tensor":
+        """torch's repeat (tile); with numpy's axis= keyword, numpy's repeat (repeat_interleave)."""
+        return _tops.repeat(self, *sizes, **kw)
+
+    def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> "Tensor":
+        return _tops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> "Tensor":
+        return _tops.unflatten(self, dim, sizes)
+
+    def diagonal(self, offset: int = 0, dim1: Any = _tops_unset, dim2: Any = _tops_unset, **kw: Any) -> "Tensor":
+        return _tops.diagonal(self, offset, dim1, dim2, **kw)
+
+    def tril(self, diagonal: Any = _tops_unset, **kw: Any) -> "Tensor":
+        return _tops.tril(self, diagonal, **kw)
+
+    def triu(self, diagonal: Any = _tops_unset, **kw: Any) -> "Tensor":
+        return _tops.triu(self, diagonal, **kw)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple:
+        return _tops.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        return _tops.chunk(self, chunks, dim)
+
+    def gather(self, dim: int, index: Any) -> "Tensor":
+        return _tops.gather(self, dim, index)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> "Tensor":
+        return _tops.scatter(self, dim, index, src, value=value)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> "Tensor":
+        return _tops.scatter_add(self, dim, index, src)
+
+    def masked_fill(self, mask: Any, value: Any) -> "Tensor":
+        return _tops.masked_fill(self, mask, value)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+        return _tops.topk(self, k, dim, largest, sorted)
+
+    def sort(self, dim: Any = _tops_unset, descending: bool = False, stable: bool = False, **kw: Any) -> Any:
+        return _tops.sort(self, dim, descending, stable, **kw)
+
+    def argsort(self, dim: Any = _tops_unset, descending: bool = False, stable: bool = False, **kw: Any) -> "Tensor":
+        return _tops.argsort(self, dim, descending, stable, **kw)
+
 
 def _scalar(x: Any, op: str, what: str) -> float:
     if isinstance(x, bool) or not isinstance(x, Number):
@@ -748,6 +922,7 @@ from .ops import matmul as _matmul  # noqa: E402
 from .ops import reduce as _reduce  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops import unary as _unary  # noqa: E402
+from . import torchops as _tops  # noqa: E402
 
 _generic.Tensor = Tensor
 

@@ -30,6 +30,7 @@ from .activations import (
     Tanh,
     get_activation,
 )
+from .activations_extra import CELU, SELU, Hardsigmoid, Hardswish, Hardtanh, ReLU6, Softmin, Softsign
 from .data import DataLoader, MinMaxScaler, StandardScaler, train_test_split
 from .layers import MLP, Dropout, Flatten, Linear, Neuron, Perceptron, Sequential
 from .losses import (
@@ -55,6 +56,7 @@ __all__ = [
     "Identity", "Step", "BinaryStep", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softplus",
     "SiLU", "Swish", "GELU", "Mish", "Softmax", "LogSoftmax",
     "get_activation",
+    "CELU", "SELU", "Softsign", "Hardsigmoid", "Hardswish", "Hardtanh", "ReLU6", "Softmin",
     "MSELoss", "SSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "HingeLoss",
     "MaxMarginLoss", "get_loss",
     "DataLoader", "train_test_split", "StandardScaler", "MinMaxScaler",

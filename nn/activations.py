@@ -97,10 +97,22 @@ class ELU(Module):
 
 
 class Softplus(Module):
-    """log(1 + e**x), a smooth ReLU."""
+    """log(1 + e**(beta x)) / beta, a smooth ReLU (x itself past ``threshold``; None: no cut-off)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float | None = None) -> None:
+        super().__init__()
+        self.beta = F.check_number(beta, "Softplus", "beta")
+        self.threshold = None if threshold is None else F.check_number(threshold, "Softplus", "threshold")
 
     def forward(self, x: Any) -> Any:
-        return F.softplus(x)
+        if self.beta == 1.0 and self.threshold is None:
+            return F.softplus(x)
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        if self.beta == 1.0 and self.threshold is None:
+            return ""
+        return f"beta={self.beta:g}, threshold={self.threshold}"
 
 
 class SiLU(Module):

@@ -72,9 +72,20 @@ def elu(x: Any, alpha: float = 1.0) -> Any:
     return to_tensor(x, "elu").elu(a)
 
 
-def softplus(x: Any) -> Any:
-    """log(1 + e**x), computed stably; derivative sigmoid(x)."""
-    return smap(Value.softplus, x) if is_scalar(x) else to_tensor(x, "softplus").softplus()
+def softplus(x: Any, beta: float = 1.0, threshold: float | None = None) -> Any:
+    """log(1 + e**(beta x)) / beta, computed stably; derivative sigmoid(beta x).
+
+    Past ``threshold`` (beta x > threshold) it is x itself, as torch; the default None has no cut-off.
+    """
+    if beta == 1.0 and threshold is None and type(beta) in (int, float):
+        return smap(Value.softplus, x) if is_scalar(x) else to_tensor(x, "softplus").softplus()
+    b = check_number(beta, "softplus", "beta")
+    if b == 0:
+        raise ValueError("softplus: beta must not be 0 (it divides the result)")
+    t = None if threshold is None else check_number(threshold, "softplus", "threshold")
+    if is_scalar(x):
+        return smap(lambda v: v if t is not None and v.data * b > t else (v * b).softplus() * (1.0 / b), x)
+    return to_tensor(x, "softplus").softplus(b, t)
 
 
 def silu(x: Any) -> Any:
@@ -607,3 +618,23 @@ def _reduce(losses: Any, reduction: str) -> Any:
     vals = [as_value(v) for v in np.asarray(losses, dtype=object).reshape(-1)]
     total = Value.sum(vals)
     return total / len(vals) if reduction == "mean" else total
+
+
+# ---- more of torch.nn.functional (nn/functional_extra.py)
+from .functional_extra import (  # noqa: E402, F401  (re-exported: F.celu, F.pad, ...)
+    EXTRA_ACTIVATIONS,
+    celu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    normalize,
+    pad,
+    relu6,
+    selu,
+    softmin,
+    softsign,
+)
+
+ACTIVATIONS.update(EXTRA_ACTIVATIONS)
+for _fn in (celu, selu, softsign, hardsigmoid, hardswish, hardtanh, relu6, softmin, normalize, pad):
+    _fn.__module__ = __name__  # part of nn.functional's own API (help(), the public-name checks)

@@ -1,0 +1,116 @@
+"""More of ``torch.nn.functional``: celu, selu, softsign, hardsigmoid, hardswish, hardtanh, relu6,
+softmin, normalize and pad (re-exported by ``nn.functional``).
+
+The activations work in both modes: tensor mode applies the op from ``autograd/ops/elementwise.py``;
+scalar mode builds the same function from ``Value`` ops, one node per number, with the same
+derivative choices at the kinks. normalize and pad are tensor mode only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from autograd import Value
+from autograd import torchops as T
+from autograd.ops.elementwise import SELU_ALPHA, SELU_SCALE
+
+from .modes import is_scalar, smap, to_tensor
+
+__all__ = [
+    "celu", "selu", "softsign", "hardsigmoid", "hardswish", "hardtanh", "relu6", "softmin", "normalize", "pad",
+    "EXTRA_ACTIVATIONS",
+]
+
+
+def _const(v: Value, c: float) -> Value:
+    """The constant c as a node that depends on v with derivative 0 (the flat parts of the hard functions)."""
+    return v * 0.0 + c
+
+
+def celu(x: Any, alpha: float = 1.0) -> Any:
+    """max(0, x) + min(0, alpha (e**(x/alpha) - 1)); derivative 1 or e**(x/alpha)."""
+    if is_scalar(x):
+        a = T._number(alpha, "celu", "alpha")
+        if a == 0:
+            raise ValueError("celu: alpha must not be 0 (it divides x); use relu for the alpha -> 0 limit")
+        return smap(lambda v: v if v.data > 0 else ((v * (1.0 / a)).exp() - 1.0) * a, x)
+    return T.celu(to_tensor(x, "celu"), alpha)
+
+
+def selu(x: Any) -> Any:
+    """scale (max(0, x) + min(0, alpha (e**x - 1))), scale = 1.0507..., alpha = 1.6732..."""
+    if is_scalar(x):
+        return smap(lambda v: v * SELU_SCALE if v.data > 0 else (v.exp() - 1.0) * (SELU_SCALE * SELU_ALPHA), x)
+    return T.selu(to_tensor(x, "selu"))
+
+
+def softsign(x: Any) -> Any:
+    """x / (1 + |x|); derivative 1 / (1 + |x|)**2."""
+    if is_scalar(x):
+        return smap(lambda v: v / (v.abs() + 1.0), x)
+    return T.softsign(to_tensor(x, "softsign"))
+
+
+def hardsigmoid(x: Any) -> Any:
+    """clip(x/6 + 1/2, 0, 1); derivative 1/6 strictly inside (-3, 3), else 0."""
+    if is_scalar(x):
+        return smap(lambda v: v * (1.0 / 6) + 0.5 if -3 < v.data < 3 else _const(v, 0.0 if v.data <= -3 else 1.0), x)
+    return T.hardsigmoid(to_tensor(x, "hardsigmoid"))
+
+
+def hardswish(x: Any) -> Any:
+    """x hardsigmoid(x); derivative 0 below -3, x/3 + 1/2 on [-3, 3], 1 above."""
+    if is_scalar(x):
+        return smap(lambda v: _const(v, 0.0) if v.data < -3 else (v if v.data > 3 else v * (v * (1.0 / 6) + 0.5)), x)
+    return T.hardswish(to_tensor(x, "hardswish"))
+
+
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Any:
+    """clip(x, min_val, max_val); derivative 1 strictly inside, else 0."""
+    if is_scalar(x):
+        lo, hi = T._number(min_val, "hardtanh", "min_val"), T._number(max_val, "hardtanh", "max_val")
+        if lo > hi:
+            raise ValueError(f"hardtanh: min_val={lo:g} is greater than max_val={hi:g}; swap them")
+        return smap(lambda v: v if lo < v.data < hi else _const(v, lo if v.data <= lo else hi), x)
+    return T.hardtanh(to_tensor(x, "hardtanh"), min_val, max_val)
+
+
+def relu6(x: Any) -> Any:
+    """min(max(x, 0), 6); derivative 1 strictly inside (0, 6), else 0."""
+    if is_scalar(x):
+        return hardtanh(x, 0.0, 6.0)
+    return T.relu6(to_tensor(x, "relu6"))
+
+
+def softmin(x: Any, dim: int = -1) -> Any:
+    """softmax(-x) along ``dim``: weights that favour the smallest entries."""
+    if is_scalar(x):
+        from .functional import softmax
+
+        return softmax(smap(lambda v: -v, x), dim)
+    return T.softmin(to_tensor(x, "softmin"), dim)
+
+
+def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Any:
+    """x / max(||x||_p along dim, eps) (tensor mode)."""
+    return T.normalize(to_tensor(input, "normalize"), p, dim, eps)
+
+
+def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Any:
+    """x padded, torch's order: (left, right) of the last axis first; modes constant, reflect, replicate, circular."""
+    return T.pad(to_tensor(input, "pad"), pad, mode, value)
+
+
+EXTRA_ACTIVATIONS = {
+    "celu": celu,
+    "selu": selu,
+    "softsign": softsign,
+    "hardsigmoid": hardsigmoid,
+    "hard_sigmoid": hardsigmoid,
+    "hardswish": hardswish,
+    "hard_swish": hardswish,
+    "hardtanh": hardtanh,
+    "hard_tanh": hardtanh,
+    "relu6": relu6,
+    "softmin": softmin,
+}
