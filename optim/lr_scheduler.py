@@ -551,6 +551,8 @@ class ReduceLROnPlateau(LRScheduler):
     mode='max' the other way), then wait ``cooldown`` epochs; never below ``min_lr``, and only by more than ``eps``.
     """
 
+    _steps_on_metric = True  # Trainer.fit passes it the validation loss (or the training loss) each epoch
+
     _checks = {
         "factor": _check(_number, "factor", high=1.0, high_open=True),
         "default_min_lr": lambda v, at: None if v is None else _number(v, "min_lr", at),
