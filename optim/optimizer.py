@@ -165,19 +165,25 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                if type(g) is not np.ndarray and isinstance(g, Tensor):
-                    g = g.data
+                if type(g) is not np.ndarray:
+                    g = _grad_data(g)
+                d = p.data
+                if type(g) is not np.ndarray or g.shape != d.shape or g.dtype != d.dtype:  # one cheap check
+                    raise _bad_grad(f"{type(self).__name__}.step", p, g)
                 if ascend:
                     g = -g
                 state = states.get(id(p))
                 if not state:
                     if state is None:
                         state = states[id(p)] = {}
-                    self._init_state(state, p.data, group)
-                update(p.data, g, state, group)
+                    self._init_state(state, d, group)
+                update(d, g, state, group)
             if values:
                 data = np.fromiter((v.data for v in values), dtype=np.float64, count=len(values))
-                grad = np.fromiter((v.grad for v in values), dtype=np.float64, count=len(values))
+                try:
+                    grad = np.fromiter((v.grad for v in values), dtype=np.float64, count=len(values))
+                except (TypeError, ValueError):
+                    raise TypeError(f"{type(self).__name__}.step: a Value's .grad must be a number") from None
                 if ascend:
                     grad = -grad
                 state = self._value_state.setdefault(gi, {})
