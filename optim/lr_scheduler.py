@@ -157,7 +157,7 @@ def _number(x: Any, what: str, where: str, low: float = 0.0, high: float = math.
     if (x <= low if low_open else x < low) or (x >= high if high_open else x > high):
         lo = f"{'>' if low_open else '>='} {low:g}"
         hi = "" if high == math.inf else f" and {'<' if high_open else '<='} {high:g}"
-        raise ValueError(f"{where}: {what} must be {lo}{hi}, got {x!r}")
+        raise ValueError(f"{where}: {what} must be a number {lo}{hi}, got {x!r}")
     return float(x)
 
 

@@ -27,7 +27,9 @@ def _check_hyper(name: str, value: Any, where: str, low: float = 0.0, high: floa
                  strict_low: bool = False, strict_high: bool = True) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{where}: {name} must be a number, got {value!r}")
-    if not math.isfinite(value):
+    if math.isnan(value):
+        raise ValueError(f"{where}: {name} must be a number, got NaN; give a finite number")
+    if math.isinf(value):
         raise ValueError(f"{where}: {name} must be a finite number, got {value!r}")
     ok_low = value > low if strict_low else value >= low
     ok_high = high is None or (value < high if strict_high else value <= high)
@@ -154,10 +156,11 @@ class Optimizer:
                                 f"got {type(closure).__name__}")
             with enable_grad():
                 loss = closure()
-        states, update = self.state, self._update
+        # first every gradient is checked (one shape/dtype comparison each), so a bad one changes nothing
+        work = []
+        where = f"{type(self).__name__}.step"
         for gi, group in enumerate(self.param_groups):
-            ascend = group.get("maximize", False)  # torch's maximize: step along the gradient, not against it
-            values = []
+            tensors, values = [], []
             for p in group["params"]:
                 if type(p) is Value:
                     values.append(p)
@@ -168,8 +171,20 @@ class Optimizer:
                 if type(g) is not np.ndarray:
                     g = _grad_data(g)
                 d = p.data
-                if type(g) is not np.ndarray or g.shape != d.shape or g.dtype != d.dtype:  # one cheap check
-                    raise _bad_grad(f"{type(self).__name__}.step", p, g)
+                if type(g) is not np.ndarray or g.shape != d.shape or g.dtype != d.dtype:
+                    raise _bad_grad(where, p, g)
+                tensors.append((p, d, g))
+            vgrad = None
+            if values:
+                try:
+                    vgrad = np.fromiter((v.grad for v in values), dtype=np.float64, count=len(values))
+                except (TypeError, ValueError):
+                    raise TypeError(f"{where}: a Value's .grad must be a number") from None
+            work.append((gi, group, tensors, values, vgrad))
+        states, update = self.state, self._update
+        for gi, group, tensors, values, grad in work:
+            ascend = group.get("maximize", False)  # torch's maximize: step along the gradient, not against it
+            for p, d, g in tensors:
                 if ascend:
                     g = -g
                 state = states.get(id(p))
@@ -180,18 +195,14 @@ class Optimizer:
                 update(d, g, state, group)
             if values:
                 data = np.fromiter((v.data for v in values), dtype=np.float64, count=len(values))
-                try:
-                    grad = np.fromiter((v.grad for v in values), dtype=np.float64, count=len(values))
-                except (TypeError, ValueError):
-                    raise TypeError(f"{type(self).__name__}.step: a Value's .grad must be a number") from None
                 if ascend:
                     grad = -grad
                 state = self._value_state.setdefault(gi, {})
                 if not state:
                     self._init_state(state, data, group)
-                self._update(data, grad, state, group)
-                for v, d in zip(values, data.tolist()):
-                    v.data = d
+                update(data, grad, state, group)
+                for v, x in zip(values, data.tolist()):
+                    v.data = x
         return loss
 
     def _init_state(self, state: dict, p: np.ndarray, group: dict) -> None:  # pragma: no cover - abstract

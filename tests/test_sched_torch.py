@@ -170,8 +170,8 @@ def test_reduce_on_plateau_state_round_trips(tmp_path):
 
 
 @pytest.mark.parametrize("make, exc, match", [
-    (lambda o: optim.LinearLR(o, start_factor=0), ValueError, "start_factor must be > 0 and <= 1"),
-    (lambda o: optim.LinearLR(o, end_factor=1.5), ValueError, "end_factor must be >= 0 and <= 1"),
+    (lambda o: optim.LinearLR(o, start_factor=0), ValueError, "start_factor must be a number > 0 and <= 1"),
+    (lambda o: optim.LinearLR(o, end_factor=1.5), ValueError, "end_factor must be a number >= 0 and <= 1"),
     (lambda o: optim.MultiStepLR(o, [3, -1]), ValueError, "milestones must be an int >= 0"),
     (lambda o: optim.MultiStepLR(o, [3], gamma=float("inf")), ValueError, "gamma must be a positive number"),
     (lambda o: optim.CosineAnnealingWarmRestarts(o, T_0=0), ValueError, "T_0 must be a positive int"),
@@ -183,7 +183,7 @@ def test_reduce_on_plateau_state_round_trips(tmp_path):
     (lambda o: optim.OneCycleLR(o, max_lr=1.0, total_steps=10, pct_start=1.5), ValueError, "pct_start must be"),
     (lambda o: optim.OneCycleLR(o, max_lr=[1.0, 2.0], total_steps=10), ValueError, "expected 1 values of max_lr"),
     (lambda o: optim.ReduceLROnPlateau(o, mode="avg"), ValueError, r"mode must be one of \['min', 'max'\]"),
-    (lambda o: optim.ReduceLROnPlateau(o, factor=1.0), ValueError, "factor must be >= 0 and < 1"),
+    (lambda o: optim.ReduceLROnPlateau(o, factor=1.0), ValueError, "factor must be a number >= 0 and < 1"),
     (lambda o: optim.ReduceLROnPlateau(o, patience=-1), ValueError, "patience must be an int >= 0"),
     (lambda o: optim.ReduceLROnPlateau(o, threshold_mode="pct"), ValueError, "threshold_mode must be one of"),
     (lambda o: optim.SequentialLR(o, [], []), ValueError, "non-empty list of schedulers"),
