@@ -183,7 +183,6 @@ def _check_lr_list(v: Any, n: int, at: str) -> list[float]:
 _COMMON_CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "last_epoch": lambda v, at: _integer(v, "the epoch", at, low=-1),
     "_step_count": lambda v, at: _integer(v, "the step count", at),
-    "_get_lr_called_within_step": lambda v, at: _flag(v, "the flag", at),
 }
 
 
