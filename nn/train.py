@@ -10,6 +10,8 @@ then the scheduler (if any) and an evaluation of the validation data under
 
 from __future__ import annotations
 
+import math
+from numbers import Integral, Real
 from typing import Any, Callable
 
 import numpy as np
@@ -55,10 +57,12 @@ class EarlyStopping:
                  restore_best: bool = True) -> None:
         if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
             raise ValueError(f"EarlyStopping: patience must be a positive int, got {patience!r}")
-        if min_delta < 0:
-            raise ValueError(f"EarlyStopping: min_delta must be >= 0, got {min_delta!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, Real) or not 0 <= min_delta < math.inf:
+            raise ValueError(f"EarlyStopping: min_delta must be a finite number >= 0, got {min_delta!r}")
         if monitor not in ("auto", "loss", "val_loss"):
             raise ValueError(f"EarlyStopping: monitor must be 'auto', 'loss' or 'val_loss', got {monitor!r}")
+        if not isinstance(restore_best, (bool, np.bool_)):
+            raise ValueError(f"EarlyStopping: restore_best must be True or False, got {restore_best!r}")
         self.patience, self.min_delta, self.monitor, self.restore_best = int(patience), float(min_delta), monitor, \
             bool(restore_best)
         self.reset()
@@ -79,12 +83,48 @@ class EarlyStopping:
         self.wait += 1
         return self.wait >= self.patience
 
+    def state_dict(self) -> dict:
+        """Settings and progress (best loss, its epoch and weights, epochs waited), for ``load_state_dict``."""
+        best_state = None if self.best_state is None else {k: np.array(v) for k, v in self.best_state.items()}
+        return {"patience": self.patience, "min_delta": self.min_delta, "monitor": self.monitor,
+                "restore_best": self.restore_best, "best": self.best, "best_epoch": self.best_epoch,
+                "best_state": best_state, "wait": self.wait}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a ``state_dict``; every entry is checked before anything changes."""
+        where = "EarlyStopping.load_state_dict"
+        _check_keys(state, self.state_dict(), where)
+        try:
+            fresh = EarlyStopping(state["patience"], state["min_delta"], state["monitor"], state["restore_best"])
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from None
+        best, epoch, wait, best_state = state["best"], state["best_epoch"], state["wait"], state["best_state"]
+        if isinstance(best, bool) or not isinstance(best, Real) or math.isnan(best) or best == -math.inf:
+            raise ValueError(f"{where}: state['best'] must be a number (inf before any epoch), got {best!r}")
+        _check_count(epoch, "best_epoch", where, low=-1)
+        _check_count(wait, "wait", where)
+        if (epoch == -1) != (best == math.inf):
+            raise ValueError(f"{where}: state['best']={best!r} and state['best_epoch']={epoch!r} disagree; "
+                             "best is inf exactly while best_epoch is -1 (no epoch recorded yet)")
+        if best_state is not None:
+            if not isinstance(best_state, dict) or not all(
+                isinstance(k, str) and isinstance(v, np.ndarray) and v.dtype.kind in "fiub"
+                for k, v in best_state.items()
+            ):
+                raise TypeError(f"{where}: state['best_state'] must be None or a model state_dict "
+                                "(names -> number arrays)")
+            best_state = {k: np.array(v) for k, v in best_state.items()}
+        self.__dict__.update(fresh.__dict__)
+        self.best, self.best_epoch, self.wait, self.best_state = float(best), int(epoch), int(wait), best_state
+
 
 class History(dict):
     """Per-epoch lists: loss, accuracy, val_loss, val_accuracy, lr; plus ``stopped_early`` and ``best_epoch``."""
 
     stopped_early = False
     best_epoch: int | None = None
+
+    _KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "lr")
 
     @property
     def epochs(self) -> int:
@@ -95,6 +135,61 @@ class History(dict):
         from .plot import plot_history
 
         return plot_history(self, ax=ax, metric=metric)
+    def state_dict(self) -> dict:
+        """The per-epoch lists and the early-stopping outcome, as plain lists and numbers."""
+        return {"history": {k: list(v) for k, v in self.items()}, "stopped_early": bool(self.stopped_early),
+                "best_epoch": self.best_epoch}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a ``state_dict`` (e.g. to resume plotting a run); everything is checked before anything changes."""
+        where = "History.load_state_dict"
+        _check_keys(state, {"history": 0, "stopped_early": 0, "best_epoch": 0}, where)
+        lists = state["history"]
+        if not isinstance(lists, dict):
+            raise TypeError(f"{where}: state['history'] must be a dict of per-epoch lists, got {type(lists).__name__}")
+        unknown = sorted(str(k) for k in lists if k not in self._KEYS)
+        missing = [k for k in ("loss", "lr") if k not in lists]
+        if unknown or missing:
+            raise ValueError(f"{where}: state['history'] has unknown key(s) {unknown}, missing key(s) {missing}; "
+                             f"a History holds {list(self._KEYS)} ('loss' and 'lr' always)")
+        out = {}
+        for k, v in lists.items():
+            if not isinstance(v, (list, tuple)) or any(
+                isinstance(x, (bool, np.bool_)) or not isinstance(x, Real) for x in v
+            ):
+                raise TypeError(f"{where}: state['history'][{k!r}] must be a list of numbers (one per epoch)")
+            out[k] = [float(x) for x in v]
+        lengths = {k: len(v) for k, v in out.items()}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"{where}: the per-epoch lists have different lengths {lengths}; each holds one "
+                             "number per epoch")
+        if not isinstance(state["stopped_early"], (bool, np.bool_)):
+            raise TypeError(f"{where}: state['stopped_early'] must be True or False, got {state['stopped_early']!r}")
+        best = state["best_epoch"]
+        if best is not None:
+            _check_count(best, "best_epoch", where, low=-1)
+            if best >= lengths["loss"]:
+                raise ValueError(f"{where}: state['best_epoch']={best} but the history has {lengths['loss']} epochs")
+        self.clear()
+        self.update(out)
+        self.stopped_early = bool(state["stopped_early"])
+        self.best_epoch = None if best is None else int(best)
+
+
+def _check_keys(state: Any, own: dict, where: str) -> None:
+    if not isinstance(state, dict):
+        raise TypeError(f"{where}: expected the dict returned by state_dict(), got {type(state).__name__}")
+    missing = sorted(k for k in own if k not in state)
+    unknown = sorted(str(k) for k in state if k not in own)
+    if missing or unknown:
+        raise ValueError(f"{where}: missing key(s) {missing}, unknown key(s) {unknown}; expected {sorted(own)}")
+
+
+def _check_count(v: Any, what: str, where: str, low: int = 0) -> None:
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, Integral):
+        raise TypeError(f"{where}: state[{what!r}] must be an int, got {v!r}")
+    if v < low:
+        raise ValueError(f"{where}: state[{what!r}] must be >= {low}, got {v!r}")
 
 
 def _threshold(loss_fn: Any) -> float:
@@ -170,7 +265,8 @@ class Trainer:
                         outs.append(np.asarray(numbers(out)))
                         ys.append(yb)
                 history["lr"].append(self.optimizer.param_groups[0]["lr"])
-                if self.scheduler is not None:
+                on_metric = getattr(self.scheduler, "_steps_on_metric", False)  # ReduceLROnPlateau
+                if self.scheduler is not None and not on_metric:
                     self.scheduler.step()
                 history["loss"].append(total / seen)
                 if self.metric is not None:
@@ -180,6 +276,8 @@ class Trainer:
                     history["val_loss"].append(ev["loss"])
                     if self.metric is not None:
                         history["val_accuracy"].append(ev["accuracy"])
+                if on_metric:  # after the evaluation: the validation loss if there is one, else the training loss
+                    self.scheduler.step(history["val_loss" if validation_data is not None else "loss"][-1])
                 bar.set_postfix(_postfix(history), refresh=False)
                 bar.update(1)
                 if stopper is not None:

@@ -1,4 +1,5 @@
-"""Optimisers (SGD, Adam, AdamW, RMSprop, Adagrad) and learning-rate schedules, matching torch.optim's formulas.
+"""Optimisers (SGD, Adam, AdamW, RMSprop, Adagrad, ASGD, NAdam, RAdam, Adamax, Adadelta, LBFGS, ISGD) and
+learning-rate schedules, matching torch.optim's formulas.
 
     >>> opt = optim.Adam(model.parameters(), lr=1e-3)
     >>> opt.zero_grad(); loss.backward(); opt.step()
@@ -13,8 +14,20 @@ from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, LRSchedule
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
+from .asgd import ASGD
+from .nadam import NAdam
+from .radam import RAdam
+from .adamax import Adamax
+from .adadelta import Adadelta
+from .lbfgs import LBFGS
+from .isgd import ISGD
+from .lr_scheduler import (
+    CosineAnnealingWarmRestarts, LinearLR, MultiStepLR, OneCycleLR, ReduceLROnPlateau, SequentialLR,
+)
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
     "lr_scheduler", "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
+    "ASGD", "NAdam", "RAdam", "Adamax", "Adadelta", "LBFGS", "ISGD",
+    "LinearLR", "MultiStepLR", "OneCycleLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "SequentialLR",
 ]

@@ -30,6 +30,9 @@ class Adagrad(Optimizer):
         _check_hyper("initial_accumulator_value", group["initial_accumulator_value"], name)
         _check_hyper("eps", group["eps"], name)
 
+    def _state_spec(self, group: dict) -> dict[str, tuple[str, bool]]:
+        return {"step": ("step", True), "sum": ("array", True)}
+
     def _init_state(self, state: dict, p: np.ndarray, group: dict) -> None:
         state["step"] = 0
         state["sum"] = np.full_like(p, group["initial_accumulator_value"])

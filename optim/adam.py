@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd.backend import ops as K
 
-from .optimizer import Optimizer, _check_hyper
+from .optimizer import Optimizer, _check_flag, _check_hyper
 
 
 class Adam(Optimizer):
@@ -36,6 +36,11 @@ class Adam(Optimizer):
         _check_hyper("beta2", betas[1], name, high=1.0)
         _check_hyper("eps", group["eps"], name)
         _check_hyper("weight_decay", group["weight_decay"], name)
+        _check_flag("amsgrad", group["amsgrad"], name)
+
+    def _state_spec(self, group: dict) -> dict[str, tuple[str, bool]]:
+        return {"step": ("step", True), "exp_avg": ("array", True), "exp_avg_sq": ("array", True),
+                "max_exp_avg_sq": ("array", bool(group["amsgrad"]))}
 
     def _init_state(self, state: dict, p: np.ndarray, group: dict) -> None:
         state["step"] = 0

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd.backend import ops as K
 
-from .optimizer import Optimizer, _check_hyper
+from .optimizer import Optimizer, _check_flag, _check_hyper
 
 
 class RMSprop(Optimizer):
@@ -32,6 +32,11 @@ class RMSprop(Optimizer):
         _check_hyper("eps", group["eps"], name)
         _check_hyper("weight_decay", group["weight_decay"], name)
         _check_hyper("momentum", group["momentum"], name)
+        _check_flag("centered", group["centered"], name)
+
+    def _state_spec(self, group: dict) -> dict[str, tuple[str, bool]]:
+        return {"step": ("step", True), "square_avg": ("array", True),
+                "momentum_buffer": ("array", group["momentum"] > 0), "grad_avg": ("array", bool(group["centered"]))}
 
     def _init_state(self, state: dict, p: np.ndarray, group: dict) -> None:
         state["step"] = 0

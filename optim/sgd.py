@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd.backend import ops as K
 
-from .optimizer import Optimizer, _check_hyper
+from .optimizer import Optimizer, _check_flag, _check_hyper
 
 
 class SGD(Optimizer):
@@ -29,8 +29,12 @@ class SGD(Optimizer):
         _check_hyper("momentum", group["momentum"], name)
         _check_hyper("dampening", group["dampening"], name)
         _check_hyper("weight_decay", group["weight_decay"], name)
+        _check_flag("nesterov", group["nesterov"], name)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(f"{name}: nesterov=True needs momentum > 0 and dampening = 0")
+
+    def _state_spec(self, group: dict) -> dict[str, tuple[str, bool]]:
+        return {"momentum_buffer": ("array?", False)}
 
     def _init_state(self, state: dict, p: np.ndarray, group: dict) -> None:
         pass  # the momentum buffer is made on the first step that uses momentum
