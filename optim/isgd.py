@@ -7,6 +7,8 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from autograd.tracing import replayable
+
 from ._flat import _FlatOptimizer
 from .optimizer import _check_hyper, _check_int
 
@@ -59,6 +61,7 @@ class ISGD(_FlatOptimizer):
             g = g + group["weight_decay"] * z
         return g
 
+    @replayable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:  # type: ignore[override]
         """One implicit step; returns the loss at the parameters before it (the closure's first value)."""
         self._check_closure(closure)

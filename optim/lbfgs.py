@@ -6,6 +6,8 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from autograd.tracing import replayable
+
 from ._flat import _FlatOptimizer
 from .optimizer import _check_hyper, _check_int
 
@@ -153,6 +155,7 @@ class LBFGS(_FlatOptimizer):
         self._set_flat(x)
         return loss, g
 
+    @replayable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:  # type: ignore[override]
         """Run up to ``max_iter`` iterations; returns the loss the first closure call gave."""
         self._check_closure(closure)

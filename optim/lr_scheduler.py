@@ -13,6 +13,7 @@ from numbers import Integral, Real
 from typing import Any, Callable, Iterable, Sequence
 
 from autograd.tracing import replayable
+from autograd.tracing import state as _trace_state
 
 from .optimizer import Optimizer
 
@@ -372,6 +373,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
                 for base in self.base_lrs]
 
+    @replayable
     def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or go to ``epoch`` (may be fractional)."""
         where = "CosineAnnealingWarmRestarts.step"
@@ -615,6 +617,11 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics: Any) -> None:  # type: ignore[override]
         """Record this epoch's metric (e.g. the validation loss) and lower the lr after a plateau."""
+        if _trace_state.recorder is not None:
+            from autograd.compile import CompileError
+
+            raise CompileError("ReduceLROnPlateau.step reads a loss value, which a compiled step cannot replay: "
+                               "call it outside the compiled function, once per epoch")
         try:
             current = float(metrics)
         except (TypeError, ValueError):
@@ -708,6 +715,7 @@ class SequentialLR(LRScheduler):
         else:
             sched.last_epoch -= 1
 
+    @replayable
     def step(self) -> None:
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
