@@ -32,6 +32,7 @@ from .activations import (
 )
 from .data import DataLoader, MinMaxScaler, StandardScaler, train_test_split
 from .layers import MLP, Dropout, Flatten, Linear, Neuron, Perceptron, Sequential
+from .layers import Unflatten
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -45,6 +46,9 @@ from .losses import (
     get_loss,
 )
 from .module import Module, ModuleList, Parameter, ParameterList
+from .module import ModuleDict
+from .hooks import RemovableHandle
+from . import utils
 from .train import EarlyStopping, History, Trainer, accuracy, fit
 
 __all__ = [
@@ -58,4 +62,5 @@ __all__ = [
     "DataLoader", "train_test_split", "StandardScaler", "MinMaxScaler",
     "Trainer", "fit", "accuracy", "EarlyStopping", "History",
     "functional", "init", "data", "datasets",
+    "ModuleDict", "Unflatten", "RemovableHandle", "utils",
 ]
