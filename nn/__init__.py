@@ -31,6 +31,7 @@ from .activations import (
     get_activation,
 )
 from .data import DataLoader, MinMaxScaler, StandardScaler, train_test_split
+from .data import ConcatDataset, Dataset, Subset, TensorDataset, default_collate, random_split
 from .layers import MLP, Dropout, Flatten, Linear, Neuron, Perceptron, Sequential
 from .layers import Unflatten
 from .losses import (
@@ -63,4 +64,5 @@ __all__ = [
     "Trainer", "fit", "accuracy", "EarlyStopping", "History",
     "functional", "init", "data", "datasets",
     "ModuleDict", "Unflatten", "RemovableHandle", "utils",
+    "Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "default_collate",
 ]
