@@ -46,6 +46,7 @@ from .losses import (
     SSELoss,
     get_loss,
 )
+from .losses import CosineEmbeddingLoss, GaussianNLLLoss, HuberLoss, KLDivLoss, SmoothL1Loss
 from .module import Module, ModuleList, Parameter, ParameterList
 from .module import ModuleDict
 from .hooks import RemovableHandle
@@ -64,5 +65,6 @@ __all__ = [
     "Trainer", "fit", "accuracy", "EarlyStopping", "History",
     "functional", "init", "data", "datasets",
     "ModuleDict", "Unflatten", "RemovableHandle", "utils",
+    "HuberLoss", "SmoothL1Loss", "KLDivLoss", "GaussianNLLLoss", "CosineEmbeddingLoss",
     "Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "default_collate",
 ]

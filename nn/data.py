@@ -83,7 +83,15 @@ class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``, in that order."""
 
     def __init__(self, dataset: Any, indices: Any) -> None:
-        self.dataset, self.indices = dataset, [int(i) for i in indices]
+        n = len(dataset)
+        idx = np.asarray(indices)
+        if idx.size and (idx.dtype.kind not in "iu" or idx.ndim != 1):
+            raise TypeError(f"Subset: indices must be a 1-D sequence of ints, got {np.asarray(indices).dtype} "
+                            f"of shape {idx.shape}")
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            raise IndexError(f"Subset: indices must be in [-{n}, {n - 1}] for a dataset of {n} samples, "
+                             f"found {idx[(idx < -n) | (idx >= n)][:5].tolist()}")
+        self.dataset, self.indices = dataset, [int(i) for i in idx.reshape(-1)]
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, (list, np.ndarray)):
@@ -325,7 +333,7 @@ def _check_batch_size(batch_size: Any, other: str) -> None:
 
 def _is_dataset(x: Any) -> bool:
     """True for a map-style dataset (not an array, Tensor, list or tuple of numbers)."""
-    if isinstance(x, (np.ndarray, Tensor, list, tuple)):
+    if isinstance(x, (np.ndarray, Tensor, list, tuple, str, bytes)):
         return False
     return hasattr(type(x), "__getitem__") and hasattr(type(x), "__len__")
 
