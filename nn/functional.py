@@ -457,18 +457,22 @@ def cross_entropy(logits: Any, target: Any, weight: Any = None, size_average: An
         weight, reduction = None, weight
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction, "cross_entropy")
-    if weight is None and not label_smoothing and ignore_index == -100 and _plain_target(logits, target):
-        return _cross_entropy_basic(logits, target, reduction)  # the fused one-op path
+    if weight is None and not label_smoothing and ignore_index == -100 and _plain_ndim(logits):
+        try:
+            return _cross_entropy_basic(logits, target, reduction)  # the fused one-op path
+        except _IgnoredLabels:  # some labels are -100: the general path leaves them out
+            pass
     return _class_loss(logits, target, weight, ignore_index, reduction, label_smoothing, False, "cross_entropy")
 
 
-def _plain_target(x: Any, target: Any) -> bool:
-    """True when the fused path applies: (N, C) or (C,) input, and no label is the default ignore_index -100."""
-    nd = x.ndim if isinstance(x, Tensor) else len(shape_of(x))
-    if nd not in (1, 2):
-        return False
-    t = target if type(target) is np.ndarray else np.asarray(numbers(target))
-    return not (t.size and t.dtype.kind in "iuf" and t.ndim < nd and (t == -100).any())
+def _plain_ndim(x: Any) -> bool:
+    """True for an (N, C) or (C,) input: the fused path's shapes."""
+    nd = x.data.ndim if isinstance(x, Tensor) else len(shape_of(x))
+    return nd == 2 or nd == 1
+
+
+class _IgnoredLabels(Exception):
+    """Raised by the fused path's label check when labels hold the default ignore_index -100."""
 
 
 def _class_loss(x: Any, target: Any, weight: Any, ignore_index: Any, reduction: str, label_smoothing: Any,
@@ -528,7 +532,7 @@ def _cross_entropy_basic(logits: Any, target: Any, reduction: str) -> Any:
         else:
             losses = SoftCrossEntropy.apply(z, t)
     else:
-        labels = check_labels(t.reshape(-1) if one else t, c, "cross_entropy")
+        labels = check_labels(t.reshape(-1) if one else t, c, "cross_entropy", ignore=-100)
         if labels.shape[0] != n:
             raise ValueError(f"cross_entropy: {n} rows of logits but {labels.shape[0]} labels; give one label per row")
         if scalar:
@@ -574,9 +578,16 @@ def nll_loss(log_probs: Any, target: Any, weight: Any = None, size_average: Any 
         weight, reduction = None, weight
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction, "nll_loss")
-    if weight is not None or ignore_index != -100 or len(shape_of(log_probs)) != 2 \
-            or not _plain_target(log_probs, target):
+    if weight is not None or ignore_index != -100 or len(shape_of(log_probs)) != 2:
         return _class_loss(log_probs, target, weight, ignore_index, reduction, 0.0, True, "nll_loss")
+    try:
+        return _nll_basic(log_probs, target, reduction)
+    except _IgnoredLabels:
+        return _class_loss(log_probs, target, weight, ignore_index, reduction, 0.0, True, "nll_loss")
+
+
+def _nll_basic(log_probs: Any, target: Any, reduction: str) -> Any:
+    """nll_loss on (N, C) without weight or ignored labels, in either mode."""
     check_reduction(reduction, "nll_loss")
     scalar = is_scalar(log_probs)
     lp = to_values(log_probs, "nll_loss") if scalar else to_tensor(log_probs, "nll_loss")
@@ -584,7 +595,7 @@ def nll_loss(log_probs: Any, target: Any, weight: Any = None, size_average: Any 
     if len(shape) != 2 or 0 in shape:
         raise ValueError(f"nll_loss: log-probabilities must have a non-empty shape (N, C), got {shape}")
     n, c = shape
-    labels = check_labels(numbers(target), c, "nll_loss")
+    labels = check_labels(numbers(target), c, "nll_loss", ignore=-100)
     if labels.shape[0] != n:
         raise ValueError(f"nll_loss: {n} rows but {labels.shape[0]} labels; give one label per row")
     if scalar:
@@ -611,7 +622,7 @@ def l2_penalty(params: Iterable[Any]) -> Any:
 # ----------------------------------------------------------------- helpers
 
 
-def check_labels(y: Any, num_classes: int | None, where: str) -> np.ndarray:
+def check_labels(y: Any, num_classes: int | None, where: str, ignore: int | None = None) -> np.ndarray:
     """Integer class labels as an int64 array; ValueError naming the bad labels otherwise."""
     arr = np.asarray(numbers(y) if not isinstance(y, np.ndarray) else y)
     if arr.ndim != 1:
@@ -624,6 +635,8 @@ def check_labels(y: Any, num_classes: int | None, where: str) -> np.ndarray:
     labels = arr.astype(np.int64)
     if labels.size and num_classes is not None and (labels.min() < 0 or labels.max() >= num_classes):
         bad = labels[(labels < 0) | (labels >= num_classes)]
+        if ignore is not None and (bad == ignore).all():
+            raise _IgnoredLabels
         raise ValueError(
             f"{where}: labels must be in [0, {num_classes - 1}] for {num_classes} classes, found "
             f"{np.unique(bad)[:5].tolist()}; check the number of outputs of the last layer"
