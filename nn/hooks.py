@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograd import Function, Tensor, is_grad_enabled
+from autograd import Function, Tensor, Value, is_grad_enabled
 
 __all__ = ["RemovableHandle"]
 
@@ -162,6 +162,12 @@ def call_with_hooks(module: Any, args: tuple, kwargs: dict) -> Any:
             args = result if isinstance(result, tuple) else (result,)
     state = None
     if module._backward_hooks and is_grad_enabled():
+        if module.mode == "scalar" or any(type(a) is Value or (isinstance(a, np.ndarray) and a.dtype == object)
+                                          for a in args):
+            raise TypeError(
+                f"{type(module).__name__}: full backward hooks need tensor mode (Tensors in and out); "
+                "for Values read each Value's .grad after backward, or convert the model with .to_tensor()"
+            )
         positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         if any(args[i].requires_grad for i in positions) or any(p.requires_grad for p in _tensor_params(module)):
             state = _PassState(module, len(args))

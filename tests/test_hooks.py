@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor
 
@@ -135,3 +136,28 @@ def test_hook_bad_input():
     lin2.register_full_backward_hook(lambda m, gi, go: (Tensor(np.zeros(3)),))
     with pytest.raises(RuntimeError, match=r"gradient 0 has shape \(3,\), but input 0 has shape \(4, 3\)"):
         lin2(Tensor(X, requires_grad=True)).sum().backward()
+
+
+def test_backward_hook_in_scalar_mode_says_it_needs_tensor_mode():
+    tiny = nn.Linear(2, 1, mode="scalar", seed=0)
+    tiny.register_full_backward_hook(lambda m, gi, go: None)
+    with pytest.raises(TypeError, match="full backward hooks need tensor mode"):
+        tiny([1.0, 2.0])
+    seen = []
+    tiny2 = nn.Linear(2, 1, mode="scalar", seed=0)
+    tiny2.register_forward_hook(lambda m, a, o: seen.append(o.shape))  # forward hooks work in both modes
+    tiny2([1.0, 2.0])
+    assert seen == [(1,)]
+
+
+def test_backward_hook_under_create_graph_and_no_grad():
+    lin = ours_linear()
+    rec = []
+    lin.register_full_backward_hook(lambda m, gi, go: rec.append(gi[0]))
+    x = Tensor(X, requires_grad=True)
+    y = lin(x)
+    (g,) = autograd.gradients((y * y).sum(), [x], create_graph=True)
+    assert len(rec) == 1 and np.allclose(rec[0].data, g.data)
+    with autograd.no_grad():
+        lin(x)  # no graph: nothing to hook, nothing fails
+    assert len(rec) == 1

@@ -96,6 +96,7 @@ def test_cross_entropy_and_nll_class_indices(reduction, options, backend):
             return tF.nll_loss(tF.log_softmax(x, 1), t, reduction=reduction, **tk)
 
         compare(ours_nll, theirs_nll, [z])
+        check_gradcheck(ours_nll, [z])
 
 
 def test_default_ignore_index_minus_100_and_single_sample(backend):
@@ -178,6 +179,7 @@ def test_bce_with_logits_weight_and_pos_weight(reduction, backend):
 def test_bce_weight(reduction, backend):
     p = 1 / (1 + np.exp(-ZB))
     w = RNG.uniform(0.5, 2, size=(3,))
+    check_gradcheck(lambda x: F.binary_cross_entropy(x, TSOFT, weight=w, reduction=reduction), [p])
     compare(lambda x: F.binary_cross_entropy(x, TSOFT, weight=w, reduction=reduction),
             lambda x: tF.binary_cross_entropy(x, torch.tensor(TSOFT, dtype=x.dtype),
                                               weight=torch.tensor(w, dtype=x.dtype), reduction=reduction), [p])
