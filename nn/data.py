@@ -223,6 +223,11 @@ class DataLoader:
         opts = dict(zip(names, args))
         allowed = set(names) | {"seed", "prefetch_factor", "persistent_workers", "pin_memory_device"}
         for k, v in kwargs.items():
+            if not self.dataset_mode and k in _DATASET_PARAMS and k not in _ARRAY_PARAMS:
+                raise TypeError(
+                    f"DataLoader: {k}= works on a dataset, but got arrays; wrap them: "
+                    f"DataLoader(TensorDataset(X, y), ..., {k}=...)"
+                )
             if k not in allowed:
                 close = difflib.get_close_matches(k, sorted(allowed), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -158,5 +158,7 @@ def test_bad_input():
         default_collate([None, None])
     with pytest.raises(ValueError, match="random_split: lengths \\[3, 3\\] must be non-negative ints summing to"):
         nn.data.random_split(TensorDataset(X), [3, 3])
+    with pytest.raises(TypeError, match=r"collate_fn= works on a dataset, but got arrays; wrap them"):
+        DataLoader(X, Y, collate_fn=list)
     with pytest.raises(TypeError, match="collate_fn must be a function"):
         DataLoader(TensorDataset(X), collate_fn=3)
