@@ -19,6 +19,15 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
+from .functional import (  # nn.functional imports this module last, once these exist
+    SoftCrossEntropy,
+    _legacy_reduction,
+    _prepare,
+    _reduce,
+    _scalar_elementwise,
+    check_number,
+    check_reduction,
+)
 from .modes import is_scalar, numbers, to_tensor
 
 __all__ = ["huber_loss", "smooth_l1_loss", "kl_div", "gaussian_nll_loss", "cosine_embedding_loss"]
@@ -132,8 +141,6 @@ def class_index_loss(x: Tensor, t: np.ndarray, weight: Any, ignore_index: int, r
 def probability_loss(x: Tensor, t: np.ndarray, weight: Any, reduction: str, label_smoothing: float,
                      op: str) -> Tensor:
     """Cross-entropy against class probabilities t (the input's shape): -sum_c w[c] t_c log softmax(x)_c."""
-    from .functional import SoftCrossEntropy
-
     one = x.ndim == 1
     if one:
         x = x.reshape(1, -1)
@@ -160,15 +167,11 @@ def probability_loss(x: Tensor, t: np.ndarray, weight: Any, reduction: str, labe
 
 def _pair(pred: Any, target: Any, op: str, reduction: str) -> tuple:
     """Prediction and target for an elementwise loss (torch's broadcasting rule, see ``functional._prepare``)."""
-    from .functional import _prepare
-
     return _prepare(pred, target, reduction, op)
 
 
 def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Any:
     """0.5 d**2 where |d| < delta, else delta (|d| - 0.5 delta), d = input - target; d/dinput: d or delta sign(d)."""
-    from .functional import _reduce, _scalar_elementwise, check_number
-
     delta = check_number(delta, "huber_loss", "delta")
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
@@ -189,8 +192,6 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
 def smooth_l1_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
                    beta: float = 1.0) -> Any:
     """0.5 d**2 / beta where |d| < beta, else |d| - 0.5 beta (beta = 0: the L1 loss); d = input - target."""
-    from .functional import _reduce, _scalar_elementwise, check_number, _legacy_reduction
-
     reduction = _legacy_reduction(size_average, reduce, reduction, "smooth_l1_loss")
     beta = check_number(beta, "smooth_l1_loss", "beta")
     if beta < 0:
@@ -217,7 +218,6 @@ def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None
     ``log_target=True``: the target is given as log t, and the loss is e**t (t - input).
     ``reduction="batchmean"`` (the true KL divergence) divides the sum by the batch size.
     """
-    from .functional import _legacy_reduction
 
     op = "kl_div"
     if reduction != "batchmean":
@@ -264,7 +264,6 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps
     fewer, or a last axis of 1 (one variance shared by the features). The clamp
     at eps changes the value only: the gradient passes to var as if unclamped (as in torch).
     """
-    from .functional import check_number, check_reduction
 
     op = "gaussian_nll_loss"
     check_reduction(reduction, op)
@@ -296,8 +295,6 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps
 def cosine_embedding_loss(input1: Any, input2: Any, target: Any, margin: float = 0.0, size_average: Any = None,
                           reduce: Any = None, reduction: str = "mean") -> Tensor:
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1 (cos along the last axis)."""
-    from .functional import check_number, _legacy_reduction
-
     op = "cosine_embedding_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction, op)
     margin = check_number(margin, op, "margin")
