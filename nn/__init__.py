@@ -32,7 +32,9 @@ from .activations import (
 )
 from .activations_extra import CELU, SELU, Hardsigmoid, Hardswish, Hardtanh, ReLU6, Softmin, Softsign
 from .data import DataLoader, MinMaxScaler, StandardScaler, train_test_split
+from .data import ConcatDataset, Dataset, Subset, TensorDataset, default_collate, random_split
 from .layers import MLP, Dropout, Flatten, Linear, Neuron, Perceptron, Sequential
+from .layers import Unflatten
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -45,9 +47,13 @@ from .losses import (
     SSELoss,
     get_loss,
 )
+from .losses import CosineEmbeddingLoss, GaussianNLLLoss, HuberLoss, KLDivLoss, SmoothL1Loss
 from .module import Module, ModuleList, Parameter, ParameterList
 from .export import export_onnx, from_torch, to_torch
 from .plot import plot_decision_boundary
+from .module import ModuleDict
+from .hooks import RemovableHandle
+from . import utils
 from .train import EarlyStopping, History, Trainer, accuracy, fit
 
 __all__ = [
@@ -62,5 +68,8 @@ __all__ = [
     "DataLoader", "train_test_split", "StandardScaler", "MinMaxScaler",
     "Trainer", "fit", "accuracy", "EarlyStopping", "History",
     "functional", "init", "data", "datasets",
+    "ModuleDict", "Unflatten", "RemovableHandle", "utils",
+    "HuberLoss", "SmoothL1Loss", "KLDivLoss", "GaussianNLLLoss", "CosineEmbeddingLoss",
+    "Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "default_collate",
 ]
 __all__ += ["to_torch", "from_torch", "export_onnx", "plot_decision_boundary"]

@@ -13,6 +13,9 @@ from .module import Module, check_mode, make_parameter
 class Identity(Module):
     """x unchanged (the linear activation)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # torch's Identity takes (and ignores) any arguments
+        super().__init__()
+
     def forward(self, x: Any) -> Any:
         return x
 

@@ -1,13 +1,20 @@
-"""Data handling: batches from arrays, a train/test split, and scalers fitted on training data only."""
+"""Data handling: datasets and loaders (torch's names), a train/test split, and scalers fitted on training data only.
+
+    >>> from nn.data import DataLoader, TensorDataset
+    >>> loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, generator=0)  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
+import difflib
 import math
+from collections.abc import Mapping, Sequence
 from numbers import Real
 from typing import Any, Iterator
 
 import numpy as np
 
+import autograd
 from autograd import Tensor
 
 from .init import rng_from
@@ -31,38 +38,266 @@ def check_xy(X: Any, y: Any, where: str) -> tuple[np.ndarray, np.ndarray | None]
     return X, y
 
 
-class DataLoader:
-    """Batches of ``(X, y)`` (numpy arrays), one pass per ``for`` loop.
+class Dataset:
+    """Base class of map-style datasets: define ``__getitem__(i)`` (one sample) and ``__len__``."""
 
-    ``batch_size``: None for the full batch, 1 for stochastic, n for mini-batches.
-    ``shuffle`` draws a new order every pass from a generator seeded once by
-    ``seed``, so a run is repeatable. ``drop_last`` drops a last, smaller batch.
+    def __getitem__(self, index: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index)")
+
+    def __add__(self, other: "Dataset") -> "ConcatDataset":
+        return ConcatDataset([self, other])
+
+
+class TensorDataset(Dataset):
+    """Samples ``(t0[i], t1[i], ...)`` from Tensors or arrays that share their first axis."""
+
+    def __init__(self, *tensors: Any) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset: give at least one Tensor or array, e.g. TensorDataset(X, y)")
+        items = []
+        for k, t in enumerate(tensors):
+            if not isinstance(t, (Tensor, np.ndarray)):
+                try:
+                    t = np.asarray(t)
+                except ValueError:
+                    raise ValueError(f"TensorDataset: argument {k} is not rectangular; give arrays") from None
+            if t.ndim == 0:
+                raise ValueError(f"TensorDataset: argument {k} is a single number; each needs one row per sample")
+            items.append(t)
+        sizes = [t.shape[0] for t in items]
+        if len(set(sizes)) != 1:
+            raise ValueError(
+                f"TensorDataset: size mismatch between tensors: first axes of {sizes} samples; "
+                "every Tensor must hold the same number of samples"
+            )
+        self.tensors = tuple(items)
+
+    def __getitem__(self, index: Any) -> tuple:
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self) -> int:
+        return self.tensors[0].shape[0]
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order."""
+
+    def __init__(self, dataset: Any, indices: Any) -> None:
+        n = len(dataset)
+        idx = np.asarray(indices)
+        if idx.size and (idx.dtype.kind not in "iu" or idx.ndim != 1):
+            raise TypeError(f"Subset: indices must be a 1-D sequence of ints, got {np.asarray(indices).dtype} "
+                            f"of shape {idx.shape}")
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            raise IndexError(f"Subset: indices must be in [-{n}, {n - 1}] for a dataset of {n} samples, "
+                             f"found {idx[(idx < -n) | (idx >= n)][:5].tolist()}")
+        self.dataset, self.indices = dataset, [int(i) for i in idx.reshape(-1)]
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, (list, np.ndarray)):
+            return [self.dataset[self.indices[int(i)]] for i in index]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after the other."""
+
+    def __init__(self, datasets: Any) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: give at least one dataset")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"ConcatDataset: index {index} is out of range for {n} samples")
+        index %= n
+        k = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
+        start = self.cumulative_sizes[k - 1] if k else 0
+        return self.datasets[k][index - start]
+
+
+def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list:
+    """Split ``dataset`` into non-overlapping random Subsets of the given lengths (or fractions summing to 1)."""
+    n = len(dataset)
+    lengths = list(lengths)
+    if lengths and all(isinstance(x, float) for x in lengths) and math.isclose(sum(lengths), 1.0) and sum(lengths) <= 1:
+        counts = [int(math.floor(n * f)) for f in lengths]
+        for i in range(n - sum(counts)):  # the remainder, one each, round robin (as torch does)
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if any(isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < 0 for x in lengths) or sum(lengths) != n:
+        raise ValueError(
+            f"random_split: lengths {lengths} must be non-negative ints summing to the {n} samples "
+            "(or fractions summing to 1)"
+        )
+    order = rng_from(generator).permutation(n).tolist()
+    out, start = [], 0
+    for k in lengths:
+        out.append(Subset(dataset, order[start:start + k]))
+        start += k
+    return out
+
+
+def default_collate(batch: list) -> Any:
+    """Join a list of samples into a batch, position by position, like torch's default_collate.
+
+    Tensors are stacked into a Tensor, arrays into an array (integer labels stay
+    integers), numbers into an int64/float64 array; tuples and lists collate
+    each position (giving a list), dicts each key; strings stay a list.
+    """
+    elem = batch[0]
+    if isinstance(elem, Tensor):
+        return autograd.stack(list(batch), axis=0)
+    if isinstance(elem, np.ndarray):
+        if elem.dtype.kind in "USO":
+            raise TypeError(f"default_collate: arrays of dtype {elem.dtype} cannot be batched; give numbers")
+        shapes = {b.shape for b in batch}
+        if len(shapes) != 1:
+            raise RuntimeError(
+                f"default_collate: samples have different shapes {sorted(shapes)}; stack needs equal shapes "
+                "(pad them, or pass a collate_fn)"
+            )
+        return np.stack(batch)
+    if isinstance(elem, np.generic):
+        return np.array(batch)
+    if isinstance(elem, bool):
+        return np.array(batch, dtype=bool)
+    if isinstance(elem, int):
+        return np.array(batch, dtype=np.int64)
+    if isinstance(elem, float):
+        return np.array(batch, dtype=np.float64)
+    if isinstance(elem, (str, bytes)):
+        return list(batch)
+    if isinstance(elem, Mapping):
+        out = {k: default_collate([d[k] for d in batch]) for k in elem}
+        try:
+            return out if type(elem) is dict else type(elem)(out)
+        except TypeError:  # a mapping type that cannot be built from a dict
+            return out
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a namedtuple keeps its type
+        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+    if isinstance(elem, Sequence):
+        if len({len(b) for b in batch}) != 1:
+            raise RuntimeError("default_collate: each element in list of batch should be of equal size")
+        return [default_collate(list(s)) for s in zip(*batch)]
+    raise TypeError(
+        "default_collate: batch must contain Tensors, numpy arrays, numbers, dicts or lists; "
+        f"found {type(elem).__name__}; pass collate_fn= to batch it yourself"
+    )
+
+
+_ARRAY_PARAMS = ("y", "batch_size", "shuffle", "seed", "drop_last")
+_DATASET_PARAMS = ("batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn", "pin_memory",
+                   "drop_last", "timeout", "worker_init_fn", "multiprocessing_context", "generator")
+_UNSET = object()
+
+
+class DataLoader:
+    """Batches, one pass per ``for`` loop, from arrays ``(X, y)`` or from any dataset (torch's signature).
+
+    ``DataLoader(X, y, batch_size=None, shuffle=False, seed=None, drop_last=False)``
+    yields ``(X, y)`` numpy batches: ``batch_size`` None for the full batch, 1 for
+    stochastic, n for mini-batches. ``DataLoader(dataset, batch_size=1, shuffle=False,
+    ..., collate_fn=None, drop_last=False, generator=None)`` works on anything
+    with ``__getitem__``/``__len__`` (a ``TensorDataset``, your own ``Dataset``),
+    joining samples with ``collate_fn`` (``default_collate``). ``shuffle`` draws
+    a new order every pass from a generator (``generator``: a numpy Generator or
+    an int, or ``seed``) made once, so a run is repeatable. ``drop_last`` drops a
+    last, smaller batch. Loading runs in this process (``num_workers`` is accepted
+    and ignored).
     """
 
-    def __init__(self, X: Any, y: Any = None, batch_size: int | None = None, shuffle: bool = False,
-                 seed: Any = None, drop_last: bool = False) -> None:
-        self.X, self.y = check_xy(X, y, "DataLoader")
+    def __init__(self, X: Any, *args: Any, **kwargs: Any) -> None:
+        self.dataset_mode = _is_dataset(X)
+        names = _DATASET_PARAMS if self.dataset_mode else _ARRAY_PARAMS
+        if len(args) > len(names):
+            raise TypeError(f"DataLoader: takes at most {len(names) + 1} positional arguments, got {len(args) + 1}")
+        opts = dict(zip(names, args))
+        allowed = set(names) | {"seed", "prefetch_factor", "persistent_workers", "pin_memory_device"}
+        for k, v in kwargs.items():
+            if not self.dataset_mode and k in _DATASET_PARAMS and k not in _ARRAY_PARAMS:
+                raise TypeError(
+                    f"DataLoader: {k}= works on a dataset, but got arrays; wrap them: "
+                    f"DataLoader(TensorDataset(X, y), ..., {k}=...)"
+                )
+            if k not in allowed:
+                close = difflib.get_close_matches(k, sorted(allowed), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise TypeError(f"DataLoader: unexpected keyword argument {k!r}{hint}")
+            if k in opts:
+                raise TypeError(f"DataLoader: got multiple values for argument {k!r}")
+            opts[k] = v
+        if self.dataset_mode:
+            self._init_dataset(X, opts)
+        else:
+            self._init_arrays(X, opts)
+
+    def _init_arrays(self, X: Any, o: dict) -> None:
+        self.X, self.y = check_xy(X, o.get("y"), "DataLoader")
         n = self.X.shape[0]
+        batch_size = o.get("batch_size")
         if batch_size is None:
             batch_size = n
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(
-                f"DataLoader: batch_size must be a positive int (or None for the full batch), got {batch_size!r}"
-            )
+        _check_batch_size(batch_size, "(or None for the full batch)")
+        drop_last = bool(o.get("drop_last", False))
         if drop_last and batch_size > n:
             raise ValueError(
                 f"DataLoader: batch_size {batch_size} is larger than the {n} samples and drop_last=True leaves no batch"
             )
         self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
-        self.rng = rng_from(seed) if shuffle else None
+        self.shuffle = bool(o.get("shuffle", False))
+        self.drop_last = drop_last
+        self.rng = rng_from(o.get("seed")) if self.shuffle else None
+
+    def _init_dataset(self, dataset: Any, o: dict) -> None:
+        self.dataset = dataset
+        batch_size = o.get("batch_size", 1)
+        self.batch_sampler = o.get("batch_sampler")
+        self.sampler = o.get("sampler")
+        self.shuffle = bool(o.get("shuffle", False))
+        self.drop_last = bool(o.get("drop_last", False))
+        if self.batch_sampler is not None:
+            if batch_size != 1 or self.shuffle or self.sampler is not None or self.drop_last:
+                raise ValueError("DataLoader: batch_sampler excludes batch_size, shuffle, sampler and drop_last")
+            batch_size = None
+        elif batch_size is not None:
+            _check_batch_size(batch_size, "(or None to yield single samples)")
+        if self.sampler is not None and self.shuffle:
+            raise ValueError("DataLoader: sampler and shuffle=True exclude each other; shuffle inside the sampler")
+        self.batch_size = None if batch_size is None else int(batch_size)
+        collate_fn = o.get("collate_fn")
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"DataLoader: collate_fn must be a function of a list of samples, got {collate_fn!r}")
+        self.collate_fn = collate_fn if collate_fn is not None else default_collate
+        self.generator = o.get("generator")
+        seed = o.get("seed")
+        if self.generator is not None and seed is not None:
+            raise ValueError("DataLoader: give generator or seed, not both")
+        self.rng = rng_from(self.generator if self.generator is not None else seed) if self.shuffle else None
 
     def __len__(self) -> int:
-        n = self.X.shape[0]
+        if not self.dataset_mode:
+            n = self.X.shape[0]
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        if self.batch_size is None:
+            return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.dataset_mode:
+            yield from self._iter_dataset()
+            return
         n = self.X.shape[0]
         order = self.rng.permutation(n) if self.shuffle else None
         for k in range(len(self)):
@@ -72,6 +307,40 @@ class DataLoader:
                 yield self.X[idx]
             else:
                 yield self.X[idx], self.y[idx]
+
+    def _iter_dataset(self) -> Iterator[Any]:
+        ds = self.dataset
+        if self.batch_sampler is not None:
+            for idx in self.batch_sampler:
+                yield self.collate_fn([ds[int(i)] for i in idx])
+            return
+        if self.sampler is not None:
+            order = np.fromiter((int(i) for i in self.sampler), dtype=np.int64)
+        else:
+            order = self.rng.permutation(len(ds)) if self.shuffle else np.arange(len(ds))
+        if self.batch_size is None:
+            for i in order:
+                yield ds[int(i)]
+            return
+        fast = type(ds) is TensorDataset and self.collate_fn is default_collate  # one fancy index per batch
+        for k in range(len(self)):
+            idx = order[k * self.batch_size:(k + 1) * self.batch_size]
+            if fast:
+                yield [t[idx] for t in ds.tensors]
+            else:
+                yield self.collate_fn([ds[int(i)] for i in idx])
+
+
+def _check_batch_size(batch_size: Any, other: str) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"DataLoader: batch_size must be a positive int {other}, got {batch_size!r}")
+
+
+def _is_dataset(x: Any) -> bool:
+    """True for a map-style dataset (not an array, Tensor, list or tuple of numbers)."""
+    if isinstance(x, (np.ndarray, Tensor, list, tuple, str, bytes)):
+        return False
+    return hasattr(type(x), "__getitem__") and hasattr(type(x), "__len__")
 
 
 def train_test_split(X: Any, y: Any, test_size: float = 0.25, seed: Any = None, shuffle: bool = True,
@@ -181,3 +450,7 @@ class MinMaxScaler(_Scaler):
     def inverse_transform(self, X: Any) -> np.ndarray:
         lo, hi = self.feature_range
         return (self._check(X, "inverse_transform") - lo) / (hi - lo) * self.span + self.min
+
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "default_collate", "DataLoader",
+           "train_test_split", "StandardScaler", "MinMaxScaler"]

@@ -67,7 +67,7 @@ def show_scalar_mode(model: MLP, X_test: np.ndarray, y_test: np.ndarray) -> MLP:
     """Step 3: the trained model converted to scalar mode gives the same numbers, one Value per weight."""
     scalar = model.to_scalar()
     print(f"\nThe same model in scalar mode: {len(scalar.parameters())} Values, one per weight.")
-    few, few_y = X_test[:5], y_test[:5]
+    few, few_y = X_test[:5], y_test[:5].reshape(-1, 1)  # one target per output: the model's (5, 1)
     diff = np.abs(numbers(scalar(few)) - numbers(model(few))).max()
     print(f"Outputs on 5 held-out points agree with tensor mode to {diff:.1e}.")
 

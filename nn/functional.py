@@ -9,7 +9,7 @@ outputs and gradients. Targets of losses are constants (numbers or arrays).
 from __future__ import annotations
 
 import math
-
+import warnings
 from numbers import Real
 from typing import Any, Iterable
 
@@ -21,7 +21,7 @@ from autograd import generic as G
 from autograd.backend import ops as K
 from autograd.value import GELU_APPROXIMATIONS
 
-from .modes import as_value, is_scalar, numbers, smap, to_tensor, to_values
+from .modes import as_value, is_scalar, numbers, shape_of, smap, to_tensor, to_values
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -316,8 +316,9 @@ class SquaredError(Function):
 # ------------------------------------------------------------------ losses
 
 
-def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Any:
+def mse_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Any:
     """Mean (or sum) of (pred - target)**2."""
+    reduction = _legacy_reduction(size_average, reduce, reduction, "mse_loss")
     fused = reduction != "none" and not is_scalar(pred)  # one op, NaN looked for only if the loss is NaN
     pred, t, scalar = _prepare(pred, target, reduction, "mse_loss", check_nan=not fused)
     if scalar:
@@ -333,15 +334,16 @@ def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Any:
 
 def sse_loss(pred: Any, target: Any, reduction: str = "sum") -> Any:
     """The classic cost E = 1/2 sum (pred - target)**2 (``reduction='mean'`` gives 1/2 the mean)."""
-    pred, t, scalar = _prepare(pred, target, reduction, "sse_loss")
+    pred, t, scalar = _prepare(pred, target, reduction, "sse_loss", shapes="reshape")
     if scalar:
         return _reduce(_scalar_elementwise(lambda p, ti: (p - ti) * (p - ti) * 0.5, pred, t), reduction)
     d = pred - t
     return _reduce(d * d * 0.5, reduction)
 
 
-def l1_loss(pred: Any, target: Any, reduction: str = "mean") -> Any:
+def l1_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Any:
     """Mean (or sum) of |pred - target|."""
+    reduction = _legacy_reduction(size_average, reduce, reduction, "l1_loss")
     pred, t, scalar = _prepare(pred, target, reduction, "l1_loss")
     if scalar:
         return _reduce(_scalar_elementwise(lambda p, ti: (p - ti).abs(), pred, t), reduction)
@@ -351,7 +353,7 @@ def l1_loss(pred: Any, target: Any, reduction: str = "mean") -> Any:
 def hinge_loss(scores: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Any:
     """Max-margin loss max(0, margin - y * score) for labels y in {-1, +1} (micrograd's demo loss)."""
     margin = check_number(margin, "hinge_loss", "margin")
-    scores, t, scalar = _prepare(scores, target, reduction, "hinge_loss")
+    scores, t, scalar = _prepare(scores, target, reduction, "hinge_loss", shapes="reshape")
     bad = (t != 1) & (t != -1)
     if bad.any():
         raise ValueError(
@@ -366,9 +368,13 @@ def hinge_loss(scores: Any, target: Any, margin: float = 1.0, reduction: str = "
 max_margin_loss = hinge_loss
 
 
-def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> Any:
-    """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1] (logs clamped at -100 like torch)."""
-    probs, t, scalar = _prepare(probs, target, reduction, "binary_cross_entropy")
+def binary_cross_entropy(probs: Any, target: Any, weight: Any = None, size_average: Any = None, reduce: Any = None,
+                         reduction: str = "mean") -> Any:
+    """-w (t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1] (logs clamped at -100 like torch)."""
+    if isinstance(weight, str):  # the old positional spelling binary_cross_entropy(p, t, "sum")
+        weight, reduction = None, weight
+    reduction = _legacy_reduction(size_average, reduce, reduction, "binary_cross_entropy")
+    probs, t, scalar = _prepare(probs, target, reduction, "binary_cross_entropy", shapes="same")
     p = numbers(probs)
     if ((p < 0) | (p > 1)).any():
         raise ValueError(
@@ -377,8 +383,26 @@ def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> An
         )
     _check_unit_targets(t, "binary_cross_entropy")
     if scalar:
-        return _reduce(_scalar_elementwise(_scalar_bce, probs, t), reduction)
-    return _reduce(BinaryCrossEntropy.apply(probs, t), reduction)
+        losses = _scalar_elementwise(_scalar_bce, probs, t)
+        if weight is not None:
+            losses = losses * _elementwise_weight(weight, losses.shape, np.float64, "binary_cross_entropy", "weight")
+        return _reduce(losses, reduction)
+    losses = BinaryCrossEntropy.apply(probs, t)
+    if weight is not None:
+        losses = losses * _elementwise_weight(weight, losses.shape, losses.dtype, "binary_cross_entropy", "weight")
+    return _reduce(losses, reduction)
+
+
+def _elementwise_weight(weight: Any, shape: tuple, dtype: Any, op: str, what: str) -> np.ndarray:
+    """A loss weight as a float array that broadcasts to ``shape``; ValueError naming both shapes otherwise."""
+    w = np.asarray(numbers(weight), dtype=dtype)
+    try:
+        np.broadcast_shapes(w.shape, shape)
+    except ValueError:
+        raise ValueError(f"{op}: {what} of shape {w.shape} does not broadcast to the input's shape {shape}") from None
+    if np.broadcast_shapes(w.shape, shape) != tuple(shape):
+        raise ValueError(f"{op}: {what} of shape {w.shape} would enlarge the input's shape {shape}; it must fit inside")
+    return w
 
 
 def _scalar_bce(p: Value, t: float) -> Value:
@@ -391,21 +415,102 @@ def _scalar_bce(p: Value, t: float) -> Value:
     return -(logp * t + log1mp * (1 - t))
 
 
-def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = "mean") -> Any:
-    """Binary cross-entropy of sigmoid(logits), computed stably as softplus(z) - t z."""
-    logits, t, scalar = _prepare(logits, target, reduction, "binary_cross_entropy_with_logits")
-    _check_unit_targets(t, "binary_cross_entropy_with_logits")
-    if scalar:
-        return _reduce(_scalar_elementwise(lambda z, ti: z.softplus() - z * ti, logits, t), reduction)
-    return _reduce(BinaryCrossEntropyWithLogits.apply(logits, t), reduction)
+def binary_cross_entropy_with_logits(logits: Any, target: Any, weight: Any = None, size_average: Any = None,
+                                     reduce: Any = None, reduction: str = "mean", pos_weight: Any = None) -> Any:
+    """Binary cross-entropy of sigmoid(logits), computed stably: w ((1 - t) z - (1 + (pw - 1) t) log sigmoid(z)).
 
-
-def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
-    """-log softmax(logits)[label] per row, computed stably from raw scores.
-
-    ``logits``: (N, C) (or (C,) for one sample). ``target``: integer labels of
-    shape (N,) in [0, C), or target distributions (one-hot rows) of shape (N, C).
+    ``pos_weight`` (pw, one per class on the last axis) weighs the positive
+    targets; ``weight`` each element. Without them it is one op, softplus(z) - t z.
     """
+    op = "binary_cross_entropy_with_logits"
+    if isinstance(weight, str):  # the old positional spelling (logits, target, "sum")
+        weight, reduction = None, weight
+    reduction = _legacy_reduction(size_average, reduce, reduction, op)
+    logits, t, scalar = _prepare(logits, target, reduction, op, shapes="same")
+    _check_unit_targets(t, op)
+    shape = np.shape(logits) if scalar else logits.shape
+    dtype = np.float64 if scalar else logits.dtype
+    w = None if weight is None else _elementwise_weight(weight, shape, dtype, op, "weight")
+    pw = None if pos_weight is None else _elementwise_weight(pos_weight, shape, dtype, op, "pos_weight")
+    if scalar:
+        lw = 1.0 + (pw - 1.0) * t if pw is not None else None
+        if lw is None:
+            losses = _scalar_elementwise(lambda z, ti: z.softplus() - z * ti, logits, t)
+        else:  # -log sigmoid(z) = softplus(-z)
+            losses = np.empty(shape, dtype=object)
+            flat, zf, tf, lf = losses.reshape(-1), logits.reshape(-1), t.reshape(-1), np.broadcast_to(lw, shape).ravel()
+            for i in range(zf.size):
+                z = as_value(zf[i])
+                flat[i] = z * (1.0 - float(tf[i])) + (-z).softplus() * float(lf[i])
+        return _reduce(losses if w is None else losses * w, reduction)
+    if pw is None:
+        losses = BinaryCrossEntropyWithLogits.apply(logits, t)
+    else:
+        lw = 1.0 + (pw - 1.0) * t
+        losses = logits * (1.0 - t) - logits.log_sigmoid() * lw.astype(dtype, copy=False)
+    if w is not None:
+        losses = losses * w
+    return _reduce(losses, reduction)
+
+
+def cross_entropy(logits: Any, target: Any, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+                  reduce: Any = None, reduction: str = "mean", label_smoothing: float = 0.0) -> Any:
+    """-log softmax(logits)[label] per prediction, computed stably from raw scores (torch's arguments).
+
+    ``logits``: (N, C), (C,) for one sample, or (N, C, d1, ...) with the classes
+    on axis 1. ``target``: class indices of shape (N,) (or (N, d1, ...)) in
+    [0, C), or class probabilities of the logits' shape. ``weight`` (C,) weighs
+    each class (the mean divides by the summed weights of the targets);
+    ``ignore_index`` marks labels that count for nothing; ``label_smoothing`` e
+    mixes the target with the uniform distribution: (1 - e) target + e / C.
+    """
+    if isinstance(weight, str):  # the old positional spelling cross_entropy(z, y, "sum")
+        weight, reduction = None, weight
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction, "cross_entropy")
+    if weight is None and not label_smoothing and ignore_index == -100 and _plain_ndim(logits):
+        try:
+            return _cross_entropy_basic(logits, target, reduction)  # the fused one-op path
+        except _IgnoredLabels:  # some labels are -100: the general path leaves them out
+            pass
+    return _class_loss(logits, target, weight, ignore_index, reduction, label_smoothing, False, "cross_entropy")
+
+
+def _plain_ndim(x: Any) -> bool:
+    """True for an (N, C) or (C,) input: the fused path's shapes."""
+    nd = x.data.ndim if isinstance(x, Tensor) else len(shape_of(x))
+    return nd == 2 or nd == 1
+
+
+class _IgnoredLabels(Exception):
+    """Raised by the fused path's label check when labels hold the default ignore_index -100."""
+
+
+def _class_loss(x: Any, target: Any, weight: Any, ignore_index: Any, reduction: str, label_smoothing: Any,
+                log_probs: bool, op: str) -> Tensor:
+    """Cross-entropy/NLL with weight, ignore_index, label smoothing or extra axes (see ``loss_functions``)."""
+    check_reduction(reduction, op)
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"{op}: ignore_index must be an int, got {ignore_index!r}")
+    eps = check_number(label_smoothing, op, "label_smoothing")
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {eps}")
+    if is_scalar(x):
+        raise TypeError(
+            f"{op}: weight, ignore_index, label_smoothing and inputs with more than 2 axes need tensor mode; "
+            "convert the model with .to_tensor()"
+        )
+    z = to_tensor(x, op)
+    if z.ndim == 0 or 0 in z.shape:
+        raise ValueError(f"{op}: input must have shape (N, C), (C,) or (N, C, d1, ...), non-empty; got {z.shape}")
+    t = np.asarray(numbers(target))
+    if t.shape == z.shape and t.dtype.kind == "f" and not log_probs:
+        return probability_loss(z, t, weight, reduction, eps, op)
+    return class_index_loss(z, t, weight, int(ignore_index), reduction, eps, log_probs, op)
+
+
+def _cross_entropy_basic(logits: Any, target: Any, reduction: str) -> Any:
+    """cross_entropy without weight, ignore_index or smoothing, on (N, C) or (C,): one fused op in tensor mode."""
     check_reduction(reduction, "cross_entropy")
     scalar = is_scalar(logits)
     z = to_values(logits, "cross_entropy") if scalar else to_tensor(logits, "cross_entropy")
@@ -429,7 +534,7 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
             raise ValueError(f"cross_entropy: target distributions of shape {t.shape} do not match logits {(n, c)}")
         if np.isnan(t).any() or (t < 0).any():
             raise ValueError("cross_entropy: target distributions must be non-negative numbers without NaN")
-        t = t.astype(np.float64)
+        t = t.astype(np.float64 if scalar else z.dtype)  # float32 logits keep float32 targets
         if scalar:
             losses = np.empty(n, dtype=object)
             for i in range(n):
@@ -438,7 +543,7 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
         else:
             losses = SoftCrossEntropy.apply(z, t)
     else:
-        labels = check_labels(t.reshape(-1) if one else t, c, "cross_entropy")
+        labels = check_labels(t.reshape(-1) if one else t, c, "cross_entropy", ignore=-100)
         if labels.shape[0] != n:
             raise ValueError(f"cross_entropy: {n} rows of logits but {labels.shape[0]} labels; give one label per row")
         if scalar:
@@ -474,8 +579,26 @@ def _scalar_shifted_lse(row: Any) -> tuple[list, Value]:
     return shifted, Value.sum([s.exp() for s in shifted]).log()
 
 
-def nll_loss(log_probs: Any, target: Any, reduction: str = "mean") -> Any:
-    """-log_probs[row, label]: the loss after ``log_softmax`` (cross_entropy = nll_loss(log_softmax(z)))."""
+def nll_loss(log_probs: Any, target: Any, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+             reduce: Any = None, reduction: str = "mean") -> Any:
+    """-w[label] log_probs[row, label]: the loss after ``log_softmax`` (cross_entropy = nll_loss(log_softmax(z))).
+
+    Shapes, ``weight`` and ``ignore_index`` as in ``cross_entropy``.
+    """
+    if isinstance(weight, str):  # the old positional spelling nll_loss(lp, y, "sum")
+        weight, reduction = None, weight
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction, "nll_loss")
+    if weight is not None or ignore_index != -100 or len(shape_of(log_probs)) != 2:
+        return _class_loss(log_probs, target, weight, ignore_index, reduction, 0.0, True, "nll_loss")
+    try:
+        return _nll_basic(log_probs, target, reduction)
+    except _IgnoredLabels:
+        return _class_loss(log_probs, target, weight, ignore_index, reduction, 0.0, True, "nll_loss")
+
+
+def _nll_basic(log_probs: Any, target: Any, reduction: str) -> Any:
+    """nll_loss on (N, C) without weight or ignored labels, in either mode."""
     check_reduction(reduction, "nll_loss")
     scalar = is_scalar(log_probs)
     lp = to_values(log_probs, "nll_loss") if scalar else to_tensor(log_probs, "nll_loss")
@@ -483,7 +606,7 @@ def nll_loss(log_probs: Any, target: Any, reduction: str = "mean") -> Any:
     if len(shape) != 2 or 0 in shape:
         raise ValueError(f"nll_loss: log-probabilities must have a non-empty shape (N, C), got {shape}")
     n, c = shape
-    labels = check_labels(numbers(target), c, "nll_loss")
+    labels = check_labels(numbers(target), c, "nll_loss", ignore=-100)
     if labels.shape[0] != n:
         raise ValueError(f"nll_loss: {n} rows but {labels.shape[0]} labels; give one label per row")
     if scalar:
@@ -510,7 +633,7 @@ def l2_penalty(params: Iterable[Any]) -> Any:
 # ----------------------------------------------------------------- helpers
 
 
-def check_labels(y: Any, num_classes: int | None, where: str) -> np.ndarray:
+def check_labels(y: Any, num_classes: int | None, where: str, ignore: int | None = None) -> np.ndarray:
     """Integer class labels as an int64 array; ValueError naming the bad labels otherwise."""
     arr = np.asarray(numbers(y) if not isinstance(y, np.ndarray) else y)
     if arr.ndim != 1:
@@ -523,6 +646,8 @@ def check_labels(y: Any, num_classes: int | None, where: str) -> np.ndarray:
     labels = arr.astype(np.int64)
     if labels.size and num_classes is not None and (labels.min() < 0 or labels.max() >= num_classes):
         bad = labels[(labels < 0) | (labels >= num_classes)]
+        if ignore is not None and (bad == ignore).all():
+            raise _IgnoredLabels
         raise ValueError(
             f"{where}: labels must be in [0, {num_classes - 1}] for {num_classes} classes, found "
             f"{np.unique(bad)[:5].tolist()}; check the number of outputs of the last layer"
@@ -530,14 +655,31 @@ def check_labels(y: Any, num_classes: int | None, where: str) -> np.ndarray:
     return labels
 
 
-def one_hot(labels: Any, num_classes: int) -> np.ndarray:
-    """Rows of zeros with a 1 at each label: shape (N, num_classes), float64."""
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
-        raise ValueError(f"one_hot: num_classes must be a positive int, got {num_classes!r}")
-    y = check_labels(labels, int(num_classes), "one_hot")
-    out = np.zeros((y.size, int(num_classes)))
-    out[np.arange(y.size), y] = 1.0
-    return out
+def one_hot(labels: Any, num_classes: int = -1) -> np.ndarray:
+    """Zeros with a 1 at each label, on a new last axis: shape (*labels.shape, num_classes), int64 (as torch).
+
+    ``num_classes=-1`` takes one more than the largest label.
+    """
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or (
+            num_classes < 1 and num_classes != -1):
+        raise ValueError(f"one_hot: num_classes must be a positive int (or -1 to infer it), got {num_classes!r}")
+    arr = np.asarray(numbers(labels) if not isinstance(labels, np.ndarray) else labels)
+    shape = arr.shape
+    y = check_labels(arr.reshape(-1), None, "one_hot")
+    if (y < 0).any():
+        raise ValueError(f"one_hot: labels must be >= 0, found {np.unique(y[y < 0])[:5].tolist()}")
+    if num_classes == -1:
+        if y.size == 0:
+            raise ValueError("one_hot: cannot infer num_classes from no labels; pass num_classes")
+        num_classes = int(y.max()) + 1
+    elif y.size and y.max() >= num_classes:
+        raise ValueError(
+            f"one_hot: labels must be in [0, {num_classes - 1}] for {num_classes} classes, found "
+            f"{np.unique(y[y >= num_classes])[:5].tolist()}; raise num_classes or pass -1 to infer it"
+        )
+    out = np.zeros((y.size, int(num_classes)), dtype=np.int64)
+    out[np.arange(y.size), y] = 1
+    return out.reshape(shape + (int(num_classes),))
 
 
 def check_number(x: Any, op: str, what: str) -> float:
@@ -546,9 +688,24 @@ def check_number(x: Any, op: str, what: str) -> float:
     return float(x)
 
 
-def check_reduction(reduction: str, op: str) -> None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, got {reduction!r}")
+def check_reduction(reduction: str, op: str, extra: tuple = ()) -> None:
+    if reduction not in REDUCTIONS + extra:
+        raise ValueError(
+            f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS + extra))}, got {reduction!r}"
+        )
+
+
+def _legacy_reduction(size_average: Any, reduce: Any, reduction: str, op: str, extra: tuple = ()) -> str:
+    """The reduction, from torch's deprecated ``size_average``/``reduce`` flags when given (checked)."""
+    if isinstance(size_average, str):  # an old positional spelling: fn(pred, target, "sum")
+        size_average, reduction = None, size_average
+    if size_average is not None or reduce is not None:
+        if reduce is not None and not reduce:
+            reduction = "none"
+        else:
+            reduction = "sum" if size_average is not None and not size_average else "mean"
+    check_reduction(reduction, op, extra)
+    return reduction
 
 
 def _check_unit_targets(t: np.ndarray, op: str) -> None:
@@ -558,8 +715,14 @@ def _check_unit_targets(t: np.ndarray, op: str) -> None:
         )
 
 
-def _prepare(pred: Any, target: Any, reduction: str, op: str, check_nan: bool = True) -> tuple:
-    """Check a (prediction, target) pair; return (prediction in its mode, float target array, is_scalar)."""
+def _prepare(pred: Any, target: Any, reduction: str, op: str, check_nan: bool = True,
+             shapes: str = "broadcast") -> tuple:
+    """Check a (prediction, target) pair; return (prediction in its mode, float target array, is_scalar).
+
+    Shapes that differ: ``"broadcast"`` broadcasts them with a warning, as torch's regression
+    losses do; ``"same"`` refuses (torch's BCE losses); ``"reshape"`` takes a target of the
+    same size in the prediction's shape. Shapes that cannot be matched raise ValueError.
+    """
     check_reduction(reduction, op)
     if isinstance(pred, Tensor):  # the training-loop case first: a Tensor and a float array of its shape
         t = target.data if isinstance(target, Tensor) else target
@@ -579,15 +742,37 @@ def _prepare(pred: Any, target: Any, reduction: str, op: str, check_nan: bool = 
     if size == 0:
         raise ValueError(f"{op}: got an empty prediction of shape {pshape}; there is nothing to compare")
     if t.shape != pshape:
-        if t.size != size:
-            raise ValueError(
-                f"{op}: prediction of shape {pshape} and target of shape {t.shape} do not match; "
-                "give one target per output"
-            )
-        t = t.reshape(pshape)
+        pred, t = _fit_shapes(pred, t, pshape, size, op, shapes, scalar)
     if check_nan:
         _check_nan(numbers(pred), t, op)
     return pred, (t if scalar else t.astype(pred.dtype, copy=False)), scalar  # float32 stays float32
+
+
+def _fit_shapes(pred: Any, t: np.ndarray, pshape: tuple, size: int, op: str, shapes: str, scalar: bool) -> tuple:
+    """Prediction and target of different shapes, matched by the loss's rule (see ``_prepare``)."""
+    if shapes == "reshape" and t.size == size:
+        return pred, t.reshape(pshape)
+    fix = f"give a target of shape {pshape}"
+    if t.size == size:
+        fix += f" (y.reshape({', '.join(map(str, pshape))}{',' * (len(pshape) == 1)}))"
+    if shapes == "same":
+        raise ValueError(f"{op}: prediction of shape {pshape} and target of shape {t.shape} do not match; {fix}")
+    try:
+        shape = np.broadcast_shapes(pshape, t.shape)
+    except ValueError:
+        shape = None
+    if shape is None or shapes != "broadcast":
+        raise ValueError(
+            f"{op}: prediction of shape {pshape} and target of shape {t.shape} do not match and do not broadcast; "
+            f"{fix}"
+        )
+    warnings.warn(
+        f"{op}: a target of shape {t.shape} and a prediction of shape {pshape} broadcast to {shape}, which is "
+        f"likely wrong (torch does the same and warns); {fix}", UserWarning, stacklevel=4)
+    t = np.broadcast_to(t, shape)
+    if shape != pshape:
+        pred = np.broadcast_to(pred, shape) if scalar else pred.broadcast_to(shape)
+    return pred, t
 
 
 def _check_nan(pn: np.ndarray, t: np.ndarray, op: str) -> None:
@@ -638,3 +823,13 @@ from .functional_extra import (  # noqa: E402, F401  (re-exported: F.celu, F.pad
 ACTIVATIONS.update(EXTRA_ACTIVATIONS)
 for _fn in (celu, selu, softsign, hardsigmoid, hardswish, hardtanh, relu6, softmin, normalize, pad):
     _fn.__module__ = __name__  # part of nn.functional's own API (help(), the public-name checks)
+
+from .loss_functions import (  # noqa: E402, F401  (they use the helpers above; re-exported here)
+    class_index_loss,
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    huber_loss,
+    kl_div,
+    probability_loss,
+    smooth_l1_loss,
+)

@@ -10,6 +10,7 @@ convert a model and both give the same outputs and gradients.
 from __future__ import annotations
 
 import copy
+import math
 from numbers import Real
 from operator import mul
 from typing import Any, Callable
@@ -213,7 +214,7 @@ class Sequential(ModuleList):
         i, n = 0, len(mods)
         while i < n:
             m = mods[i]
-            if type(m) is Linear and isinstance(m._parameters["weight"], Tensor):  # tensor mode
+            if type(m) is Linear and not m._has_hooks and isinstance(m._parameters["weight"], Tensor):  # tensor mode
                 fused = _fusable_activation(mods[i + 1]) if i + 1 < n else None
                 if fused is not None:  # Linear then ReLU (etc.): one fused op, same numbers, one node fewer
                     x = m._forward_fused(x, *fused)
@@ -235,6 +236,8 @@ class Sequential(ModuleList):
 def _fusable_activation(m: Module) -> tuple[str, float] | None:
     """(name, parameter) for an activation module that ``autograd.linear`` can apply in the same op, else None."""
     kind = type(m)
+    if m._has_hooks:  # its hooks must see it called
+        return None
     if kind is ReLU:
         return ("relu", 0.0)
     if kind is Tanh:
@@ -351,4 +354,46 @@ class Flatten(Module):
         return f"start_axis={self.start_axis}, end_axis={self.end_axis}"
 
 
-__all__ = ["Linear", "Neuron", "Perceptron", "Sequential", "MLP", "Dropout", "Flatten"]
+class Unflatten(Module):
+    """Split axis ``dim`` into ``unflattened_size`` (one entry may be -1), the inverse of Flatten."""
+
+    def __init__(self, dim: int, unflattened_size: Any) -> None:
+        super().__init__()
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"Unflatten: dim must be an int, got {dim!r}")
+        if isinstance(unflattened_size, (int, np.integer)) or not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got {unflattened_size!r}")
+        sizes = tuple(unflattened_size)
+        if not sizes or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or (n < 1 and n != -1)
+                            for n in sizes) or sizes.count(-1) > 1:
+            raise ValueError(
+                f"Unflatten: unflattened_size must be positive ints (at most one -1), got {unflattened_size!r}"
+            )
+        self.dim, self.unflattened_size = int(dim), tuple(int(n) for n in sizes)
+
+    def forward(self, x: Any) -> Any:
+        scalar = is_scalar(x)
+        x = to_values(x, "Unflatten") if scalar else to_tensor(x, "Unflatten")
+        shape = tuple(np.shape(x))
+        nd = len(shape)
+        if not -nd <= self.dim < nd:
+            raise ValueError(f"Unflatten: dim {self.dim} is out of range for an input of shape {shape}")
+        d = self.dim % nd
+        known = math.prod(n for n in self.unflattened_size if n != -1)
+        sizes = self.unflattened_size
+        if -1 in sizes:
+            if known == 0 or shape[d] % known:
+                raise ValueError(f"Unflatten: cannot split axis {d} of length {shape[d]} into {sizes}")
+            sizes = tuple(shape[d] // known if n == -1 else n for n in sizes)
+        elif known != shape[d]:
+            raise ValueError(
+                f"Unflatten: unflattened_size {sizes} holds {known} entries but axis {d} of the input "
+                f"(shape {shape}) has {shape[d]}; their product must match"
+            )
+        return x.reshape(shape[:d] + sizes + shape[d + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+__all__ = ["Linear", "Neuron", "Perceptron", "Sequential", "MLP", "Dropout", "Flatten", "Unflatten"]

@@ -20,6 +20,8 @@ import numpy as np
 from autograd import Tensor, Value
 from autograd.tracing import replayable
 
+from . import hooks as _hooks
+
 MODES = ("tensor", "scalar")
 
 
@@ -124,16 +126,56 @@ class LoadResult(NamedTuple):
 class Module:
     """Base class of layers and models: subclass it, assign parameters and sub-modules, define ``forward``."""
 
+    _has_hooks = False  # class default: a module without hooks calls forward directly
+    _forward_pre_hooks: dict = {}
+    _forward_hooks: dict = {}
+    _backward_hooks: dict = {}
+
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "training", True)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward(...)")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._has_hooks:
+            return _hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ----------------------------------------------------------------- hooks
+    def _hook_dict(self, name: str) -> dict:
+        d = self.__dict__.get(name)
+        if d is None:
+            d = {}
+            object.__setattr__(self, name, d)
+        return d
+
+    def _refresh_hooks(self) -> None:
+        on = bool(self._forward_pre_hooks or self._forward_hooks or self._backward_hooks)
+        object.__setattr__(self, "_has_hooks", on)
+
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False) -> _hooks.RemovableHandle:
+        """``hook(module, args)`` before each forward; it may return new args (a tuple, or one value)."""
+        return _hooks.add_hook(self._hook_dict("_forward_pre_hooks"), hook, self, prepend,
+                               f"{type(self).__name__}.register_forward_pre_hook")
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False) -> _hooks.RemovableHandle:
+        """``hook(module, args, output)`` after each forward; it may return a new output."""
+        return _hooks.add_hook(self._hook_dict("_forward_hooks"), hook, self, prepend,
+                               f"{type(self).__name__}.register_forward_hook")
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> _hooks.RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` once per backward, with dL/d(inputs) and dL/d(outputs).
+
+        Both are tuples of Tensors (None for an input that is not a Tensor requiring
+        grad); the hook may return a tuple to replace grad_input.
+        """
+        return _hooks.add_hook(self._hook_dict("_backward_hooks"), hook, self, prepend,
+                               f"{type(self).__name__}.register_full_backward_hook")
 
     # ------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
@@ -143,6 +185,15 @@ class Module:
                 f"{type(self).__name__}: assign attributes only after calling super().__init__() in __init__"
             )
         modules = self.__dict__["_modules"]
+        buffers = self.__dict__.get("_buffers")
+        if buffers and name in buffers:
+            if value is not None and not isinstance(value, (Tensor, np.ndarray)):
+                raise TypeError(
+                    f"{type(self).__name__}.{name} is a buffer: assign a Tensor, an array or None, "
+                    f"not {type(value).__name__}"
+                )
+            buffers[name] = value
+            return
         value = _wrap_sequence(value)
         if is_parameter(value):
             modules.pop(name, None)
@@ -172,6 +223,8 @@ class Module:
             return d["_parameters"][name]
         if name in d.get("_modules", {}):
             return d["_modules"][name]
+        if name in d.get("_buffers", {}):
+            return d["_buffers"][name]
         known = [n for n in dir(type(self)) if not n.startswith("_")]
         known += [n for n in d if not n.startswith("_")]
         known += list(d.get("_parameters", {})) + list(d.get("_modules", {}))
@@ -185,22 +238,30 @@ class Module:
             del d["_parameters"][name]
         elif name in d["_modules"]:
             del d["_modules"][name]
+        elif name in d.get("_buffers", {}):
+            del d["_buffers"][name]
+            d["_non_persistent_buffers"].discard(name)
         else:
             object.__delattr__(self, name)
 
     def __dir__(self) -> list:
-        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules))
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules)
+                      | set(self.__dict__.get("_buffers", {})))
 
     # ------------------------------------------------------------------ walks
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
-        """(dotted name, module) for this module and every module inside it, each once."""
-        seen: set[int] = set()
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
+        """(dotted name, module) for this module and every module inside it, each once (torch's arguments)."""
+        if isinstance(memo, str):  # the old spelling named_modules("prefix")
+            memo, prefix = None, memo
+        seen: set[int] = set() if memo is None else memo
         stack = [(prefix, self)]
         while stack:
             name, mod = stack.pop()
-            if id(mod) in seen:
-                continue
-            seen.add(id(mod))
+            if remove_duplicate:
+                if id(mod) in seen:
+                    continue
+                seen.add(id(mod))
             yield name, mod
             children = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items() if m is not None]
             stack.extend(reversed(children))
@@ -267,20 +328,20 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Any]]:
         """(dotted name, parameter) pairs; a scalar-mode parameter is a Value or an object array of Values."""
         seen: set[int] = set()
-        for mname, mod in self.named_modules(prefix):
+        for mname, mod in (self.named_modules(prefix=prefix) if recurse else [(prefix, self)]):
             for pname, p in mod._parameters.items():
                 if p is None or id(p) in seen:
                     continue
                 seen.add(id(p))
                 yield (f"{mname}.{pname}" if mname else pname), p
 
-    def parameters(self) -> list:
+    def parameters(self, recurse: bool = True) -> list:
         """Every trainable number holder: Tensors in tensor mode, one ``Value`` per weight in scalar mode."""
         out: list = []
-        for _, p in self.named_parameters():
+        for _, p in self.named_parameters(recurse=recurse):
             if is_scalar_parameter(p):
                 out.extend(parameter_values(p))
             else:
@@ -312,15 +373,75 @@ class Module:
         """The label a scalar-mode parameter's Values carry (shown in drawings): w[i,j], b[i], ..."""
         return {"weight": "w", "bias": "b"}.get(name, name)
 
+    # ---------------------------------------------------------------- buffers
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Keep ``tensor`` (a Tensor, an array or None) as state that is not trained: running statistics.
+
+        A buffer is an attribute, moved by ``.to``/``.double()``, and (when
+        ``persistent``) saved in ``state_dict``; it is not in ``parameters()``.
+        """
+        self._check_name(name, "register_buffer")
+        d = self.__dict__
+        if name in d.get("_parameters", {}) or name in d.get("_modules", {}) or (
+                name in d and name not in d.get("_buffers", {})):
+            raise KeyError(f"{type(self).__name__}.register_buffer: attribute {name!r} already exists")
+        if tensor is not None and not isinstance(tensor, (Tensor, np.ndarray)):
+            raise TypeError(
+                f"{type(self).__name__}.register_buffer: {name!r} must be a Tensor, an array or None, "
+                f"got {type(tensor).__name__}"
+            )
+        if is_parameter(tensor):
+            raise TypeError(
+                f"{type(self).__name__}.register_buffer: {name!r} is a Parameter; use register_parameter for "
+                "trained weights, or pass tensor.detach()"
+            )
+        if "_buffers" not in d:
+            object.__setattr__(self, "_buffers", {})
+            object.__setattr__(self, "_non_persistent_buffers", set())
+        d["_buffers"][name] = tensor
+        if persistent:
+            d["_non_persistent_buffers"].discard(name)
+        else:
+            d["_non_persistent_buffers"].add(name)
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
+        """(dotted name, buffer) pairs for this module (and, with ``recurse``, every module inside it)."""
+        seen: set[int] = set()
+        for mname, mod in (self.named_modules(prefix=prefix) if recurse else [(prefix, self)]):
+            for bname, b in mod.__dict__.get("_buffers", {}).items():
+                if b is None or (remove_duplicate and id(b) in seen):
+                    continue
+                seen.add(id(b))
+                yield (f"{mname}.{bname}" if mname else bname), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[Any]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def _persistent_buffers(self) -> Iterator[tuple[str, Any, "Module", str]]:
+        for mname, mod in self.named_modules():
+            skip = mod.__dict__.get("_non_persistent_buffers", ())
+            for bname, b in mod.__dict__.get("_buffers", {}).items():
+                if b is not None and bname not in skip:
+                    yield (f"{mname}.{bname}" if mname else bname), b, mod, bname
+
     # ------------------------------------------------------------- training
     @replayable
-    def zero_grad(self) -> None:
-        """Clear every parameter's gradient (None for Tensors, 0.0 for Values)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient: None (torch's default) or zeros in place; 0.0 for Values."""
         for p in self.parameters():
             if type(p) is Value:
                 p.grad = 0.0
-            else:
+            elif set_to_none or p.grad is None:
                 p.grad = None
+            else:
+                g = p.grad
+                arr = g.data if isinstance(g, Tensor) else g
+                if arr.flags.writeable:
+                    arr[...] = 0
+                else:
+                    p.grad = np.zeros_like(arr)
 
     def train(self, mode: bool = True) -> "Module":
         """Training mode (dropout active) for this module and all inside it; returns self."""
@@ -336,14 +457,19 @@ class Module:
 
     # ----------------------------------------------------------- state dict
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Every parameter as a float numpy array (a copy), keyed by dotted name; the same in both modes."""
-        return {name: parameter_array(p) for name, p in self.named_parameters()}
+        """Every parameter (and persistent buffer) as a numpy array (a copy), keyed by dotted name."""
+        state = {name: parameter_array(p) for name, p in self.named_parameters()}
+        for name, b, _, _ in self._persistent_buffers():
+            state[name] = np.array(b.data if isinstance(b, Tensor) else b, copy=True)
+        return state
 
     def load_state_dict(self, state: dict, strict: bool = True) -> LoadResult:
         """Copy numbers from ``state`` into the parameters in place; nothing changes if any entry is wrong."""
         if not isinstance(state, dict):
             raise TypeError(f"load_state_dict: expected a dict of arrays, got {type(state).__name__}")
         own = dict(self.named_parameters())
+        bufs = {name: (mod, bname) for name, _, mod, bname in self._persistent_buffers()}
+        own.update({name: mod._buffers[bname] for name, (mod, bname) in bufs.items()})
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         if strict and (missing or unexpected):
@@ -364,14 +490,23 @@ class Module:
             arr = np.asarray(v.data if isinstance(v, Tensor) else v)
             if arr.dtype.kind not in "fiub":
                 raise TypeError(f"load_state_dict: {name!r} holds {arr.dtype} values; expected numbers")
-            if arr.shape != parameter_shape(p):
+            if arr.shape != (np.shape(p.data if isinstance(p, Tensor) else p) if name in bufs else parameter_shape(p)):
                 raise ValueError(
                     f"load_state_dict: {name!r} has shape {arr.shape} in the state but {parameter_shape(p)} "
                     "in the model; build the model with the same layer sizes"
                 )
             arrays[name] = arr
         for name, arr in arrays.items():
-            assign_parameter(own[name], arr)
+            if name in bufs:
+                b = own[name]
+                target = b.data if isinstance(b, Tensor) else b
+                if target.flags.writeable:
+                    target[...] = arr
+                else:
+                    mod, bname = bufs[name]
+                    mod._buffers[bname] = np.array(arr, dtype=target.dtype)
+            else:
+                assign_parameter(own[name], arr)
         return LoadResult(missing, unexpected)
 
     # ----------------------------------------------------- mode conversion
@@ -407,6 +542,13 @@ class Module:
             p.data = p.data.astype(dt, copy=False)
             if p.grad is not None:
                 p.grad = p.grad.astype(dt, copy=False)
+        for mod in self.modules():  # floating buffers follow (integer counters stay integers, as in torch)
+            bufs = mod.__dict__.get("_buffers", {})
+            for bname, b in bufs.items():
+                if isinstance(b, Tensor) and b.data.dtype.kind == "f":
+                    b.data = b.data.astype(dt, copy=False)
+                elif isinstance(b, np.ndarray) and b.dtype.kind == "f":
+                    bufs[bname] = b.astype(dt, copy=False)
         return self
 
     def float(self) -> "Module":
@@ -492,6 +634,80 @@ class ModuleList(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(list(self._modules.values()))
+
+
+class ModuleDict(Module):
+    """Modules by name, in insertion order: ``d["enc"]``, ``for k in d``, ``d.items()``, ``d.update(...)``."""
+
+    def __init__(self, modules: Any = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def _key(self, key: Any) -> str:
+        if not isinstance(key, str) or not key or "." in key:
+            raise KeyError(f"ModuleDict: keys must be non-empty strings without '.', got {key!r}")
+        return key
+
+    def __getitem__(self, key: str) -> Module:
+        try:
+            return self._modules[key]
+        except (KeyError, TypeError):
+            close = difflib.get_close_matches(str(key), list(self._modules), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise KeyError(f"ModuleDict has no module {key!r}{hint}") from None
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleDict[{key!r}]: expected a Module, got {type(module).__name__}")
+        self._modules[self._key(key)] = module
+
+    def __delitem__(self, key: str) -> None:
+        self[key]
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._modules))
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._modules
+
+    def keys(self) -> list:
+        return list(self._modules.keys())
+
+    def values(self) -> list:
+        return list(self._modules.values())
+
+    def items(self) -> list:
+        return list(self._modules.items())
+
+    def pop(self, key: str) -> Module:
+        m = self[key]
+        del self._modules[key]
+        return m
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def update(self, modules: Any) -> None:
+        """Add (name, module) pairs from a dict, a ModuleDict or an iterable of pairs."""
+        if isinstance(modules, (dict, ModuleDict)):
+            pairs = list(modules.items())
+        else:
+            try:
+                pairs = [tuple(kv) for kv in modules]
+            except TypeError:
+                raise TypeError(
+                    f"ModuleDict.update: expected a dict or (name, module) pairs, got {type(modules).__name__}"
+                ) from None
+            for kv in pairs:
+                if len(kv) != 2:
+                    raise ValueError(f"ModuleDict.update: each entry must be a (name, module) pair, got {kv!r}")
+        for k, m in pairs:
+            self[k] = m
 
 
 class ParameterList(Module):

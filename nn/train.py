@@ -47,6 +47,14 @@ def accuracy(outputs: Any, y: Any, threshold: float = 0.0) -> float:
     return float(np.mean(pred == y)) if y.size else float("nan")
 
 
+def _column_target(out: Any, yb: np.ndarray) -> np.ndarray:
+    """y of shape (n,) as (n, 1) for a model with one output column (losses, as torch's, would broadcast it)."""
+    shape = tuple(np.shape(out.data if isinstance(out, autograd.Tensor) else out))
+    if yb.ndim + 1 == len(shape) and shape[-1] == 1 and yb.shape == shape[:-1]:
+        return yb.reshape(shape)
+    return yb
+
+
 class EarlyStopping:
     """Stop when the monitored loss has not improved by ``min_delta`` for ``patience`` epochs.
 
@@ -255,7 +263,7 @@ class Trainer:
                 total, seen, outs, ys = 0.0, 0, [], []
                 for xb, yb in loader:
                     out = self.model(xb)
-                    loss = self.loss_fn(out, yb)
+                    loss = self.loss_fn(out, _column_target(out, yb))
                     self.optimizer.zero_grad()
                     loss.backward()
                     self.optimizer.step()
@@ -320,7 +328,7 @@ class Trainer:
             with autograd.no_grad():
                 for xb, yb in DataLoader(X, y, batch_size=batch_size):
                     out = self.model(xb)
-                    total += float(numbers(self.loss_fn(out, yb))) * len(xb)
+                    total += float(numbers(self.loss_fn(out, _column_target(out, yb)))) * len(xb)
                     outs.append(np.asarray(numbers(out)))
         finally:
             self.model.train(was)

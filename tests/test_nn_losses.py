@@ -36,7 +36,7 @@ def test_against_torch():
     pairs = [
         (F.cross_entropy(LOGITS, LABELS), tf.cross_entropy(t(LOGITS), t(LABELS))),
         (F.cross_entropy(LOGITS, F.one_hot(LABELS, 4), reduction="sum"),
-         tf.cross_entropy(t(LOGITS), t(F.one_hot(LABELS, 4)), reduction="sum")),
+         tf.cross_entropy(t(LOGITS), t(F.one_hot(LABELS, 4) * 1.0), reduction="sum")),
         (F.nll_loss(F.log_softmax(LOGITS), LABELS), tf.nll_loss(tf.log_softmax(t(LOGITS), -1), t(LABELS))),
         (F.mse_loss(PRED, TARGET), tf.mse_loss(t(PRED), t(TARGET))),
         (F.l1_loss(PRED, TARGET), tf.l1_loss(t(PRED), t(TARGET))),
@@ -145,8 +145,8 @@ def test_bad_input_messages():
         F.mse_loss([1.0, np.nan], [0.0, 0.0])
     with pytest.raises(ValueError, match="target contains NaN"):
         F.mse_loss([1.0, 1.0], [0.0, np.nan])
-    with pytest.raises(ValueError, match=r"prediction of shape \(5, 1\) and target of shape \(4,\)"):
-        F.mse_loss(PRED, np.zeros(4))
+    with pytest.raises(ValueError, match=r"prediction of shape \(5, 1\) and target of shape \(4, 2\)"):
+        F.mse_loss(PRED, np.zeros((4, 2)))
     with pytest.raises(ValueError, match="empty prediction"):
         F.mse_loss(np.zeros((0, 1)), np.zeros((0, 1)))
     with pytest.raises(ValueError, match="empty logits"):
@@ -164,10 +164,17 @@ def test_bad_input_messages():
 
 
 @pytest.mark.numpy_only
-def test_target_column_vector_reshaped_not_broadcast():
-    # (N, 1) predictions against (N,) targets must not broadcast to (N, N)
-    loss = F.mse_loss(np.array([[1.0], [2.0]]), np.array([1.0, 2.0]))
-    assert loss.item() == 0.0
+def test_target_column_vector_broadcasts_with_a_warning_as_in_torch():
+    # (N, 1) predictions against (N,) targets broadcast to (N, N) in torch, with a warning: the same numbers here
+    with pytest.warns(UserWarning, match=r"mse_loss: a target of shape \(2,\) and a prediction of shape \(2, 1\)"):
+        loss = F.mse_loss(np.array([[1.0], [2.0]]), np.array([1.0, 2.0]))
+    assert loss.item() == pytest.approx(0.5)  # ((0 + 1) + (1 + 0)) / 4, torch's number
+    with pytest.raises(ValueError, match=r"mse_loss: prediction of shape \(4, 3\) and target of shape \(3, 4\) "
+                                         r"do not match and do not broadcast"):
+        F.mse_loss(np.zeros((4, 3)), np.zeros((3, 4)))
+    with pytest.raises(ValueError, match=r"binary_cross_entropy_with_logits: prediction of shape \(2, 1\) and "
+                                         r"target of shape \(2,\) do not match; give a target of shape \(2, 1\)"):
+        F.binary_cross_entropy_with_logits(np.zeros((2, 1)), np.zeros(2))
 
 
 @pytest.mark.numpy_only
