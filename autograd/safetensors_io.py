@@ -39,7 +39,6 @@ def _backend(op: str) -> Any:
 
 def save_safetensors(state_dict: dict, path: str | os.PathLike, metadata: dict | None = None) -> None:
     """Write ``{name: array or Tensor}`` to ``path`` as a .safetensors file, atomically."""
-    st_numpy = _backend("save_safetensors")
     target = _check_path(path, "save_safetensors")
     if not isinstance(state_dict, dict):
         raise TypeError(
@@ -65,16 +64,16 @@ def save_safetensors(state_dict: dict, path: str | os.PathLike, metadata: dict |
         isinstance(metadata, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())
     ):
         raise TypeError("save_safetensors: metadata must be a dict of str to str")
-    data = st_numpy.save(tables, metadata=metadata)
+    data = _backend("save_safetensors").save(tables, metadata=metadata)
     _write_atomically(target, "save_safetensors", lambda f: f.write(data))
 
 
 def load_safetensors(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, np.ndarray]:
     """Read a .safetensors file into ``{name: ndarray}`` (load it with ``model.load_state_dict``)."""
-    st_numpy = _backend("load_safetensors")
     path = _check_path(path, "load_safetensors")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) or max_bytes <= 0:
         raise ValueError(f"load_safetensors: max_bytes must be a positive integer, got {max_bytes!r}")
+    st_numpy = _backend("load_safetensors")
     size = os.path.getsize(path)
     if size > max_bytes:
         raise CheckpointError(f"load_safetensors: {path!r} is {size} bytes, more than max_bytes={max_bytes}; "

@@ -96,9 +96,9 @@ def _np(t: Any) -> np.ndarray:
 
 def to_torch(model: Module) -> Any:
     """The equivalent ``torch.nn`` module, with the same weights (in the same dtype), in the same train/eval mode."""
-    torch = _torch("to_torch")
     if not isinstance(model, Module):
         raise TypeError(f"to_torch: expected a gradwork nn.Module, got {type(model).__name__}")
+    torch = _torch("to_torch")
     out = _converter(model, "to_torch", "to_torch").to_torch(model, torch)
     out.train(model.training)
     return out
@@ -106,6 +106,8 @@ def to_torch(model: Module) -> Any:
 
 def from_torch(module: Any) -> Module:
     """The gradwork model equivalent to a ``torch.nn`` module, with the same weights."""
+    if isinstance(module, Module) or not hasattr(module, "state_dict"):
+        raise TypeError(f"from_torch: expected a torch.nn.Module, got {type(module).__name__}")
     torch = _torch("from_torch")
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch: expected a torch.nn.Module, got {type(module).__name__}")
@@ -291,16 +293,16 @@ def export_onnx(model: Module, example_input: Any, path: str | os.PathLike, opse
 
     The file passes ``onnx.checker`` and ONNX Runtime computes what ``model(x)`` does.
     """
+    if not isinstance(model, Module):
+        raise TypeError(f"export_onnx: expected a gradwork nn.Module, got {type(model).__name__}")
+    if isinstance(opset, bool) or not isinstance(opset, int) or opset < OPSET:
+        raise ValueError(f"export_onnx: opset must be an integer >= {OPSET}, got {opset!r}")
     try:
         import onnx
         from onnx import TensorProto, helper, numpy_helper
     except ImportError:
         raise ImportError("export_onnx: the onnx package is not installed; pip install onnx "
                           "(or \"gradwork[export]\")") from None
-    if not isinstance(model, Module):
-        raise TypeError(f"export_onnx: expected a gradwork nn.Module, got {type(model).__name__}")
-    if isinstance(opset, bool) or not isinstance(opset, int) or opset < OPSET:
-        raise ValueError(f"export_onnx: opset must be an integer >= {OPSET}, got {opset!r}")
     x = example_input.data if isinstance(example_input, Tensor) else np.asarray(example_input)
     if x.dtype.kind not in "fiu" or x.ndim == 0:
         raise ValueError(f"export_onnx: example_input must be a float array (or integer indices, for an "

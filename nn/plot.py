@@ -102,8 +102,8 @@ def plot_decision_boundary(model: Any, X: Any, y: Any = None, ax: Any = None, re
     One output: its sign (a logit, or a tanh score) or 0.5 (a probability) is the boundary; several
     outputs: the class with the largest score colours each region.
     """
+    xx, yy, scores = decision_grid(model, X, resolution)  # checks the arguments first
     plt = _pyplot("plot_decision_boundary")
-    xx, yy, scores = decision_grid(model, X, resolution)
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4))
     if scores.shape[-1] == 1:
