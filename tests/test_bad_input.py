@@ -733,6 +733,21 @@ CASES += [
 
 # ---------------------------------------------------------------- torch ops (autograd/torchops.py, nn extras)
 CASES += [
+    C(A + "save_safetensors", "a list value", lambda w: autograd.save_safetensors({"w": [1, 2]}, "unused.st"),
+      TypeError, "'w' is a list; a .safetensors file holds arrays only"),
+    C(A + "load_safetensors", "max_bytes 0", lambda w: autograd.load_safetensors("unused.st", max_bytes=0),
+      ValueError, "max_bytes must be a positive integer"),
+    C(A + "compile", "not a function", lambda w: autograd.compile(3), TypeError, "compile: expected a function"),
+    C("nn.to_torch", "a string", lambda w: nn.to_torch("model"), TypeError, "expected a gradwork nn.Module"),
+    C("nn.from_torch", "a gradwork model", lambda w: nn.from_torch(w.model), TypeError,
+      "expected a torch.nn.Module"),
+    C("nn.export_onnx", "an old opset", lambda w: nn.export_onnx(w.model, w.X, "unused.onnx", opset=11), ValueError,
+      "opset must be an integer >= 17"),
+    C("nn.plot_decision_boundary", "three features", lambda w: nn.plot_decision_boundary(w.model, w.X), ValueError,
+      r"X must have shape \(n, 2\)"),
+]
+
+CASES += [
     C(A + "rsqrt", "a string", lambda w: autograd.rsqrt("x"), TypeError, "from str"),
     C(A + "tan", "None", lambda w: autograd.tan(None), TypeError, "NoneType"),
     C(A + "asin", "a string", lambda w: autograd.asin("x"), TypeError, "from str"),
@@ -827,6 +842,7 @@ def _with_lr(opt, lr):
 
 # Public names that take no input worth testing, or that only the engine calls.
 EXEMPT = {
+    "autograd.CompileError": "an exception class, raised by autograd.compile",
     "autograd.is_grad_enabled": "takes no arguments",
     "autograd.get_backend": "takes no arguments",
     "autograd.default_rng": "takes no arguments",
