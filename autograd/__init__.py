@@ -34,6 +34,7 @@ from .creation import (
 from .draw import GraphvizNotFoundError, dot_source, draw_dot, draw_graph, draw_text, save_drawing
 from .draw_network import draw_network, network_source
 from .engine import enable_grad, gradients, is_grad_enabled, no_grad, set_grad_enabled, topological_order
+from .engine import inference_mode
 from .function import Context, Function
 from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck
@@ -41,6 +42,7 @@ from .ops.arith import maximum, minimum, where
 from .ops.matmul import linear
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor, as_tensor, concatenate, stack, tensor
+from .torch_api import return_types
 from .value import Value
 
 cat = concatenate
@@ -77,6 +79,52 @@ log_softmax = _unary("log_softmax")
 logsumexp = _unary("logsumexp")
 matmul = _unary("matmul")
 clip = _unary("clip")
+# torch's function spellings of Tensor methods (autograd.add(a, b, alpha=2) == a.add(b, alpha=2))
+clamp = _unary("clamp")
+neg = _unary("neg")
+abs = _unary("abs")  # noqa: A001
+sum = _unary("sum")  # noqa: A001
+mean = _unary("mean")
+var = _unary("var")
+std = _unary("std")
+argmax = _unary("argmax")
+argmin = _unary("argmin")
+squeeze = _unary("squeeze")
+unsqueeze = _unary("unsqueeze")
+flatten = _unary("flatten")
+transpose = _unary("transpose")
+permute = _unary("permute")
+reshape = _unary("reshape")
+numel = _unary("numel")
+t = _unary("t")
+
+
+def _binary(name: str):  # autograd.add(a, b): either side may be a number or an array
+    def fn(input, other, *args, **kwargs):  # noqa: A002  (torch's argument name)
+        if not isinstance(input, Tensor) and isinstance(other, Tensor):
+            input = Tensor._lift(input, other, name)
+        return getattr(as_tensor(input), name)(other, *args, **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = f"``input.{name}(other)``, torch's function spelling, recorded for backward."
+    return fn
+
+
+add = _binary("add")
+sub = _binary("sub")
+mul = _binary("mul")
+div = _binary("div")
+pow = _binary("pow")  # noqa: A001
+
+
+def max(input, *args, **kwargs):  # noqa: A001, A002
+    """torch.max: ``max(x)``, ``max(x, dim)`` -> (values, indices), ``max(x, other)`` elementwise."""
+    return as_tensor(input).max(*args, **kwargs)
+
+
+def min(input, *args, **kwargs):  # noqa: A001, A002
+    """torch.min: ``min(x)``, ``min(x, dim)`` -> (values, indices), ``min(x, other)`` elementwise."""
+    return as_tensor(input).min(*args, **kwargs)
 
 __all__ = [
     "Tensor", "Value", "Function", "Context", "tensor", "as_tensor",
@@ -91,4 +139,7 @@ __all__ = [
     "draw_graph", "draw_dot", "draw_text", "draw_network", "dot_source", "network_source", "save_drawing",
     "GraphvizNotFoundError",
     "save", "load", "CheckpointError",
+    "inference_mode", "return_types",
+    "clamp", "neg", "abs", "sum", "mean", "var", "std", "argmax", "argmin", "squeeze", "unsqueeze", "flatten",
+    "transpose", "permute", "reshape", "numel", "t", "add", "sub", "mul", "div", "pow", "max", "min",
 ]

@@ -139,18 +139,29 @@ def _channel_axis(shape: tuple, n: int, op: str) -> int:
     return axis
 
 
-def softmax(x: Any, axis: int = -1) -> Any:
-    """e**x / sum(e**x) along ``axis`` (shifted by the max, so no overflow)."""
+def softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+    """e**x / sum(e**x) along ``dim`` (or numpy's ``axis``; the last axis when neither is given),
+    shifted by the max, so no overflow."""
+    axis = _softmax_dim(dim, axis, "softmax")
     if is_scalar(x):
         return _scalar_softmax(x, axis, log=False)
-    return to_tensor(x, "softmax").softmax(axis=axis)
+    return to_tensor(x, "softmax").softmax(axis)
 
 
-def log_softmax(x: Any, axis: int = -1) -> Any:
-    """x - log(sum(e**x)) along ``axis``, computed without overflow."""
+def log_softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+    """x - log(sum(e**x)) along ``dim`` (or ``axis``; the last axis by default), computed without overflow."""
+    axis = _softmax_dim(dim, axis, "log_softmax")
     if is_scalar(x):
         return _scalar_softmax(x, axis, log=True)
-    return to_tensor(x, "log_softmax").log_softmax(axis=axis)
+    return to_tensor(x, "log_softmax").log_softmax(axis)
+
+
+def _softmax_dim(dim: Any, axis: Any, op: str) -> Any:
+    if axis is None:
+        return -1 if dim is None else dim
+    if dim is not None:
+        raise TypeError(f"{op}: give dim (torch) or axis (numpy), not both")
+    return axis
 
 
 def _scalar_softmax(x: Any, axis: int, log: bool) -> np.ndarray:
@@ -519,14 +530,22 @@ def check_labels(y: Any, num_classes: int | None, where: str) -> np.ndarray:
     return labels
 
 
-def one_hot(labels: Any, num_classes: int) -> np.ndarray:
-    """Rows of zeros with a 1 at each label: shape (N, num_classes), float64."""
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
-        raise ValueError(f"one_hot: num_classes must be a positive int, got {num_classes!r}")
+def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
+    """Rows of zeros with a 1 at each label: an int64 Tensor of shape (N, num_classes), as torch's
+    ``one_hot`` (``num_classes=-1``: the largest label + 1). Use ``.float()``/``.double()`` for float targets."""
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or (
+        num_classes < 1 and num_classes != -1
+    ):
+        raise ValueError(f"one_hot: num_classes must be a positive int (or -1 to infer it), got {num_classes!r}")
+    if num_classes == -1:
+        y = check_labels(labels, None, "one_hot")
+        if y.size and y.min() < 0:
+            raise ValueError(f"one_hot: labels must be non-negative, found {np.unique(y[y < 0])[:5].tolist()}")
+        num_classes = int(y.max()) + 1 if y.size else 0
     y = check_labels(labels, int(num_classes), "one_hot")
-    out = np.zeros((y.size, int(num_classes)))
-    out[np.arange(y.size), y] = 1.0
-    return out
+    out = np.zeros((y.size, int(num_classes)), dtype=np.int64)
+    out[np.arange(y.size), y] = 1
+    return Tensor._make(out)
 
 
 def check_number(x: Any, op: str, what: str) -> float:
