@@ -751,7 +751,7 @@ class Tensor:
         for a in items:
             if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
                 raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
-            if not -nd <= a < max(nd, 1) or (nd == 0 and a not in (0, -1)):
+            if not -max(nd, 1) <= a < max(nd, 1):
                 raise ValueError(f"{op}: axis {a} is out of range for a tensor of shape {self.shape}")
             out.append(int(a) % max(nd, 1))
         if len(set(out)) != len(out):
@@ -1021,8 +1021,8 @@ def as_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def concatenate(tensors: Sequence[Any], dim: int = 0, *, axis: Any = None) -> Tensor:
-    """Join tensors along an existing axis ``dim`` (``cat`` is the same function, torch's name)."""
+def concatenate(tensors: Sequence[Any], dim: Any = None, *, axis: Any = None) -> Tensor:
+    """Join tensors along an existing axis ``dim`` (0 by default; ``cat`` is the same function, torch's name)."""
     ts = _seq(tensors, "concatenate")
     d = _join_dim(dim, axis, "concatenate")
     nd = ts[0].data.ndim
@@ -1033,8 +1033,8 @@ def concatenate(tensors: Sequence[Any], dim: int = 0, *, axis: Any = None) -> Te
     return _shape.Concatenate.apply(*ts, axis=_api.check_dim(d, nd, "concatenate"))
 
 
-def stack(tensors: Sequence[Any], dim: int = 0, *, axis: Any = None) -> Tensor:
-    """Join tensors of one shape along a new axis ``dim``."""
+def stack(tensors: Sequence[Any], dim: Any = None, *, axis: Any = None) -> Tensor:
+    """Join tensors of one shape along a new axis ``dim`` (0 by default)."""
     ts = _seq(tensors, "stack")
     d = _join_dim(dim, axis, "stack")
     first = ts[0].data.shape
@@ -1045,9 +1045,10 @@ def stack(tensors: Sequence[Any], dim: int = 0, *, axis: Any = None) -> Tensor:
 
 
 def _join_dim(dim: Any, axis: Any, op: str) -> Any:
+    """torch's ``dim`` or numpy's ``axis`` (0 when neither is given)."""
     if axis is None:
-        return dim
-    if dim != 0:
+        return 0 if dim is None else dim
+    if dim is not None:
         raise TypeError(f"{op}: give dim (torch) or axis (numpy), not both")
     return axis
 
