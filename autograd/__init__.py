@@ -140,6 +140,6 @@ __all__ = [
     "GraphvizNotFoundError",
     "save", "load", "CheckpointError",
     "inference_mode", "return_types",
-    "clamp", "neg", "abs", "sum", "mean", "var", "std", "argmax", "argmin", "squeeze", "unsqueeze", "flatten",
-    "transpose", "permute", "reshape", "numel", "t", "add", "sub", "mul", "div", "pow", "max", "min",
-]
+    "clamp", "neg", "mean", "var", "std", "argmax", "argmin", "squeeze", "unsqueeze", "flatten",
+    "transpose", "permute", "reshape", "numel", "add", "sub", "mul", "div",
+]  # autograd.sum/abs/max/min/pow/t exist too, left out of * so they never hide Python's builtins

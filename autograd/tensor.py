@@ -649,10 +649,16 @@ class Tensor:
         ``(values, indices)`` (the gradient to the first maximal entry); ``x.max(other)``: the elementwise
         maximum; ``x.max(axis=...)``: numpy's values only.
         """
+        if dim is None and axis is None and keepdims is None and keepdim is False:
+            self._nonempty("max", None)
+            return _reduce.Max._apply1(self, axis=None, keepdims=False)
         return self._extreme(dim, keepdim, axis, keepdims, "max")
 
     def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
         """Smallest entry: ``x.min()``, ``x.min(dim)`` -> ``(values, indices)``, ``x.min(other)``, ``x.min(axis=)``."""
+        if dim is None and axis is None and keepdims is None and keepdim is False:
+            self._nonempty("min", None)
+            return _reduce.Min._apply1(self, axis=None, keepdims=False)
         return self._extreme(dim, keepdim, axis, keepdims, "min")
 
     def _extreme(self, dim: Any, keepdim: Any, axis: Any, keepdims: Any, op: str) -> Any:
