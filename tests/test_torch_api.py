@@ -726,3 +726,38 @@ def test_bad_input_raises_a_clear_error(i):
         return
     with pytest.raises(exc, match=match):
         fn(x)
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("max(1)", lambda L, x: x.max(1).values),
+    ("min(0, keepdim)", lambda L, x: x.min(0, keepdim=True).values),
+    ("clamp", lambda L, x: x.clamp(-0.5, 0.5)),
+    ("clamp(tensor)", lambda L, x: x.clamp(min=x[0] * 0.3)),
+    ("x[0, :, [0, 1]]", lambda L, x: x.reshape(2, 2, 3)[0, :, [0, 1]]),
+    ("var(1)", lambda L, x: x.var(1)),
+    ("pow", lambda L, x: (x * x + 0.5) ** x),
+])
+def test_second_derivatives_match_torch(name, fn):
+    data = rand(4, 3, seed=8)
+    results = []
+    for L in (OURS, THEIRS):
+        x = L.tensor(data, requires_grad=True)
+        out = fn(L, x)
+        (g,) = L.grad((out * out * out).sum(), [x], create_graph=True)
+        (gg,) = L.grad((g * g).sum(), [x])
+        results.append((g, gg))
+    same(results[0], results[1])
+
+
+def test_pick_along_and_clamp_pass_gradcheck():
+    x = Tensor(rand(3, 4, seed=9), requires_grad=True)
+    assert autograd.gradcheck(lambda x: x.max(1).values * x.min(0, keepdim=True).values.sum(), [x])
+    assert autograd.gradcheck(lambda x: x.argmax(1) * x[:, 0] + x.max(dim=-1, keepdim=True).values, [x])
+
+
+def test_inference_mode_as_a_bare_decorator():
+    @autograd.inference_mode
+    def f(v):
+        return v * 3
+
+    assert not f(Tensor([1.0], requires_grad=True)).requires_grad

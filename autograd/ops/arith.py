@@ -96,22 +96,26 @@ class Pow(Function):
         a, b, out = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         ga = gb = None
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if na:
-                da = b * a ** (b - 1)
-                bd = G.data(b)
+        if na:
+            bd = G.data(b)
+            if bd.ndim == 0 and bd != 0:  # the common x ** c
+                ga = K.sum_to_shape(g * b * a ** (b - 1), a.shape)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    da = b * a ** (b - 1)
                 if (bd == 0).any():  # b a**(b-1) is 0 * inf at a = 0
                     da = G.where(bd == 0, np.zeros((), dtype=G.data(da).dtype), da)
                 ga = K.sum_to_shape(g * da, a.shape)
-            if nb:
-                ad = G.data(a)
-                zero = (ad == 0) & (G.data(b) >= 0)  # 0**b log(0) = 0 * -inf
+        if nb:
+            ad = G.data(a)
+            zero = (ad == 0) & (G.data(b) >= 0)  # 0**b log(0) = 0 * -inf
+            with np.errstate(divide="ignore", invalid="ignore"):  # log(a < 0) is NaN, as in torch
                 if zero.any():
                     safe_a = G.where(zero, np.ones((), dtype=ad.dtype), a)
                     db = G.where(zero, np.zeros((), G.data(out).dtype), out * G.log(safe_a))
                 else:
                     db = out * G.log(a)
-                gb = K.sum_to_shape(g * db, b.shape)
+            gb = K.sum_to_shape(g * db, b.shape)
         return ga, gb
 
 
