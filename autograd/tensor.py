@@ -539,7 +539,12 @@ class Tensor:
     def step(self) -> "Tensor":
         return _unary.Step._apply1(self)
 
-    def clip(self, lo: float | None = None, hi: float | None = None) -> "Tensor":
+    def clip(self, lo: float | None = None, hi: float | None = None, *, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+        """min(max(x, lo), hi); lo > hi is an error. torch's keywords ``min=``/``max=`` mean ``clamp``."""
+        if min is not None or max is not None:
+            if lo is not None or hi is not None:
+                raise TypeError("clip: give lo/hi or torch's min/max, not both")
+            return self.clamp(min=min, max=max)
         if lo is None and hi is None:
             raise ValueError("clip: give lo, hi or both")
         if lo is not None and hi is not None and lo > hi:

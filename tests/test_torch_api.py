@@ -432,6 +432,7 @@ ARITH = {
     "clamp(tensor min)": lambda L, x, y: x.clamp(min=y),
     "clamp(tensor max)": lambda L, x, y: x.clamp(max=y),
     "clamp(tensor bounds crossing)": lambda L, x, y: x.clamp(min=y, max=-y),
+    "clip(min=, max=)": lambda L, x, y: x.clip(min=-0.3, max=0.6) * y,
     "clamp_min": lambda L, x, y: x.clamp_min(0.1) * y,
     "clamp_max": lambda L, x, y: x.clamp_max(-0.1) * y,
 }
@@ -761,3 +762,23 @@ def test_inference_mode_as_a_bare_decorator():
         return v * 3
 
     assert not f(Tensor([1.0], requires_grad=True)).requires_grad
+
+
+def test_factories_take_integer_dtypes_and_arange_of_ints_is_int64():
+    for L in (OURS, THEIRS):
+        x = L.tensor(rand(3, 4), requires_grad=True)
+        labels = L.tensor(np.array([2, 0, 3]))
+        picked = x[L.m.arange(3), labels]  # the cross-entropy idiom
+        picked.sum().backward()
+        if L.torch:
+            theirs = (picked, x.grad, L.m.arange(5), L.m.arange(0, 1, 0.25).double())
+        else:
+            ours = (picked, x.grad, L.m.arange(5), L.m.arange(0, 1, 0.25))
+    same(ours, theirs)
+    assert autograd.zeros(3, dtype=np.int64).dtype == np.int64
+    assert autograd.ones(2, dtype=np.bool_).dtype == np.bool_
+    assert autograd.full((2,), 7, dtype=np.int32).tolist() == [7, 7]
+    with pytest.raises(TypeError, match="only floating tensors can require grad"):
+        autograd.zeros(3, dtype=np.int64, requires_grad=True)
+    with pytest.raises(TypeError, match="zeros: dtype must be a float, integer or boolean type"):
+        autograd.zeros(3, dtype=np.complex128)
