@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os as _os
 import sys as _sys
+from typing import Any
 
 if "numpy" not in _sys.modules:  # OpenBLAS reads this once, when numpy loads: see autograd/backend.py
     _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
@@ -100,7 +101,7 @@ t = _unary("t")
 
 
 def _binary(name: str):  # autograd.add(a, b): either side may be a number or an array
-    def fn(input, other, *args, **kwargs):  # noqa: A002  (torch's argument name)
+    def fn(input: Any, other: Any, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002  (torch's argument name)
         if not isinstance(input, Tensor) and isinstance(other, Tensor):
             input = Tensor._lift(input, other, name)
         return getattr(as_tensor(input), name)(other, *args, **kwargs)
@@ -117,12 +118,12 @@ div = _binary("div")
 pow = _binary("pow")  # noqa: A001
 
 
-def max(input, *args, **kwargs):  # noqa: A001, A002
+def max(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A001, A002
     """torch.max: ``max(x)``, ``max(x, dim)`` -> (values, indices), ``max(x, other)`` elementwise."""
     return as_tensor(input).max(*args, **kwargs)
 
 
-def min(input, *args, **kwargs):  # noqa: A001, A002
+def min(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A001, A002
     """torch.min: ``min(x)``, ``min(x, dim)`` -> (values, indices), ``min(x, other)`` elementwise."""
     return as_tensor(input).min(*args, **kwargs)
 

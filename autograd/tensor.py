@@ -57,6 +57,9 @@ class Tensor:
 
     ``.data`` is the ndarray, ``.grad`` the accumulated gradient (an ndarray, or
     None before any backward; a Tensor after ``backward(create_graph=True)``).
+    Methods take PyTorch's spellings (``dim=``, ``keepdim=``; positional arguments
+    as in torch) with torch's meaning, and numpy's (``axis=``, ``keepdims=``,
+    ``ddof=``) with numpy's: see ``autograd/torch_api.py``.
     """
 
     __slots__ = (
