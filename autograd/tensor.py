@@ -486,6 +486,42 @@ class Tensor:
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
         return self._compare(other, np.not_equal, "ne")
 
+    # bitwise/logical operators on boolean and integer tensors (masks): constants, never part of the graph
+    def _bitwise(self, other: Any, fn: Any, op: str) -> "Tensor":
+        other = Tensor._lift(other, self, op)
+        for t in (self, other):
+            if t.data.dtype.kind not in "biu":
+                raise TypeError(
+                    f"{op}: needs boolean or integer tensors, got {t.data.dtype}; compare first (x > 0) to get a mask"
+                )
+        try:
+            return Tensor._make(fn(self.data, other.data))
+        except ValueError as exc:
+            raise ValueError(f"{op}: shapes {self.shape} and {other.shape} do not broadcast ({exc})") from None
+
+    def __and__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_and, "and")
+
+    def __rand__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_and, "and")
+
+    def __or__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_or, "or")
+
+    def __ror__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_or, "or")
+
+    def __xor__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_xor, "xor")
+
+    def __rxor__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_xor, "xor")
+
+    def __invert__(self) -> "Tensor":
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"invert: needs a boolean or integer tensor, got {self.data.dtype}")
+        return Tensor._make(np.invert(self.data))
+
     # ------------------------------------------------------------ elementwise
     def exp(self) -> "Tensor":
         return _unary.Exp._apply1(self)

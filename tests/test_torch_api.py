@@ -529,6 +529,13 @@ PROMOTION = {
     "int == int": (lambda L, i, f: i == L.m.tensor([1, 2, 0]), np.bool_),
     "int.sum()": (lambda L, i, f: i.sum(), np.int64),
     "mask.sum()": (lambda L, i, f: (f > 0).sum(), np.int64),
+    "mask & mask": (lambda L, i, f: (f > 0) & (i > 1), np.bool_),
+    "mask | mask": (lambda L, i, f: (f > 0) | (f < -1), np.bool_),
+    "mask ^ mask": (lambda L, i, f: (f > 0) ^ (i > 1), np.bool_),
+    "~mask": (lambda L, i, f: ~(f > 0), np.bool_),
+    "mask & True": (lambda L, i, f: (f > 0) & True, np.bool_),
+    "int & int": (lambda L, i, f: i & 2, np.int64),
+    "x[mask & mask]": (lambda L, i, f: f[(f > 0) & (i < 3)], np.float64),
 }
 
 
@@ -714,6 +721,9 @@ BAD = [
     (lambda x: [1, 2][x.sum()], TypeError, "only one-element integer tensors can be used as an index"),
     (lambda x: autograd.inference_mode(1), TypeError, "inference_mode: mode must be True or False"),
     (lambda x: nn.functional.one_hot([0, -1]), ValueError, "one_hot: labels must be non-negative"),
+    (lambda x: x & (x > 0), TypeError, "and: needs boolean or integer tensors, got float64"),
+    (lambda x: ~x, TypeError, "invert: needs a boolean or integer tensor"),
+    (lambda x: (x > 0) | Tensor(np.ones(4)).bool(), ValueError, r"or: shapes \(2, 3\) and \(4,\) do not broadcast"),
     (lambda x: nn.functional.one_hot([0, 1], 0), ValueError, "num_classes must be a positive int"),
 ]
 
