@@ -109,25 +109,26 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False, seed: Any
     return _make(_generator(seed).standard_normal(_sizes(shape, "randn")).astype(dt), requires_grad)
 
 
-def _like(x: Any, dtype: Any, op: str) -> tuple:
+def _like(x: Any, dtype: Any, op: str, kinds: str = "f") -> tuple:
+    """x's shape, and the dtype to use: ``dtype``, else x's own when its kind is in ``kinds``, else float64."""
     arr = x.data if isinstance(x, Tensor) else np.asarray(x)
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{op}: expected a Tensor or an array of numbers, got {type(x).__name__} {x!r:.40}")
-    return arr.shape, (dtype if dtype is not None else (arr.dtype if arr.dtype.kind == "f" else None))
+    return arr.shape, (dtype if dtype is not None else (arr.dtype if arr.dtype.kind in kinds else None))
 
 
 def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(x, dtype, "zeros_like")
+    shape, dt = _like(x, dtype, "zeros_like", "fiub")  # integer and boolean tensors keep their dtype, as in torch
     return zeros(shape, dtype=dt, requires_grad=requires_grad)
 
 
 def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(x, dtype, "ones_like")
+    shape, dt = _like(x, dtype, "ones_like", "fiub")  # integer and boolean tensors keep their dtype, as in torch
     return ones(shape, dtype=dt, requires_grad=requires_grad)
 
 
 def full_like(x: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(x, dtype, "full_like")
+    shape, dt = _like(x, dtype, "full_like", "fiub")  # integer and boolean tensors keep their dtype, as in torch
     return full(shape, fill_value, dtype=dt, requires_grad=requires_grad)
 
 

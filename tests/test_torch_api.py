@@ -788,6 +788,9 @@ def test_factories_take_integer_dtypes_and_arange_of_ints_is_int64():
     assert autograd.zeros(3, dtype=np.int64).dtype == np.int64
     assert autograd.ones(2, dtype=np.bool_).dtype == np.bool_
     assert autograd.full((2,), 7, dtype=np.int32).tolist() == [7, 7]
+    i = autograd.tensor([1, 2])
+    assert autograd.zeros_like(i).dtype == np.int64 and autograd.ones_like(i > 1).dtype == np.bool_
+    assert autograd.full_like(i, 3).tolist() == [3, 3] and autograd.randn_like(i).dtype == np.float64
     with pytest.raises(TypeError, match="only floating tensors can require grad"):
         autograd.zeros(3, dtype=np.int64, requires_grad=True)
     with pytest.raises(TypeError, match="zeros: dtype must be a float, integer or boolean type"):
