@@ -731,12 +731,15 @@ class Tensor:
         torch's spelling (``x.var()``, ``x.var(dim)``, ``dim=``, ``correction=``, ``unbiased=``) divides by
         n - 1 by default, as torch does; numpy's (``axis=``, ``keepdims=``, ``ddof=``) by n - ddof, ddof 0 by default.
         """
-        axis, keep, c = _api.var_args(self, dim, unbiased, keepdim, correction, axis, keepdims, ddof)
+        return self._variance(_api.var_args(self, dim, unbiased, keepdim, correction, axis, keepdims, ddof), "var")
+
+    def _variance(self, args: tuple, op: str) -> "Tensor":
+        axis, keep, c = args
         n = _reduce._count(self.shape, axis)
         if n - c <= 0:
             raise ValueError(
-                f"var: {n} values along the axis leave no degrees of freedom with correction (ddof) {c}; "
-                "pass correction=0 (or ddof=0) for the biased variance"
+                f"{op}: {n} values along the axis leave no degrees of freedom with correction (ddof) {c}; "
+                "pass correction=0 (or ddof=0) for the biased estimate"
             )
         dev = self - self.mean(axis=axis, keepdims=True)
         return (dev * dev).sum(axis=axis, keepdims=keep) * (1.0 / (n - c))
@@ -744,7 +747,8 @@ class Tensor:
     def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
             axis: Any = None, keepdims: Any = None, ddof: Any = None) -> "Tensor":
         """sqrt(var): torch's spelling divides by n - 1 by default, numpy's (axis=, ddof=) by n - ddof."""
-        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+        args = _api.var_args(self, dim, unbiased, keepdim, correction, axis, keepdims, ddof, "std")
+        return self._variance(args, "std").sqrt()
 
     def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
         """log(sum(e**x)) over ``dim``, without overflow."""

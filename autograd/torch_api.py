@@ -78,38 +78,40 @@ def dims(t: Any, dim: Any, axis: Any, keepdim: Any, keepdims: Any, op: str) -> t
 
 
 def var_args(
-    t: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any, axis: Any, keepdims: Any, ddof: Any
+    t: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any, axis: Any, keepdims: Any, ddof: Any,
+    op: str = "var",
 ) -> tuple:
     """(axes, keep, correction) for var/std: torch's unbiased default unless numpy's words are used."""
     numpy_style = axis is not None or keepdims is not None or ddof is not None
     if isinstance(dim, (bool, np.bool_)):  # torch's old overload var(unbiased)
         if unbiased is not None:
-            raise TypeError("var: unbiased given twice")
+            raise TypeError(f"{op}: unbiased given twice")
         dim, unbiased = None, dim
-    axes, keep = dims(t, dim, axis, keepdim, keepdims, "var")
+    axes, keep = dims(t, dim, axis, keepdim, keepdims, op)
     if ddof is not None:
         if correction is not None or unbiased is not None:
-            raise TypeError("var: give ddof (numpy) or correction/unbiased (torch), not both")
+            raise TypeError(f"{op}: give ddof (numpy) or correction/unbiased (torch), not both")
         c = ddof
     elif correction is not None:
         if unbiased is not None:
-            raise TypeError("var: give correction or unbiased, not both")
+            raise TypeError(f"{op}: give correction or unbiased, not both")
         c = correction
     elif unbiased is not None:
         if not isinstance(unbiased, (bool, np.bool_)):
-            raise TypeError(f"var: unbiased must be True or False, got {unbiased!r}")
+            raise TypeError(f"{op}: unbiased must be True or False, got {unbiased!r}")
         c = 1 if unbiased else 0
     else:
         c = 0 if numpy_style else 1
     if isinstance(c, bool) or not isinstance(c, Number) or c < 0:
-        raise ValueError(f"var: the correction (ddof) must be a non-negative number, got {c!r}")
+        raise ValueError(f"{op}: the correction (ddof) must be a non-negative number, got {c!r}")
     return axes, keep, c
 
 
 def one_dim(t: Any, dim: Any, op: str) -> int:
     """A single axis (torch's ``dim`` of max/min/argmax), normalised; 0 for a 0-d tensor."""
     if isinstance(dim, (tuple, list)):
-        raise TypeError(f"{op}: dim must be a single int, got {dim!r}; for several axes use axis=(...)")
+        hint = "; for several axes use axis=(...) (numpy's values only)" if op in ("max", "min") else ""
+        raise TypeError(f"{op}: dim must be a single int, got {dim!r}{hint}")
     a = t._axis(dim, op)
     return 0 if a is None else a
 

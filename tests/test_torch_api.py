@@ -692,6 +692,8 @@ BAD = [
     (lambda x: x.var(correction=1, unbiased=False), TypeError, "correction or unbiased, not both"),
     (lambda x: x.var(0, unbiased="no"), TypeError, "unbiased must be True or False"),
     (lambda x: x.var(1, correction=3), ValueError, r"3 values .* correction \(ddof\) 3"),
+    (lambda x: x.std(0, correction=2), ValueError, r"std: 2 values .* correction \(ddof\) 2"),
+    (lambda x: x.std(True, unbiased=True), TypeError, "std: unbiased given twice"),
     (lambda x: x.softmax(dim=0, axis=1), TypeError, "softmax: give dim"),
     (lambda x: x.softmax((0, 1)), TypeError, "single int"),
     (lambda x: x.argmax(dim=(0, 1)), TypeError, "argmax: dim must be a single int"),
