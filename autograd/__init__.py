@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os as _os
 import sys as _sys
+from typing import Any
 
 if "numpy" not in _sys.modules:  # OpenBLAS reads this once, when numpy loads: see autograd/backend.py
     _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
@@ -37,6 +38,7 @@ from .viz.draw import GraphvizNotFoundError, dot_source, draw_dot, draw_graph, d
 from .viz.network import draw_network, network_source
 from .viz.animate import animate_backward
 from .engine import enable_grad, gradients, is_grad_enabled, no_grad, set_grad_enabled, topological_order
+from .engine import inference_mode
 from .function import Context, Function
 from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck
@@ -46,6 +48,7 @@ from .serialization import CheckpointError, load, save
 from .safetensors_io import load_safetensors, save_safetensors
 from .compile import CompileError, compile
 from .tensor import Tensor, as_tensor, concatenate, stack, tensor
+from .torch_api import return_types
 from .value import Value
 
 cat = concatenate
@@ -82,6 +85,52 @@ log_softmax = _unary("log_softmax")
 logsumexp = _unary("logsumexp")
 matmul = _unary("matmul")
 clip = _unary("clip")
+# torch's function spellings of Tensor methods (autograd.add(a, b, alpha=2) == a.add(b, alpha=2))
+clamp = _unary("clamp")
+neg = _unary("neg")
+abs = _unary("abs")  # noqa: A001
+sum = _unary("sum")  # noqa: A001
+mean = _unary("mean")
+var = _unary("var")
+std = _unary("std")
+argmax = _unary("argmax")
+argmin = _unary("argmin")
+squeeze = _unary("squeeze")
+unsqueeze = _unary("unsqueeze")
+flatten = _unary("flatten")
+transpose = _unary("transpose")
+permute = _unary("permute")
+reshape = _unary("reshape")
+numel = _unary("numel")
+t = _unary("t")
+
+
+def _binary(name: str):  # autograd.add(a, b): either side may be a number or an array
+    def fn(input: Any, other: Any, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002  (torch's argument name)
+        if not isinstance(input, Tensor) and isinstance(other, Tensor):
+            input = Tensor._lift(input, other, name)
+        return getattr(as_tensor(input), name)(other, *args, **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = f"``input.{name}(other)``, torch's function spelling, recorded for backward."
+    return fn
+
+
+add = _binary("add")
+sub = _binary("sub")
+mul = _binary("mul")
+div = _binary("div")
+pow = _binary("pow")  # noqa: A001
+
+
+def max(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A001, A002
+    """torch.max: ``max(x)``, ``max(x, dim)`` -> (values, indices), ``max(x, other)`` elementwise."""
+    return as_tensor(input).max(*args, **kwargs)
+
+
+def min(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A001, A002
+    """torch.min: ``min(x)``, ``min(x, dim)`` -> (values, indices), ``min(x, other)`` elementwise."""
+    return as_tensor(input).min(*args, **kwargs)
 
 __all__ = [
     "Tensor", "Value", "Function", "Context", "tensor", "as_tensor",
@@ -123,3 +172,8 @@ __all__ += [
     "flip", "roll", "repeat_interleave", "unflatten", "diagonal", "tril", "triu", "split", "chunk", "linspace",
     "gather", "scatter", "scatter_add", "masked_fill", "topk", "sort", "argsort", "einsum", "ValuesIndices",
 ]
+__all__ += [
+    "inference_mode", "return_types",
+    "clamp", "neg", "mean", "var", "std", "argmax", "argmin", "squeeze", "unsqueeze", "flatten",
+    "transpose", "permute", "reshape", "numel", "add", "sub", "mul", "div",
+]  # autograd.sum/abs/max/min/pow/t exist too, left out of * so they never hide Python's builtins

@@ -42,6 +42,14 @@ def _float_dtype(dtype: Any, op: str) -> np.dtype:
     return dt
 
 
+def _any_dtype(dtype: Any, op: str) -> np.dtype:
+    """float64 by default; any float, integer or boolean dtype on request (integer tensors get no gradient)."""
+    dt = _as_dtype(np.float64 if dtype is None else dtype, op)
+    if dt.kind not in "fiub":
+        raise TypeError(f"{op}: dtype must be a float, integer or boolean type, got {dt}")
+    return dt
+
+
 def _sizes(shape: tuple, op: str) -> tuple:
     """A shape for a new tensor: ints >= 0 (reshape's -1 means nothing here)."""
     shape = _shape_arg(shape, op)
@@ -58,31 +66,35 @@ def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(_sizes(shape, "zeros"), _float_dtype(dtype, "zeros")), requires_grad)
+    return _make(np.zeros(_sizes(shape, "zeros"), _any_dtype(dtype, "zeros")), requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(_sizes(shape, "ones"), _float_dtype(dtype, "ones")), requires_grad)
+    return _make(np.ones(_sizes(shape, "ones"), _any_dtype(dtype, "ones")), requires_grad)
 
 
 def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     shape = _sizes((shape,) if not isinstance(shape, (tuple, list)) else (tuple(shape),), "full")
     if isinstance(fill_value, (bool, np.bool_)) or not isinstance(fill_value, (Real, np.number)):
         raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__} {fill_value!r:.40}")
-    return _make(np.full(shape, fill_value, _float_dtype(dtype, "full")), requires_grad)
+    return _make(np.full(shape, fill_value, _any_dtype(dtype, "full")), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     _sizes((n,) if m is None else (n, m), "eye")
-    return _make(np.eye(n, m, dtype=_float_dtype(dtype, "eye")), requires_grad)
+    return _make(np.eye(n, m, dtype=_any_dtype(dtype, "eye")), requires_grad)
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
+    """Numbers from start up to stop (not included) by step: int64 for integer bounds, else float64."""
     if step == 0:
         raise ValueError("arange: step must not be 0")
     arr = np.arange(start, stop, step) if stop is not None else np.arange(start)
-    return _make(arr.astype(_float_dtype(dtype, "arange")), requires_grad)
+    if dtype is None and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                             for v in (start, stop if stop is not None else 0, step)):
+        dtype = np.int64  # integer bounds give int64, as in torch and numpy (indices, labels)
+    return _make(arr.astype(_any_dtype(dtype, "arange")), requires_grad)
 
 
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
@@ -97,25 +109,26 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False, seed: Any
     return _make(_generator(seed).standard_normal(_sizes(shape, "randn")).astype(dt), requires_grad)
 
 
-def _like(x: Any, dtype: Any, op: str) -> tuple:
+def _like(x: Any, dtype: Any, op: str, kinds: str = "f") -> tuple:
+    """x's shape, and the dtype to use: ``dtype``, else x's own when its kind is in ``kinds``, else float64."""
     arr = x.data if isinstance(x, Tensor) else np.asarray(x)
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{op}: expected a Tensor or an array of numbers, got {type(x).__name__} {x!r:.40}")
-    return arr.shape, (dtype if dtype is not None else (arr.dtype if arr.dtype.kind == "f" else None))
+    return arr.shape, (dtype if dtype is not None else (arr.dtype if arr.dtype.kind in kinds else None))
 
 
 def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(x, dtype, "zeros_like")
+    shape, dt = _like(x, dtype, "zeros_like", "fiub")  # integer and boolean tensors keep their dtype, as in torch
     return zeros(shape, dtype=dt, requires_grad=requires_grad)
 
 
 def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(x, dtype, "ones_like")
+    shape, dt = _like(x, dtype, "ones_like", "fiub")  # integer and boolean tensors keep their dtype, as in torch
     return ones(shape, dtype=dt, requires_grad=requires_grad)
 
 
 def full_like(x: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(x, dtype, "full_like")
+    shape, dt = _like(x, dtype, "full_like", "fiub")  # integer and boolean tensors keep their dtype, as in torch
     return full(shape, fill_value, dtype=dt, requires_grad=requires_grad)
 
 

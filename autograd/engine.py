@@ -67,6 +67,23 @@ class no_grad(set_grad_enabled):
         super().__init__(False)
 
 
+class inference_mode(set_grad_enabled):
+    """torch's ``inference_mode``: here the same as ``no_grad`` (``inference_mode(False)`` records as usual).
+
+    Context manager and decorator: ``with inference_mode(): ...``, ``@inference_mode()`` or ``@inference_mode``.
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # the bare decorator, @inference_mode
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"inference_mode: mode must be True or False, got {mode!r}")
+        super().__init__(not mode)
+
+
 class enable_grad(set_grad_enabled):
     """Turn recording back on inside a ``no_grad`` block."""
 

@@ -75,8 +75,48 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     return wrapped
 
 
-def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
-    """Return the function ``x -> df/dx`` (a Tensor of x's shape; a tuple for several argnums)."""
+def grad(
+    f: Any = None,
+    argnums: Any = 0,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+    *,
+    inputs: Any = None,
+    outputs: Any = None,
+    materialize_grads: bool = False,
+) -> Any:
+    """Two forms, told apart by the first argument.
+
+    ``grad(f, argnums=0)`` with a function: the function ``x -> df/dx`` (a Tensor of x's shape; a tuple for
+    several argnums). ``grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+    allow_unused=False)`` with Tensors: ``torch.autograd.grad``, the tuple d(outputs)/d(inputs), leaving
+    every ``.grad`` alone (``materialize_grads=True`` gives zeros instead of None for unused inputs).
+    """
+    if outputs is not None or not callable(f):
+        outs = f if outputs is None else outputs
+        ins = argnums if inputs is None else inputs
+        if outputs is not None and f is not None:
+            raise TypeError("grad: outputs given twice")
+        if inputs is not None and argnums != 0:
+            raise TypeError("grad: inputs given twice")
+        if not isinstance(outs, (Tensor, list, tuple)):
+            raise TypeError(
+                f"grad: expected a function, got {type(outs).__name__} (or output and input Tensors: "
+                "grad(outputs, inputs), as torch.autograd.grad)"
+            )
+        unused = allow_unused or materialize_grads
+        grads = engine.gradients(outs, ins, grad_outputs=grad_outputs, retain_graph=retain_graph,
+                                 create_graph=create_graph, allow_unused=unused)
+        if materialize_grads:
+            xs = list(ins) if isinstance(ins, (list, tuple)) else [ins]
+            grads = tuple(Tensor._make(np.zeros_like(x.data)) if g is None else g for g, x in zip(grads, xs))
+        return grads
+    if inputs is not None or grad_outputs is not None or create_graph or allow_unused or retain_graph is not None:
+        raise TypeError(
+            "grad: with a function, only argnums= applies; the other arguments are for grad(outputs, inputs)"
+        )
     vg = value_and_grad(f, argnums)
 
     def wrapped(*args: Any) -> Any:

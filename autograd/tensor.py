@@ -14,6 +14,8 @@ from .tracing import state as _trace
 from .value import GELU_APPROXIMATIONS
 from . import generic as _generic
 from .ops._torchargs import UNSET as _tops_unset  # "argument not given", for the torch-op methods
+from . import torch_api as _api
+from .torch_api import SizeInt
 
 _anomaly_local = anomaly._local
 
@@ -57,6 +59,9 @@ class Tensor:
 
     ``.data`` is the ndarray, ``.grad`` the accumulated gradient (an ndarray, or
     None before any backward; a Tensor after ``backward(create_graph=True)``).
+    Methods take PyTorch's spellings (``dim=``, ``keepdim=``; positional arguments
+    as in torch) with torch's meaning, and numpy's (``axis=``, ``keepdims=``,
+    ``ddof=``) with numpy's: see ``autograd/torch_api.py``.
     """
 
     __slots__ = (
@@ -105,18 +110,25 @@ class Tensor:
         if isinstance(x, np.ndarray):
             if x.dtype.kind not in "fiub":
                 raise TypeError(f"{op}: unsupported operand array of dtype {x.dtype}; use numbers")
-            if x.dtype.kind != "f":
+            if x.dtype.kind != "f" and (like is None or like.data.dtype.kind == "f"):
                 x = x.astype(like.dtype if like is not None else np.float64)
             return Tensor._make(x)
         if isinstance(x, Number) and not isinstance(x, complex):
-            return Tensor._make(np.asarray(x, dtype=like.dtype if like is not None else np.float64))
+            dt = like.data.dtype if like is not None else _F64
+            if dt.kind != "f":  # an integer or boolean tensor: the number's kind decides, as in torch
+                dt = _number_dtype(x, dt)
+            return Tensor._make(np.asarray(x, dtype=dt))
         if isinstance(x, (list, tuple)):
             try:
                 arr = np.asarray(x)
             except ValueError:
                 arr = np.asarray([], dtype=object)
             if arr.dtype.kind in "fiub":
-                return Tensor._make(arr.astype(like.dtype if like is not None else np.float64))
+                if like is not None and like.data.dtype.kind == "f":
+                    return Tensor._make(arr.astype(like.data.dtype))
+                if like is None or arr.dtype.kind == "f":
+                    return Tensor._make(arr.astype(_F64))
+                return Tensor._make(arr)  # integers next to an integer tensor stay integers
         raise TypeError(
             f"{op}: unsupported operand of type {type(x).__name__} ({x!r:.40}); use a Tensor, an ndarray or a number"
         )
@@ -135,8 +147,17 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def size(self) -> int:
+    def size(self) -> "SizeInt":
+        """numpy's element count (an int); called, torch's ``size()`` (the shape) or ``size(d)``."""
+        return SizeInt(self.data.shape)
+
+    def numel(self) -> int:
+        """The number of elements (torch's spelling of ``.size``)."""
         return self.data.size
+
+    def dim(self) -> int:
+        """The number of axes (torch's spelling of ``.ndim``)."""
+        return self.data.ndim
 
     @property
     def parents(self) -> tuple:
@@ -195,6 +216,17 @@ class Tensor:
     def __float__(self) -> float:
         return float(self.item())
 
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError(
+                f"only one-element integer tensors can be used as an index, this one is {self.dtype} of shape "
+                f"{self.shape}"
+            )
+        return int(self.data.item())
+
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
@@ -218,7 +250,10 @@ class Tensor:
         if not self.is_leaf and not requires_grad:
             raise RuntimeError("requires_grad_: only leaf tensors can stop requiring grad; use .detach() instead")
         if requires_grad and self.data.dtype.kind != "f":
-            raise TypeError(f"requires_grad_: only floating tensors can require grad, this one is {self.data.dtype}")
+            raise TypeError(
+                f"requires_grad_: only floating tensors can require grad, this one is {self.data.dtype}; "
+                "make it float first (.float(), .double(), or dtype=np.float64 when creating it)"
+            )
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -368,31 +403,51 @@ class Tensor:
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> "Tensor":
-        return _arith.Add._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "add"))
+        if isinstance(other, Tensor):
+            if other.data.dtype is self.data.dtype:
+                return _arith.Add._apply2(self, other)
+            return _arith.Add._apply2(*_promote(self, other))
+        return _arith.Add._apply2(self, Tensor._lift(other, self, "add"))
 
     def __radd__(self, other: Any) -> "Tensor":
         return _arith.Add._apply2(Tensor._lift(other, self, "add"), self)
 
     def __sub__(self, other: Any) -> "Tensor":
-        return _arith.Sub._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "sub"))
+        if isinstance(other, Tensor):
+            if other.data.dtype is self.data.dtype:
+                return _arith.Sub._apply2(self, other)
+            return _arith.Sub._apply2(*_promote(self, other))
+        return _arith.Sub._apply2(self, Tensor._lift(other, self, "sub"))
 
     def __rsub__(self, other: Any) -> "Tensor":
         return _arith.Sub._apply2(Tensor._lift(other, self, "sub"), self)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return _arith.Mul._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "mul"))
+        if isinstance(other, Tensor):
+            if other.data.dtype is self.data.dtype:
+                return _arith.Mul._apply2(self, other)
+            return _arith.Mul._apply2(*_promote(self, other))
+        return _arith.Mul._apply2(self, Tensor._lift(other, self, "mul"))
 
     def __rmul__(self, other: Any) -> "Tensor":
         return _arith.Mul._apply2(Tensor._lift(other, self, "mul"), self)
 
     def __truediv__(self, other: Any) -> "Tensor":
-        return _arith.Div._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "div"))
+        if isinstance(other, Tensor):
+            if other.data.dtype is self.data.dtype:
+                return _arith.Div._apply2(self, other)
+            return _arith.Div._apply2(*_promote(self, other))
+        return _arith.Div._apply2(self, Tensor._lift(other, self, "div"))
 
     def __rtruediv__(self, other: Any) -> "Tensor":
         return _arith.Div._apply2(Tensor._lift(other, self, "div"), self)
 
     def __pow__(self, other: Any) -> "Tensor":
-        return _arith.Pow._apply2(self, other if isinstance(other, Tensor) else Tensor._lift(other, self, "pow"))
+        if isinstance(other, Tensor):
+            if other.data.dtype is self.data.dtype:
+                return _arith.Pow._apply2(self, other)
+            return _arith.Pow._apply2(*_promote(self, other))
+        return _arith.Pow._apply2(self, Tensor._lift(other, self, "pow"))
 
     def __rpow__(self, other: Any) -> "Tensor":
         return _arith.Pow._apply2(Tensor._lift(other, self, "pow"), self)
@@ -437,6 +492,42 @@ class Tensor:
 
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
         return self._compare(other, np.not_equal, "ne")
+
+    # bitwise/logical operators on boolean and integer tensors (masks): constants, never part of the graph
+    def _bitwise(self, other: Any, fn: Any, op: str) -> "Tensor":
+        other = Tensor._lift(other, self, op)
+        for t in (self, other):
+            if t.data.dtype.kind not in "biu":
+                raise TypeError(
+                    f"{op}: needs boolean or integer tensors, got {t.data.dtype}; compare first (x > 0) to get a mask"
+                )
+        try:
+            return Tensor._make(fn(self.data, other.data))
+        except ValueError as exc:
+            raise ValueError(f"{op}: shapes {self.shape} and {other.shape} do not broadcast ({exc})") from None
+
+    def __and__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_and, "and")
+
+    def __rand__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_and, "and")
+
+    def __or__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_or, "or")
+
+    def __ror__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_or, "or")
+
+    def __xor__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_xor, "xor")
+
+    def __rxor__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_xor, "xor")
+
+    def __invert__(self) -> "Tensor":
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"invert: needs a boolean or integer tensor, got {self.data.dtype}")
+        return Tensor._make(np.invert(self.data))
 
     # ------------------------------------------------------------ elementwise
     def exp(self) -> "Tensor":
@@ -497,14 +588,73 @@ class Tensor:
     def step(self) -> "Tensor":
         return _unary.Step._apply1(self)
 
-    def clip(self, lo: float | None = None, hi: float | None = None) -> "Tensor":
+    def clip(self, lo: float | None = None, hi: float | None = None, *, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+        """min(max(x, lo), hi); lo > hi is an error. torch's keywords ``min=``/``max=`` mean ``clamp``."""
+        if min is not None or max is not None:
+            if lo is not None or hi is not None:
+                raise TypeError("clip: give lo/hi or torch's min/max, not both")
+            return self.clamp(min=min, max=max)
         if lo is None and hi is None:
             raise ValueError("clip: give lo, hi or both")
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"clip: lo={lo} is greater than hi={hi}")
         return _unary.Clip._apply1(self, lo=lo, hi=hi)
 
-    clamp = clip
+    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002  (torch's names)
+        """min(max(x, min), max), as torch's clamp: numbers or tensors; where min > max every entry is max.
+
+        d/dx = 1 where min <= x <= max, else 0 (tensor bounds get the gradient where they are the result).
+        """
+        if min is None and max is None:
+            raise ValueError("clamp: give min, max or both")
+        if not isinstance(min, (Tensor, np.ndarray)) and not isinstance(max, (Tensor, np.ndarray)):
+            lo = None if min is None else _scalar(min, "clamp", "min")
+            hi = None if max is None else _scalar(max, "clamp", "max")
+            return _unary.Clip._apply1(self, lo=lo, hi=hi)
+        lo = None if min is None else Tensor._lift(min, self, "clamp")
+        hi = None if max is None else Tensor._lift(max, self, "clamp")
+        return _select.Clamp.apply(self, lo, hi)
+
+    def clamp_min(self, min: Any) -> "Tensor":  # noqa: A002
+        """max(x, min) (torch's clamp(min=))."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> "Tensor":  # noqa: A002
+        """min(x, max) (torch's clamp(max=))."""
+        return self.clamp(max=max)
+
+    # torch's method spellings of the operators
+    def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        """self + alpha * other."""
+        return self + (other if alpha == 1 else _times(other, alpha, "add"))
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        """self - alpha * other."""
+        return self - (other if alpha == 1 else _times(other, alpha, "sub"))
+
+    subtract = sub
+
+    def mul(self, other: Any) -> "Tensor":
+        """self * other."""
+        return self * other
+
+    multiply = mul
+
+    def div(self, other: Any) -> "Tensor":
+        """self / other (true division)."""
+        return self / other
+
+    divide = true_divide = div
+
+    def pow(self, exponent: Any) -> "Tensor":
+        """self ** exponent."""
+        return self**exponent
+
+    def neg(self) -> "Tensor":
+        """-self."""
+        return _arith.Neg._apply1(self)
+
+    negative = neg
 
     def maximum(self, other: Any) -> "Tensor":
         return _arith.maximum(self, other)
@@ -530,47 +680,130 @@ class Tensor:
         return self.astype(np.float64)
 
     # ------------------------------------------------------------- reductions
-    def sum(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _reduce.Sum._apply1(self, axis=self._axis(axis, "sum"), keepdims=keepdims)
+    # torch's dim/keepdim and numpy's axis/keepdims both work (see autograd/torch_api.py); the call
+    # without arguments, the common one, goes straight to the op.
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
+        """Sum over ``dim`` (an int, a tuple of ints, or None for all; torch's ``dim=()`` is all too)."""
+        if dim is None and axis is None and keepdims is None and keepdim is False:
+            return _reduce.Sum._apply1(self, axis=None, keepdims=False)
+        axis, keep = _api.dims(self, dim, axis, keepdim, keepdims, "sum")
+        return _reduce.Sum._apply1(self, axis=axis, keepdims=keep)
 
-    def mean(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _reduce.Mean._apply1(self, axis=self._axis(axis, "mean"), keepdims=keepdims)
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
+        """Mean over ``dim`` (an int, a tuple of ints, or None for all)."""
+        if dim is None and axis is None and keepdims is None and keepdim is False:
+            return _reduce.Mean._apply1(self, axis=None, keepdims=False)
+        axis, keep = _api.dims(self, dim, axis, keepdim, keepdims, "mean")
+        return _reduce.Mean._apply1(self, axis=axis, keepdims=keep)
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        self._nonempty("max", axis)
-        return _reduce.Max._apply1(self, axis=self._axis(axis, "max"), keepdims=keepdims)
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
+        """Largest entry, three ways, as in torch and numpy.
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        self._nonempty("min", axis)
-        return _reduce.Min._apply1(self, axis=self._axis(axis, "min"), keepdims=keepdims)
+        ``x.max()``: a 0-d Tensor (the gradient split evenly over ties); ``x.max(dim)``: torch's named tuple
+        ``(values, indices)`` (the gradient to the first maximal entry); ``x.max(other)``: the elementwise
+        maximum; ``x.max(axis=...)``: numpy's values only.
+        """
+        if dim is None and axis is None and keepdims is None and keepdim is False:
+            self._nonempty("max", None)
+            return _reduce.Max._apply1(self, axis=None, keepdims=False)
+        return self._extreme(dim, keepdim, axis, keepdims, "max")
 
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        """Mean squared deviation from the mean (``ddof=1`` for the unbiased estimate, like torch's default)."""
-        axis = self._axis(axis, "var")
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
+        """Smallest entry: ``x.min()``, ``x.min(dim)`` -> ``(values, indices)``, ``x.min(other)``, ``x.min(axis=)``."""
+        if dim is None and axis is None and keepdims is None and keepdim is False:
+            self._nonempty("min", None)
+            return _reduce.Min._apply1(self, axis=None, keepdims=False)
+        return self._extreme(dim, keepdim, axis, keepdims, "min")
+
+    def _extreme(self, dim: Any, keepdim: Any, axis: Any, keepdims: Any, op: str) -> Any:
+        if isinstance(dim, (Tensor, np.ndarray)):  # torch.max(input, other)
+            if axis is not None or keepdims is not None or keepdim is not False:
+                raise TypeError(f"{op}: the elementwise {op}(other) takes no axis or keepdim")
+            return _arith.maximum(self, dim) if op == "max" else _arith.minimum(self, dim)
+        fn = _reduce.Max if op == "max" else _reduce.Min
+        if dim is None:
+            self._nonempty(op, axis)
+            axis, keep = _api.dims(self, None, axis, keepdim, keepdims, op)
+            return fn._apply1(self, axis=axis, keepdims=keep)
+        if axis is not None:
+            raise TypeError(f"{op}: give dim (torch) or axis (numpy), not both")
+        a = _api.one_dim(self, dim, op)
+        _, keep = _api.dims(self, None, None, keepdim, keepdims, op)
+        if self.data.ndim and self.data.shape[a] == 0:
+            raise ValueError(f"{op}: axis {a} of the tensor of shape {self.shape} is empty; there is nothing to reduce")
+        values, indices = _select.max_min_dim(self, a, keep, op)
+        return getattr(_api.return_types, op)(values, Tensor._make(indices))
+
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
+            axis: Any = None, keepdims: Any = None, ddof: Any = None) -> "Tensor":
+        """Mean squared deviation from the mean, sum((x - mean)**2) / (n - correction).
+
+        torch's spelling (``x.var()``, ``x.var(dim)``, ``dim=``, ``correction=``, ``unbiased=``) divides by
+        n - 1 by default, as torch does; numpy's (``axis=``, ``keepdims=``, ``ddof=``) by n - ddof, ddof 0 by default.
+        """
+        return self._variance(_api.var_args(self, dim, unbiased, keepdim, correction, axis, keepdims, ddof), "var")
+
+    def _variance(self, args: tuple, op: str) -> "Tensor":
+        axis, keep, c = args
         n = _reduce._count(self.shape, axis)
-        if n - ddof <= 0:
-            raise ValueError(f"var: {n} values along the axis leave no degrees of freedom with ddof={ddof}")
+        if n - c <= 0:
+            raise ValueError(
+                f"{op}: {n} values along the axis leave no degrees of freedom with correction (ddof) {c}; "
+                "pass correction=0 (or ddof=0) for the biased estimate"
+            )
         dev = self - self.mean(axis=axis, keepdims=True)
-        return (dev * dev).sum(axis=axis, keepdims=keepdims) * (1.0 / (n - ddof))
+        return (dev * dev).sum(axis=axis, keepdims=keep) * (1.0 / (n - c))
 
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
+            axis: Any = None, keepdims: Any = None, ddof: Any = None) -> "Tensor":
+        """sqrt(var): torch's spelling divides by n - 1 by default, numpy's (axis=, ddof=) by n - ddof."""
+        args = _api.var_args(self, dim, unbiased, keepdim, correction, axis, keepdims, ddof, "std")
+        return self._variance(args, "std").sqrt()
 
-    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
+        """log(sum(e**x)) over ``dim``, without overflow."""
         self._nonempty("logsumexp", axis)
-        return _reduce.LogSumExp._apply1(self, axis=self._axis(axis, "logsumexp"), keepdims=keepdims)
+        axis, keep = _api.dims(self, dim, axis, keepdim, keepdims, "logsumexp")
+        return _reduce.LogSumExp._apply1(self, axis=axis, keepdims=keep)
 
-    def softmax(self, axis: int = -1) -> "Tensor":
-        return _reduce.Softmax._apply1(self, axis=self._one_axis(axis, "softmax"))
+    def softmax(self, dim: Any = None, *, axis: Any = None) -> "Tensor":
+        """e**x / sum(e**x) along ``dim`` (the last axis when not given); 1 for a 0-d tensor."""
+        return self._normalise(_reduce.Softmax, dim, axis, "softmax")
 
-    def log_softmax(self, axis: int = -1) -> "Tensor":
-        return _reduce.LogSoftmax._apply1(self, axis=self._one_axis(axis, "log_softmax"))
+    def log_softmax(self, dim: Any = None, *, axis: Any = None) -> "Tensor":
+        """x - logsumexp(x) along ``dim`` (the last axis when not given); 0 for a 0-d tensor."""
+        return self._normalise(_reduce.LogSoftmax, dim, axis, "log_softmax")
 
-    def argmax(self, axis: int | None = None) -> np.ndarray:
-        return np.argmax(self.data, axis=axis)
+    def _normalise(self, fn: Any, dim: Any, axis: Any, op: str) -> "Tensor":
+        if axis is not None:
+            if dim is not None:
+                raise TypeError(f"{op}: give dim (torch) or axis (numpy), not both")
+            dim = axis
+        dim = -1 if dim is None else dim
+        if self.data.ndim == 0:  # torch: a 0-d tensor is one row of one entry
+            self._axis(dim, op)
+            return fn._apply1(self.reshape(1), axis=0).reshape(())
+        return fn._apply1(self, axis=self._one_axis(dim, op))
 
-    def argmin(self, axis: int | None = None) -> np.ndarray:
-        return np.argmin(self.data, axis=axis)
+    def argmax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
+        """The index of the largest entry (of the flattened tensor when ``dim`` is None), an int64 Tensor."""
+        return self._arg(np.argmax, dim, keepdim, axis, keepdims, "argmax")
+
+    def argmin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
+        """The index of the smallest entry (of the flattened tensor when ``dim`` is None), an int64 Tensor."""
+        return self._arg(np.argmin, dim, keepdim, axis, keepdims, "argmin")
+
+    def _arg(self, fn: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, op: str) -> "Tensor":
+        if axis is not None:
+            if dim is not None:
+                raise TypeError(f"{op}: give dim (torch) or axis (numpy), not both")
+            dim = axis
+        _, keep = _api.dims(self, None, None, keepdim, keepdims, op)
+        self._nonempty(op, dim)
+        a = None if dim is None else _api.one_dim(self, dim, op)
+        if self.data.ndim == 0:
+            a = None
+        return Tensor._make(np.asarray(fn(self.data, axis=a, keepdims=keep), dtype=np.int64))
 
     def _axis(self, axis: Any, op: str) -> Any:
         """Validate an axis argument (int, tuple of ints or None) and normalise it to non-negative ints."""
@@ -582,7 +815,7 @@ class Tensor:
         for a in items:
             if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
                 raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
-            if not -nd <= a < max(nd, 1) or (nd == 0 and a not in (0, -1)):
+            if not -max(nd, 1) <= a < max(nd, 1):
                 raise ValueError(f"{op}: axis {a} is out of range for a tensor of shape {self.shape}")
             out.append(int(a) % max(nd, 1))
         if len(set(out)) != len(out):
@@ -613,74 +846,133 @@ class Tensor:
     view = reshape
 
     def transpose(self, *axes: Any) -> "Tensor":
-        """Permute axes like numpy (no argument reverses them); two axes of an n-d (n != 2) tensor swap them."""
+        """Two axes: swap them (torch's ``transpose(d0, d1)``); no argument: reverse all; a tuple (or three or
+        more axes): numpy's permutation."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
+        elif len(axes) == 2:
+            return self.swapaxes(*axes)
         if not axes:
             return _shape.Transpose._apply1(self, axes=None)
-        if len(axes) == 2 and self.data.ndim != 2:
-            return self.swapaxes(*axes)
-        perm = self._axis(tuple(axes), "transpose")
-        if perm is None or len(perm) != self.data.ndim:
-            raise ValueError(
-                f"transpose: axes {axes} are not a permutation of the {self.data.ndim} axes of {self.shape}"
-            )
-        return _shape.Transpose._apply1(self, axes=perm)
+        return self.permute(axes)
 
     def permute(self, *axes: Any) -> "Tensor":
+        """The axes in the order given (``x.permute(2, 0, 1)``); ``permute(())`` of a 0-d tensor is itself."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
+        if self.data.ndim == 0 and not axes:
+            return _shape.Transpose._apply1(self, axes=())
         perm = self._axis(tuple(axes), "permute")
         if perm is None or len(perm) != self.data.ndim:
             raise ValueError(f"permute: axes {axes} are not a permutation of the {self.data.ndim} axes of {self.shape}")
         return _shape.Transpose._apply1(self, axes=perm)
 
     def swapaxes(self, a: int, b: int) -> "Tensor":
-        a, b = self._axis((a, b), "swapaxes") if a % max(self.ndim, 1) != b % max(self.ndim, 1) else (a, a)
+        """Axes a and b swapped (torch's ``transpose(a, b)``, also called ``swapdims``)."""
+        if self.data.ndim == 0:
+            self._axis((a,), "transpose")
+            self._axis((b,), "transpose")
+            return _shape.Transpose._apply1(self, axes=())
+        a, b = self._axis(a, "transpose"), self._axis(b, "transpose")
         perm = list(range(self.data.ndim))
         perm[a], perm[b] = perm[b], perm[a]
         return _shape.Transpose._apply1(self, axes=tuple(perm))
 
-    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> "Tensor":
-        """Merge axes start_axis..end_axis into one (all of them by default)."""
-        if self.data.ndim == 0:
-            return self.reshape(1)
-        s, e = (self._axis(start_axis, "flatten"), self._axis(end_axis, "flatten"))
-        if s > e:
-            raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis}")
-        shape = self.shape
-        return self.reshape(shape[:s] + (-1 if 0 not in shape[s : e + 1] else 0,) + shape[e + 1 :])
+    swapdims = swapaxes
 
-    def squeeze(self, axis: Any = None) -> "Tensor":
-        """Drop axes of length 1 (all of them, or the ones named)."""
-        if axis is None:
+    def t(self) -> "Tensor":
+        """The transpose of a matrix (a tensor of 0 or 1 axes is returned as it is), as torch's ``t()``."""
+        if self.data.ndim > 2:
+            raise ValueError(
+                f"t: expects a tensor with at most 2 axes, got shape {self.shape}; use transpose(d0, d1) or .mT"
+            )
+        return self if self.data.ndim < 2 else self.swapaxes(0, 1)
+
+    def flatten(
+        self, start_dim: int = 0, end_dim: int = -1, *, start_axis: Any = None, end_axis: Any = None
+    ) -> "Tensor":
+        """Merge axes start_dim..end_dim into one (all of them by default); a 0-d tensor becomes shape (1,)."""
+        s = start_dim if start_axis is None else start_axis
+        e = end_dim if end_axis is None else end_axis
+        if self.data.ndim == 0:
+            self._axis(s, "flatten")
+            self._axis(e, "flatten")
+            return self.reshape(1)
+        s0, e0 = (self._axis(s, "flatten"), self._axis(e, "flatten"))
+        if s0 > e0:
+            raise ValueError(f"flatten: start_dim {s} comes after end_dim {e}")
+        shape = self.shape
+        return self.reshape(shape[:s0] + (-1 if 0 not in shape[s0 : e0 + 1] else 0,) + shape[e0 + 1 :])
+
+    def squeeze(self, dim: Any = None, *, axis: Any = None) -> "Tensor":
+        """Drop axes of length 1: all of them, or those named in ``dim`` (torch: a named axis of another
+        length stays) or in ``axis`` (numpy: naming one of another length is an error)."""
+        if axis is not None:
+            if dim is not None:
+                raise TypeError("squeeze: give dim (torch) or axis (numpy), not both")
+            axes = self._axis(axis, "squeeze")
+            axes = () if axes is None else (axes,) if isinstance(axes, int) else axes
+            for a in axes:
+                if self.shape[a] != 1:
+                    raise ValueError(
+                        f"squeeze: axis {a} has length {self.shape[a]}, not 1 (shape {self.shape}); "
+                        "torch's squeeze(dim) leaves such an axis as it is"
+                    )
+        elif dim is None:
             return self.reshape(tuple(n for n in self.shape if n != 1))
-        axes = self._axis(axis, "squeeze")
-        axes = (axes,) if isinstance(axes, int) else axes
-        for a in axes:
-            if self.shape[a] != 1:
-                raise ValueError(f"squeeze: axis {a} has length {self.shape[a]}, not 1 (shape {self.shape})")
+        else:
+            axes = self._axis(dim, "squeeze")
+            axes = () if axes is None else (axes,) if isinstance(axes, int) else axes
+            axes = tuple(a for a in axes if self.shape[a] == 1)
         return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in axes))
 
-    def unsqueeze(self, axis: int) -> "Tensor":
-        """Insert an axis of length 1 at ``axis``."""
+    def unsqueeze(self, dim: int) -> "Tensor":
+        """Insert an axis of length 1 at ``dim``."""
         nd = self.data.ndim + 1
-        if not isinstance(axis, (int, np.integer)) or not -nd <= axis < nd:
-            raise ValueError(f"unsqueeze: axis {axis!r} is out of range for a result with {nd} axes")
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"unsqueeze: dim must be an int, got {dim!r}")
+        if not -nd <= dim < nd:
+            raise ValueError(f"unsqueeze: dim {dim!r} is out of range for a result with {nd} axes")
         shape = list(self.shape)
-        shape.insert(int(axis) % nd, 1)
+        shape.insert(int(dim) % nd, 1)
         return self.reshape(tuple(shape))
 
     expand_dims = unsqueeze
 
     def broadcast_to(self, *shape: Any) -> "Tensor":
+        """numpy's broadcast_to: the tensor repeated along new leading axes and axes of length 1."""
         shape = _shape_arg(shape, "broadcast_to")
         return _shape.BroadcastTo._apply1(self, shape=shape)
 
-    expand = broadcast_to
+    def expand(self, *sizes: Any) -> "Tensor":
+        """torch's expand: like broadcast_to, with -1 keeping an axis's length."""
+        sizes = _shape_arg(sizes, "expand")
+        return _shape.BroadcastTo._apply1(self, shape=_api.expand_shape(self.shape, sizes))
+
+    def expand_as(self, other: Any) -> "Tensor":
+        """``expand(other.shape)``."""
+        return self.expand(tuple(np.shape(other.data if isinstance(other, Tensor) else other)))
 
     def __getitem__(self, index: Any) -> "Tensor":
-        return _shape.GetItem._apply1(self, index=_index_arg(index))
+        index = _index_arg(index)
+        if type(index) is tuple:
+            split = _api.torch_index(index)
+            if split is not None:  # integers next to index arrays: torch's order of axes, not numpy's
+                return _shape.GetItem._apply1(_shape.GetItem._apply1(self, index=split[0]), index=split[1])
+        return _shape.GetItem._apply1(self, index=index)
+
+    # integer and boolean views of a tensor (constants, never part of the graph)
+    def long(self) -> "Tensor":
+        """An int64 copy (torch's ``long()``): a constant, as integer tensors get no gradient."""
+        return Tensor._make(self.data.astype(np.int64))
+
+    def int(self) -> "Tensor":
+        """An int32 copy, a constant."""
+        return Tensor._make(self.data.astype(np.int32))
+
+    def bool(self) -> "Tensor":
+        """A boolean copy (nonzero is True), a constant."""
+        return Tensor._make(self.data.astype(np.bool_))
 
     def matmul(self, other: Any) -> "Tensor":
         return self @ other
@@ -859,6 +1151,37 @@ class Tensor:
         return _tops.argsort(self, dim, descending, stable, **kw)
 
 
+_F64 = np.dtype(np.float64)
+
+
+def _number_dtype(x: Any, dt: np.dtype) -> np.dtype:
+    """The dtype of a Python number next to an integer or boolean tensor of dtype ``dt`` (torch's promotion)."""
+    if isinstance(x, (bool, np.bool_)):
+        return dt
+    if isinstance(x, (int, np.integer)):
+        return dt if dt.kind in "iu" else np.dtype(np.int64)
+    return _F64
+
+
+def _promote(a: "Tensor", b: "Tensor") -> tuple:
+    """Operands of different dtypes, as torch mixes them: an integer or boolean one takes the float one's dtype."""
+    ka, kb = a.data.dtype.kind, b.data.dtype.kind
+    if ka == "f" and kb != "f":
+        b = Tensor._make(b.data.astype(a.data.dtype))
+    elif kb == "f" and ka != "f":
+        a = Tensor._make(a.data.astype(b.data.dtype))
+    return a, b
+
+
+def _times(other: Any, alpha: Any, op: str) -> Any:
+    """alpha * other for add/sub's ``alpha=``."""
+    if isinstance(alpha, bool) or not isinstance(alpha, Number):
+        raise TypeError(f"{op}: alpha must be a number, got {alpha!r}")
+    if isinstance(other, Number) and not isinstance(other, bool):
+        return other * alpha
+    return (other if isinstance(other, Tensor) else Tensor._lift(other, None, op)) * alpha
+
+
 def _scalar(x: Any, op: str, what: str) -> float:
     if isinstance(x, bool) or not isinstance(x, Number):
         raise TypeError(f"{op}: {what} must be a number, got {x!r}")
@@ -879,7 +1202,13 @@ def _shape_arg(shape: tuple, op: str) -> tuple:
 def _index_arg(index: Any) -> Any:
     """Replace Tensors inside an index by their arrays (indices never carry gradient)."""
     if isinstance(index, Tensor):
-        return index.data if index.data.dtype.kind in "biu" else index.data.astype(np.int64)
+        arr = index.data
+        if arr.dtype.kind not in "biu":
+            raise IndexError(
+                f"getitem: tensors used as indices must be integer (int64) or boolean, got {arr.dtype}; "
+                "convert with .long() (or .bool() for a mask)"
+            )
+        return int(arr) if arr.ndim == 0 and arr.dtype.kind in "iu" else arr
     if isinstance(index, tuple):
         return tuple(_index_arg(i) for i in index)
     if isinstance(index, list):
@@ -888,24 +1217,74 @@ def _index_arg(index: Any) -> Any:
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """Same as ``Tensor(...)``, PyTorch's spelling."""
+    """A new tensor, as ``torch.tensor`` infers its dtype: integers give int64, booleans bool, and floats
+    keep gradwork's default (float64, or the dtype of a float array). ``Tensor(...)`` is always float."""
+    if dtype is None and not isinstance(data, Tensor):
+        kind = _data_kind(data)
+        if kind is not None:
+            arr = np.array(data)  # a copy; an integer array keeps its dtype, Python ints become int64
+            if kind == "i" and not isinstance(data, np.ndarray):
+                arr = arr.astype(np.int64)
+            t = Tensor._make(arr)
+            if requires_grad is not False:
+                t.requires_grad_(requires_grad)
+            return t
+    if dtype is None and isinstance(data, Tensor) and data.data.dtype.kind != "f":
+        return Tensor._make(data.data.copy())
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _data_kind(data: Any) -> str | None:
+    """'i' or 'b' for integer or boolean data (what ``tensor`` keeps as such), None for anything else."""
+    if isinstance(data, np.ndarray):
+        return data.dtype.kind if data.dtype.kind in "biu" else None
+    if isinstance(data, (bool, np.bool_)):
+        return "b"
+    if isinstance(data, (int, np.integer)):
+        return "i"
+    if isinstance(data, (list, tuple)) and data:
+        try:
+            arr = np.asarray(data)
+        except ValueError:
+            return None  # ragged: Tensor() says so
+        return {"b": "b", "i": "i", "u": "i"}.get(arr.dtype.kind)
+    return None
 
 
 def as_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+def concatenate(tensors: Sequence[Any], dim: Any = None, *, axis: Any = None) -> Tensor:
+    """Join tensors along an existing axis ``dim`` (0 by default; ``cat`` is the same function, torch's name)."""
     ts = _seq(tensors, "concatenate")
-    return _shape.Concatenate.apply(*ts, axis=axis)
+    d = _join_dim(dim, axis, "concatenate")
+    nd = ts[0].data.ndim
+    if nd == 0:
+        raise ValueError(
+            "concatenate: 0-d tensors cannot be joined along an axis; use stack, or unsqueeze(0) them first"
+        )
+    return _shape.Concatenate.apply(*ts, axis=_api.check_dim(d, nd, "concatenate"))
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis."""
+def stack(tensors: Sequence[Any], dim: Any = None, *, axis: Any = None) -> Tensor:
+    """Join tensors of one shape along a new axis ``dim`` (0 by default)."""
     ts = _seq(tensors, "stack")
-    return _shape.Stack.apply(*ts, axis=axis)
+    d = _join_dim(dim, axis, "stack")
+    first = ts[0].data.shape
+    for t in ts:
+        if t.data.shape != first:
+            raise ValueError(f"stack: every tensor must have the same shape, got {first} and {t.data.shape}")
+    return _shape.Stack.apply(*ts, axis=_api.check_dim(d, ts[0].data.ndim + 1, "stack"))
+
+
+def _join_dim(dim: Any, axis: Any, op: str) -> Any:
+    """torch's ``dim`` or numpy's ``axis`` (0 when neither is given)."""
+    if axis is None:
+        return 0 if dim is None else dim
+    if dim is not None:
+        raise TypeError(f"{op}: give dim (torch) or axis (numpy), not both")
+    return axis
 
 
 def _seq(tensors: Any, op: str) -> list:
@@ -923,6 +1302,7 @@ from .ops import reduce as _reduce  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops import unary as _unary  # noqa: E402
 from . import torchops as _tops  # noqa: E402
+from .ops import select as _select  # noqa: E402
 
 _generic.Tensor = Tensor
 

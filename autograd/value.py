@@ -250,7 +250,8 @@ class Value:
             db = out * math.log(a) if a > 0 else (0.0 if a == 0 and b > 0 else math.nan)
             return Value._node(out, (self, other), (b * _pow(a, b - 1), db), "**")
         b = _float(other, "**")
-        return Value._node(_pow(a, b), (self,), (b * _pow(a, b - 1),), f"**{b:g}")
+        label = f"**{other}" if type(other) in (int, float) else f"**{b:g}"  # micrograd's: '**2', '**-1', '**0.5'
+        return Value._node(_pow(a, b), (self,), (b * _pow(a, b - 1),), label)
 
     def __rpow__(self, other: Number) -> "Value":
         """c ** a; d/da = c**a * log(c)."""
@@ -319,8 +320,8 @@ class Value:
         """max(0, a); d/da = 1 if a > 0 else 0."""
         a = self.data
         if a > 0:
-            return Value._node(a, (self,), _ONE, "relu")
-        return Value._node(0.0, (self,), _ZERO, "relu")
+            return Value._node(a, (self,), _ONE, "ReLU")  # micrograd's label
+        return Value._node(0.0, (self,), _ZERO, "ReLU")
 
     def leaky_relu(self, slope: float = 0.01) -> "Value":
         """a if a > 0 else slope * a; d/da = 1 or slope."""

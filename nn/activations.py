@@ -152,24 +152,28 @@ class Mish(Module):
 
 
 class Softmax(Module):
-    """e**x / sum(e**x) along ``axis``."""
+    """e**x / sum(e**x) along ``dim`` (torch's name; numpy's ``axis=`` also works; the last axis by default)."""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, dim: Any = None, *, axis: Any = None) -> None:
         super().__init__()
-        self.axis = axis
+        self.dim = F._softmax_dim(dim, axis, type(self).__name__)
+
+    @property
+    def axis(self) -> Any:  # the name this module had before it took torch's
+        return self.dim
 
     def forward(self, x: Any) -> Any:
-        return F.softmax(x, self.axis)
+        return F.softmax(x, self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"
 
 
 class LogSoftmax(Softmax):
-    """x - log(sum(e**x)) along ``axis``."""
+    """x - log(sum(e**x)) along ``dim`` (or ``axis``; the last axis by default)."""
 
     def forward(self, x: Any) -> Any:
-        return F.log_softmax(x, self.axis)
+        return F.log_softmax(x, self.dim)
 
 
 ACTIVATION_MODULES = {

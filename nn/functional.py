@@ -150,18 +150,29 @@ def _channel_axis(shape: tuple, n: int, op: str) -> int:
     return axis
 
 
-def softmax(x: Any, axis: int = -1) -> Any:
-    """e**x / sum(e**x) along ``axis`` (shifted by the max, so no overflow)."""
+def softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+    """e**x / sum(e**x) along ``dim`` (or numpy's ``axis``; the last axis when neither is given),
+    shifted by the max, so no overflow."""
+    axis = _softmax_dim(dim, axis, "softmax")
     if is_scalar(x):
         return _scalar_softmax(x, axis, log=False)
-    return to_tensor(x, "softmax").softmax(axis=axis)
+    return to_tensor(x, "softmax").softmax(axis)
 
 
-def log_softmax(x: Any, axis: int = -1) -> Any:
-    """x - log(sum(e**x)) along ``axis``, computed without overflow."""
+def log_softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+    """x - log(sum(e**x)) along ``dim`` (or ``axis``; the last axis by default), computed without overflow."""
+    axis = _softmax_dim(dim, axis, "log_softmax")
     if is_scalar(x):
         return _scalar_softmax(x, axis, log=True)
-    return to_tensor(x, "log_softmax").log_softmax(axis=axis)
+    return to_tensor(x, "log_softmax").log_softmax(axis)
+
+
+def _softmax_dim(dim: Any, axis: Any, op: str) -> Any:
+    if axis is None:
+        return -1 if dim is None else dim
+    if dim is not None:
+        raise TypeError(f"{op}: give dim (torch) or axis (numpy), not both")
+    return axis
 
 
 def _scalar_softmax(x: Any, axis: int, log: bool) -> np.ndarray:
@@ -655,10 +666,11 @@ def check_labels(y: Any, num_classes: int | None, where: str, ignore: int | None
     return labels
 
 
-def one_hot(labels: Any, num_classes: int = -1) -> np.ndarray:
-    """Zeros with a 1 at each label, on a new last axis: shape (*labels.shape, num_classes), int64 (as torch).
+def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
+    """Zeros with a 1 at each label, on a new last axis: an int64 Tensor of shape (*labels.shape, num_classes).
 
-    ``num_classes=-1`` takes one more than the largest label.
+    As torch's ``one_hot``; ``num_classes=-1`` takes one more than the largest label. Use
+    ``.float()``/``.double()`` for float targets.
     """
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or (
             num_classes < 1 and num_classes != -1):
@@ -667,7 +679,7 @@ def one_hot(labels: Any, num_classes: int = -1) -> np.ndarray:
     shape = arr.shape
     y = check_labels(arr.reshape(-1), None, "one_hot")
     if (y < 0).any():
-        raise ValueError(f"one_hot: labels must be >= 0, found {np.unique(y[y < 0])[:5].tolist()}")
+        raise ValueError(f"one_hot: labels must be non-negative (>= 0), found {np.unique(y[y < 0])[:5].tolist()}")
     if num_classes == -1:
         if y.size == 0:
             raise ValueError("one_hot: cannot infer num_classes from no labels; pass num_classes")
@@ -679,7 +691,7 @@ def one_hot(labels: Any, num_classes: int = -1) -> np.ndarray:
         )
     out = np.zeros((y.size, int(num_classes)), dtype=np.int64)
     out[np.arange(y.size), y] = 1
-    return out.reshape(shape + (int(num_classes),))
+    return Tensor._make(out.reshape(shape + (int(num_classes),)))
 
 
 def check_number(x: Any, op: str, what: str) -> float:

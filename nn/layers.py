@@ -331,11 +331,21 @@ class Dropout(Module):
 
 
 class Flatten(Module):
-    """Merge axes start_axis..end_axis into one (by default all but the batch axis)."""
+    """Merge axes start_dim..end_dim into one (by default all but the batch axis); ``start_axis``/``end_axis``
+    are the same arguments under numpy-style names."""
 
-    def __init__(self, start_axis: int = 1, end_axis: int = -1) -> None:
+    def __init__(self, start_dim: int = 1, end_dim: int = -1, *, start_axis: Any = None, end_axis: Any = None) -> None:
         super().__init__()
-        self.start_axis, self.end_axis = start_axis, end_axis
+        self.start_dim = start_dim if start_axis is None else start_axis
+        self.end_dim = end_dim if end_axis is None else end_axis
+
+    @property
+    def start_axis(self) -> int:
+        return self.start_dim
+
+    @property
+    def end_axis(self) -> int:
+        return self.end_dim
 
     def forward(self, x: Any) -> Any:
         if is_scalar(x):
@@ -345,13 +355,13 @@ class Flatten(Module):
                 return np.array([x], dtype=object)
             s, e = self.start_axis % nd, self.end_axis % nd
             if s > e:
-                raise ValueError(f"Flatten: start_axis {self.start_axis} comes after end_axis {self.end_axis}")
+                raise ValueError(f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim}")
             shape = x.shape
             return x.reshape(shape[:s] + (int(np.prod(shape[s : e + 1])),) + shape[e + 1 :])
-        return to_tensor(x, "Flatten").flatten(self.start_axis, self.end_axis)
+        return to_tensor(x, "Flatten").flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
-        return f"start_axis={self.start_axis}, end_axis={self.end_axis}"
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Unflatten(Module):

@@ -357,7 +357,7 @@ def test_getitem(name, index):
             mask = sample(np.random.default_rng(10 + i), shape, "real") > 0
             idx = mask
         elif isinstance(index, str) and index == "tensor":
-            idx = Tensor(np.array([1, 1, 3]))
+            idx = autograd.tensor(np.array([1, 1, 3]))  # int64, as torch.tensor infers
         else:
             idx = index
         np_idx = idx.data.astype(np.int64) if isinstance(idx, Tensor) else idx

@@ -93,9 +93,10 @@ def test_constant_creation_functions():
     np.testing.assert_array_equal(autograd.full((2, 2), 7.5).data, np.full((2, 2), 7.5))
     np.testing.assert_array_equal(autograd.eye(3).data, np.eye(3))
     np.testing.assert_array_equal(autograd.eye(2, 4).data, np.eye(2, 4))
-    np.testing.assert_array_equal(autograd.arange(5).data, np.arange(5.0))
+    np.testing.assert_array_equal(autograd.arange(5).data, np.arange(5))
+    assert autograd.arange(5).dtype == np.int64  # integer bounds: int64, as torch and numpy
     np.testing.assert_array_equal(autograd.arange(1, 2, 0.25).data, np.arange(1, 2, 0.25))
-    for t in (autograd.zeros(2), autograd.ones(2), autograd.full(2, 1.0), autograd.eye(2), autograd.arange(2)):
+    for t in (autograd.zeros(2), autograd.ones(2), autograd.full(2, 1.0), autograd.eye(2), autograd.arange(2.0)):
         assert t.dtype == np.float64 and not t.requires_grad
     assert autograd.zeros(2, dtype=np.float32).dtype == np.float32
     assert autograd.ones(2, requires_grad=True).requires_grad
@@ -296,9 +297,10 @@ def test_axis_errors_name_the_op():
     with pytest.raises(TypeError, match="mean"):
         t.mean(axis=1.5)
     with pytest.raises(TypeError, match="softmax"):
-        t.softmax(axis=None)
+        t.softmax(axis=(0, 1))
     with pytest.raises(ValueError, match="squeeze"):
-        t.squeeze(0)
+        t.squeeze(axis=0)  # numpy's spelling: an axis of length 3 cannot be squeezed
+    assert t.squeeze(0).shape == (2, 3)  # torch's: it stays
     with pytest.raises(ValueError, match="max"):
         Tensor(np.ones((0, 3))).max()
 

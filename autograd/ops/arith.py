@@ -80,7 +80,10 @@ class Div(Function):
 
 
 class Pow(Function):
-    """a ** b; d/da = b a**(b-1), d/db = a**b log(a) (taken as 0 where a <= 0)."""
+    """a ** b; d/da = b a**(b-1) (0 where b = 0, so 0**0 too), d/db = a**b log(a) (0 where a = 0 and b >= 0).
+
+    As torch: d/db is NaN for a < 0 (log of a negative number) and -inf for 0 to a negative power.
+    """
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -94,11 +97,25 @@ class Pow(Function):
         na, nb = ctx.needs_input_grad
         ga = gb = None
         if na:
-            ga = K.sum_to_shape(g * b * a ** (b - 1), a.shape)
+            bd = G.data(b)
+            if bd.ndim == 0 and bd != 0:  # the common x ** c
+                ga = K.sum_to_shape(g * b * a ** (b - 1), a.shape)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    da = b * a ** (b - 1)
+                if (bd == 0).any():  # b a**(b-1) is 0 * inf at a = 0
+                    da = G.where(bd == 0, np.zeros((), dtype=G.data(da).dtype), da)
+                ga = K.sum_to_shape(g * da, a.shape)
         if nb:
-            pos = G.data(a) > 0
-            safe_a = G.where(pos, a, np.ones((), dtype=G.data(a).dtype))
-            gb = K.sum_to_shape(G.where(pos, g * out * G.log(safe_a), np.zeros((), G.data(out).dtype)), b.shape)
+            ad = G.data(a)
+            zero = (ad == 0) & (G.data(b) >= 0)  # 0**b log(0) = 0 * -inf
+            with np.errstate(divide="ignore", invalid="ignore"):  # log(a < 0) is NaN, as in torch
+                if zero.any():
+                    safe_a = G.where(zero, np.ones((), dtype=ad.dtype), a)
+                    db = G.where(zero, np.zeros((), G.data(out).dtype), out * G.log(safe_a))
+                else:
+                    db = out * G.log(a)
+            gb = K.sum_to_shape(g * db, b.shape)
         return ga, gb
 
 
