@@ -1,0 +1,110 @@
+"""Numba-backed entries of the backend table for convolution and pooling (laid over ``conv_reference``).
+
+As in ``numba_backend``: each wrapper runs the compiled kernel on plain
+float32/float64 ndarrays and hands anything else to the numpy reference (same
+name, same numbers). The threaded twin runs from ``PARALLEL_SIZE`` elements
+on, when ``numba_backend.parallel_allowed()``. ``im2col`` stays numpy's (one
+strided copy, already at memory speed); the matrix products are BLAS's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import conv_reference as R
+from . import jit_conv as C
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+PARALLEL_SIZE = 500_000
+
+
+def _plain(*arrays: Any) -> bool:
+    first = arrays[0]
+    return all(type(a) is np.ndarray and a.dtype == first.dtype for a in arrays) and first.dtype in _FLOATS
+
+
+def _pick(kernel: Any, n: int) -> Callable:
+    from .numba_backend import parallel_allowed
+
+    return kernel.parallel if n >= PARALLEL_SIZE and parallel_allowed() else kernel.serial
+
+
+def col2im(cols: Any, shape: tuple, sh: int, sw: int, dh: int, dw: int) -> Any:
+    """im2col's adjoint in one pass per plane (any strides in ``cols``)."""
+    if not _plain(cols):
+        return R.col2im(cols, shape, sh, sw, dh, dw)
+    out = np.zeros(shape, dtype=cols.dtype)
+    _pick(C.col2im, cols.size)(cols, sh, sw, dh, dw, out)
+    return out
+
+
+def max_pool2d(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int,
+               ho: int, wo: int) -> Any:
+    """Window max and its index in one pass, without copying the windows."""
+    if not _plain(x):
+        return R.max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+    n, c = x.shape[:2]
+    out = np.empty((n, c, ho, wo), dtype=x.dtype)
+    idx = np.empty((n, c, ho, wo), dtype=np.int64)
+    _pick(C.max_pool2d, x.size)(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx)
+    return out, idx
+
+
+def max_pool2d_backward(g: Any, idx: Any, shape: tuple) -> Any:
+    """Each output's gradient added at its max's index."""
+    if not _plain(g) or type(idx) is not np.ndarray or idx.dtype != np.int64:
+        return R.max_pool2d_backward(g, idx, shape)
+    n, c, h, w = shape
+    out = np.zeros((n, c, h * w), dtype=g.dtype)
+    _pick(C.max_pool2d_backward, g.size)(g, idx, out)
+    return out.reshape(shape)
+
+
+def avg_pool2d(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho: int, wo: int,
+               divisor: np.ndarray) -> Any:
+    """Window sums over the divisor in one pass."""
+    if not _plain(x):
+        return R.avg_pool2d(x, kh, kw, sh, sw, ph, pw, ho, wo, divisor)
+    n, c = x.shape[:2]
+    out = np.empty((n, c, ho, wo), dtype=x.dtype)
+    _pick(C.avg_pool2d, x.size)(x, kh, kw, sh, sw, ph, pw, np.ascontiguousarray(divisor, np.float64), out)
+    return out
+
+
+def avg_pool2d_backward(g: Any, shape: tuple, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int,
+                        divisor: np.ndarray) -> Any:
+    """Each output's gradient over its divisor, spread over its window, in one pass."""
+    if not _plain(g):
+        return R.avg_pool2d_backward(g, shape, kh, kw, sh, sw, ph, pw, divisor)
+    out = np.zeros(shape, dtype=g.dtype)
+    _pick(C.avg_pool2d_backward, out.size)(g, kh, kw, sh, sw, ph, pw, np.ascontiguousarray(divisor, np.float64), out)
+    return out
+
+
+KERNELS: dict[str, Callable] = {
+    "col2im": col2im,
+    "max_pool2d": max_pool2d,
+    "max_pool2d_backward": max_pool2d_backward,
+    "avg_pool2d": avg_pool2d,
+    "avg_pool2d_backward": avg_pool2d_backward,
+}
+
+
+def warmup_calls(dt: np.dtype) -> list:
+    """(kernel, arguments) pairs on tiny arrays, with the argument types the wrappers pass."""
+    x = np.linspace(0.1, 1, 16, dtype=dt).reshape(1, 1, 4, 4)
+    cols = np.ones((1, 2, 2, 1, 3, 3), dt)
+    div = np.ones((2, 2))
+    g = np.ones((1, 1, 2, 2), dt)
+    idx = np.zeros((1, 1, 2, 2), np.int64)
+    return [
+        (C.col2im, (cols, 1, 1, 1, 1, np.zeros((1, 1, 4, 4), dt))),
+        (C.col2im, (cols.transpose(1, 0, 2, 3, 4, 5).copy().transpose(1, 0, 2, 3, 4, 5), 1, 1, 1, 1,
+                    np.zeros((1, 1, 4, 4), dt))),
+        (C.max_pool2d, (x, 2, 2, 2, 2, 0, 0, 1, 1, np.empty((1, 1, 2, 2), dt), idx.copy())),
+        (C.max_pool2d_backward, (g, idx, np.zeros((1, 1, 16), dt))),
+        (C.avg_pool2d, (x, 2, 2, 2, 2, 0, 0, div, np.empty((1, 1, 2, 2), dt))),
+        (C.avg_pool2d_backward, (g, 2, 2, 2, 2, 0, 0, div, np.zeros((1, 1, 4, 4), dt))),
+    ]
