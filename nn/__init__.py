@@ -31,6 +31,7 @@ from .activations import (
     get_activation,
 )
 from .data import DataLoader, MinMaxScaler, StandardScaler, train_test_split
+from .conv import Conv1d, Conv2d, ConvTranspose2d, Fold, Unfold
 from .layers import MLP, Dropout, Flatten, Linear, Neuron, Perceptron, Sequential
 from .losses import (
     BCELoss,
@@ -45,6 +46,17 @@ from .losses import (
     get_loss,
 )
 from .module import Module, ModuleList, Parameter, ParameterList
+from .pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+    Upsample,
+)
 from .train import EarlyStopping, History, Trainer, accuracy, fit
 
 __all__ = [
@@ -58,4 +70,7 @@ __all__ = [
     "DataLoader", "train_test_split", "StandardScaler", "MinMaxScaler",
     "Trainer", "fit", "accuracy", "EarlyStopping", "History",
     "functional", "init", "data", "datasets",
+    "Conv1d", "Conv2d", "ConvTranspose2d", "Unfold", "Fold",
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Upsample",
 ]

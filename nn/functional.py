@@ -607,3 +607,18 @@ def _reduce(losses: Any, reduction: str) -> Any:
     vals = [as_value(v) for v in np.asarray(losses, dtype=object).reshape(-1)]
     total = Value.sum(vals)
     return total / len(vals) if reduction == "mean" else total
+
+
+# convolution, pooling and resizing (nn/conv.py, nn/pooling.py)
+from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: E402,F401
+from .pooling import (  # noqa: E402,F401
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+)

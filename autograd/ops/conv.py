@@ -201,7 +201,7 @@ def conv_geometry(x_shape: tuple, w_shape: tuple, stride: Any, padding: Any, dil
         label += f" groups {groups}"
     shown_in = x_shape[1:] if unbatched else x_shape
     shown_out = ((o,) if unbatched else (n, o)) + tuple(out)
-    label += f"\n{shown_in} -> {shown_out}"
+    label += f": {shown_in} -> {shown_out}"
     return ConvGeometry(nd, _as2d(kernel, 1), _as2d(stride, 1), pads, _as2d(dilation, 1), groups, padding_mode,
                         unbatched, _as2d(tuple(out), 1), label)
 
@@ -298,7 +298,7 @@ class Conv1d(Conv2d):
 def _conv_backward_graph(g: Any, x: Any, weight: Any, geo: ConvGeometry, nx: bool, nw: bool, nb: bool) -> tuple:
     """The backward rule recorded with Unfold, Fold and matmuls, so that it can be differentiated again."""
     if geo.mode != "zeros" and any(geo.pads):
-        raise RuntimeError(f"{geo.label.splitlines()[0]}: create_graph=True (double backward) supports "
+        raise RuntimeError(f"{geo.label.split(': ')[0]}: create_graph=True (double backward) supports "
                            f"padding_mode='zeros' only, got {geo.mode!r}")
     from ..tensor import Tensor
 
@@ -452,7 +452,7 @@ def conv_transpose_geometry(x_shape: tuple, w_shape: tuple, stride: Any, padding
         label += f" pad {_fmt(padding)}"
     shown_in = x_shape[1:] if unbatched else x_shape
     shown_out = ((o,) if unbatched else (x_shape[0], o)) + tuple(out)
-    label += f"\n{shown_in} -> {shown_out}"
+    label += f": {shown_in} -> {shown_out}"
     return ConvTransposeGeometry(kernel, stride, padding, dilation, groups, tuple(full), tuple(out), unbatched, label)
 
 

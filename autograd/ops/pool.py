@@ -72,7 +72,7 @@ def pool_geometry(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation:
     if any(padding):
         label += f" pad {_fmt(padding)}"
     shown_out = shape[1:2] + tuple(out) if unbatched else shape[:2] + tuple(out)
-    label += f"\n{_shape(x)} -> {shown_out}"
+    label += f": {_shape(x)} -> {shown_out}"
     n, c = shape[:2]
     in4 = (n, c) + _as2d(tuple(shape[2:]), 1)
     return PoolGeometry(nd, _as2d(kernel, 1), _as2d(stride, 1), _as2d(padding, 0), _as2d(dilation, 1),
@@ -243,7 +243,7 @@ def adaptive_avg_pool(x: Any, output_size: Any, nd: int = 2, where: str | None =
     spatial = _as2d(tuple(shape[2:]), 1)
     out2 = _as2d(out, 1)
     mats = (_averaging(spatial[0], out2[0], dtype), _averaging(spatial[1], out2[1], dtype))
-    label = f"AdaptiveAvgPool{nd}d {_fmt(out)}\n{_shape(x)} -> {_shape(x)[:-nd] + out}"
+    label = f"AdaptiveAvgPool{nd}d {_fmt(out)}: {_shape(x)} -> {_shape(x)[:-nd] + out}"
     op = AdaptiveAvgPool1d if nd == 1 else AdaptiveAvgPool2d
     return op.apply(x, mats=(None, mats[1]) if nd == 1 else mats, label=label)
 
@@ -299,7 +299,7 @@ def adaptive_max_pool(x: Any, output_size: Any, return_indices: bool = False, nd
     shape, unbatched = spatial_input(x, nd, where)
     out = _output_size(output_size, shape[2:], nd, where)
     n, c = shape[:2]
-    label = f"AdaptiveMaxPool{nd}d {_fmt(out)}\n{_shape(x)} -> {_shape(x)[:-nd] + out}"
+    label = f"AdaptiveMaxPool{nd}d {_fmt(out)}: {_shape(x)} -> {_shape(x)[:-nd] + out}"
     geo = PoolGeometry(nd, (1, 1), (1, 1), (0, 0), (1, 1), _as2d(out, 1), (n, c) + _as2d(tuple(shape[2:]), 1),
                        unbatched, label)
     box: list = []

@@ -116,7 +116,7 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, mode: str = 
     dtype = np.result_type(getattr(x, "data", np.asarray(x)).dtype, np.float32)
     corners = bool(align_corners)
     mats = [resize_matrix(i, o, mode, corners, s, dtype) for i, o, s in zip(spatial, sizes, scales)]
-    label = f"Interpolate {mode}" + (" align_corners" if corners else "") + f"\n{shape} -> {shape[:2] + sizes}"
+    label = f"Interpolate {mode}" + (" align_corners" if corners else "") + f": {shape} -> {shape[:2] + sizes}"
     return Interpolate.apply(x, mats=(None, mats[0]) if nd == 1 else tuple(mats), label=label)
 
 
