@@ -191,7 +191,7 @@ class _ConvNd(Module):
 
     def forward(self, x: Any) -> Any:
         params = self._parameters
-        w, b = params["weight"], params["bias"]
+        w, b = params["weight"], params.get("bias")
         where = self._where()
         if not isinstance(w, Tensor):  # scalar mode
             return scalar_conv(x, w, b, self.stride, self.padding, self.dilation, self.groups, self.padding_mode,
@@ -279,7 +279,7 @@ class ConvTranspose2d(Module):
 
     def forward(self, x: Any, output_size: Any = None) -> Tensor:
         where = f"ConvTranspose2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size})"
-        w, b = self._parameters["weight"], self._parameters["bias"]
+        w, b = self._parameters["weight"], self._parameters.get("bias")
         if not isinstance(w, Tensor):
             raise TypeError(f"{where}: scalar mode is not supported; use to_tensor()")
         if not isinstance(x, Tensor):

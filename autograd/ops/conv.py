@@ -130,6 +130,11 @@ def _fmt(t: tuple) -> str:
     return "x".join(map(str, t))
 
 
+def _fmt1(t: tuple) -> str:
+    """One number when all are equal (a stride of 2, a padding of 1), else 2x1."""
+    return str(t[0]) if len(set(t)) == 1 else _fmt(t)
+
+
 def conv_geometry(x_shape: tuple, w_shape: tuple, stride: Any, padding: Any, dilation: Any, groups: Any,
                   padding_mode: str, nd: int, where: str, unbatched: bool, has_bias_shape: tuple | None,
                   op: str) -> ConvGeometry:
@@ -191,12 +196,12 @@ def conv_geometry(x_shape: tuple, w_shape: tuple, stride: Any, padding: Any, dil
     pads = (pairs[0] + pairs[1]) if nd == 2 else ((0, 0) + pairs[0])
     label = f"{op} {_fmt(kernel)}"
     if any(s != 1 for s in stride):
-        label += f" stride {_fmt(stride)}"
+        label += f" stride {_fmt1(stride)}"
     if any(pads):
-        uneven = any(lo != hi for lo, hi in pairs)
-        label += f" pad {_fmt(tuple(p for pr in pairs for p in pr) if uneven else tuple(lo for lo, _ in pairs))}"
+        flat = tuple(p for pr in pairs for p in pr)
+        label += f" pad {_fmt(flat) if any(lo != hi for lo, hi in pairs) else _fmt1(flat)}"
     if any(d != 1 for d in dilation):
-        label += f" dilation {_fmt(dilation)}"
+        label += f" dilation {_fmt1(dilation)}"
     if groups != 1:
         label += f" groups {groups}"
     shown_in = x_shape[1:] if unbatched else x_shape
@@ -447,9 +452,9 @@ def conv_transpose_geometry(x_shape: tuple, w_shape: tuple, stride: Any, padding
         out.append(f - 2 * p)
     label = f"ConvTranspose2d {_fmt(kernel)}"
     if any(s != 1 for s in stride):
-        label += f" stride {_fmt(stride)}"
+        label += f" stride {_fmt1(stride)}"
     if any(padding):
-        label += f" pad {_fmt(padding)}"
+        label += f" pad {_fmt1(padding)}"
     shown_in = x_shape[1:] if unbatched else x_shape
     shown_out = ((o,) if unbatched else (x_shape[0], o)) + tuple(out)
     label += f": {shown_in} -> {shown_out}"

@@ -21,7 +21,7 @@ from .. import generic as G
 from ..backend import ops as K
 from ..function import Context, Function
 from ..kernels.conv_reference import avg_pool_divisor
-from .conv import _fmt, _ints, _shape, spatial_input
+from .conv import _fmt, _fmt1, _ints, _shape, spatial_input
 from .resize import Separable
 
 
@@ -68,9 +68,9 @@ def pool_geometry(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation:
         out.append(o)
     label = f"{op} {_fmt(kernel)}"
     if stride != kernel:
-        label += f" stride {_fmt(stride)}"
+        label += f" stride {_fmt1(stride)}"
     if any(padding):
-        label += f" pad {_fmt(padding)}"
+        label += f" pad {_fmt1(padding)}"
     shown_out = shape[1:2] + tuple(out) if unbatched else shape[:2] + tuple(out)
     label += f": {_shape(x)} -> {shown_out}"
     n, c = shape[:2]
