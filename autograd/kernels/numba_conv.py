@@ -48,14 +48,22 @@ def max_pool2d(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh:
     n, c = x.shape[:2]
     out = np.empty((n, c, ho, wo), dtype=x.dtype)
     idx = np.empty((n, c, ho, wo), dtype=np.int64)
-    _pick(C.max_pool2d, x.size)(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx)
+    if _is_2x2(x, kh, kw, sh, sw, ph, pw, ho, wo) and dh == dw == 1:
+        _pick(C.max_pool2x2, x.size)(x, out, idx)
+    else:
+        _pick(C.max_pool2d, x.size)(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx)
     return out, idx
+
+
+def _is_2x2(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho: int, wo: int) -> bool:
+    """2x2 windows at stride 2, no padding, every window inside: the case with a kernel written out."""
+    return kh == kw == sh == sw == 2 and ph == pw == 0 and 2 * ho <= x.shape[2] and 2 * wo <= x.shape[3]
 
 
 def max_pool2d_backward(g: Any, idx: Any, shape: tuple) -> Any:
     """Each output's gradient added at its max's index."""
-    if not _plain(g) or type(idx) is not np.ndarray or idx.dtype != np.int64:
-        return R.max_pool2d_backward(g, idx, shape)
+    if not _plain(g) or type(idx) is not np.ndarray or idx.dtype != np.int64 or g.dtype == np.float64:
+        return R.max_pool2d_backward(g, idx, shape)  # float64: numpy's bincount is as fast (measured)
     n, c, h, w = shape
     out = np.zeros((n, c, h * w), dtype=g.dtype)
     _pick(C.max_pool2d_backward, g.size)(g, idx, out)
@@ -69,7 +77,13 @@ def avg_pool2d(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho:
         return R.avg_pool2d(x, kh, kw, sh, sw, ph, pw, ho, wo, divisor)
     n, c = x.shape[:2]
     out = np.empty((n, c, ho, wo), dtype=x.dtype)
-    _pick(C.avg_pool2d, x.size)(x, kh, kw, sh, sw, ph, pw, np.ascontiguousarray(divisor, np.float64), out)
+    div = np.ascontiguousarray(divisor, np.float64)
+    if _is_2x2(x, kh, kw, sh, sw, ph, pw, ho, wo):
+        _pick(C.avg_pool2x2, x.size)(x, div, out)
+    elif x.dtype == np.float64:
+        _pick(C.avg_pool2d, x.size)(x, kh, kw, sh, sw, ph, pw, div, out)
+    else:  # float32, other windows: numpy's strided adds are as fast (measured, bench/conv.py's kernel table)
+        return R.avg_pool2d(x, kh, kw, sh, sw, ph, pw, ho, wo, divisor)
     return out
 
 
@@ -79,7 +93,13 @@ def avg_pool2d_backward(g: Any, shape: tuple, kh: int, kw: int, sh: int, sw: int
     if not _plain(g):
         return R.avg_pool2d_backward(g, shape, kh, kw, sh, sw, ph, pw, divisor)
     out = np.zeros(shape, dtype=g.dtype)
-    _pick(C.avg_pool2d_backward, out.size)(g, kh, kw, sh, sw, ph, pw, np.ascontiguousarray(divisor, np.float64), out)
+    div = np.ascontiguousarray(divisor, np.float64)
+    if _is_2x2(out, kh, kw, sh, sw, ph, pw, g.shape[2], g.shape[3]):
+        _pick(C.avg_pool2x2_backward, out.size)(g, div, out)
+    elif g.dtype == np.float64:
+        _pick(C.avg_pool2d_backward, out.size)(g, kh, kw, sh, sw, ph, pw, div, out)
+    else:  # float32, other windows: numpy's strided adds are as fast
+        return R.avg_pool2d_backward(g, shape, kh, kw, sh, sw, ph, pw, divisor)
     return out
 
 
@@ -107,4 +127,7 @@ def warmup_calls(dt: np.dtype) -> list:
         (C.max_pool2d_backward, (g, idx, np.zeros((1, 1, 16), dt))),
         (C.avg_pool2d, (x, 2, 2, 2, 2, 0, 0, div, np.empty((1, 1, 2, 2), dt))),
         (C.avg_pool2d_backward, (g, 2, 2, 2, 2, 0, 0, div, np.zeros((1, 1, 4, 4), dt))),
+        (C.max_pool2x2, (x, np.empty((1, 1, 2, 2), dt), idx.copy())),
+        (C.avg_pool2x2, (x, div, np.empty((1, 1, 2, 2), dt))),
+        (C.avg_pool2x2_backward, (g, div, np.zeros((1, 1, 4, 4), dt))),
     ]
