@@ -289,3 +289,31 @@ def test_bad_input_raises_clear_errors() -> None:
         F.interpolate(np.zeros((1, 1, 4, 4)), size=2, align_corners=True)
     with pytest.raises(ValueError, match="mode must be one of"):
         F.interpolate(np.zeros((1, 1, 4, 4)), size=2, mode="bicubic")
+
+
+@pytest.mark.numpy_only
+def test_parallel_twins_give_the_same_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("numba")
+    from autograd.kernels import numba_backend as NB
+    from autograd.kernels import numba_conv
+
+    x = _rand((3, 4, 9, 8), 0)
+    cols = _rand((4, 3, 3, 3, 7, 6), 1)
+    div = conv_reference.avg_pool_divisor(9, 8, 3, 3, 2, 2, 1, 1, 5, 4, True, None)
+    div2 = conv_reference.avg_pool_divisor(9, 8, 2, 2, 2, 2, 0, 0, 4, 4, True, None)
+    calls = [
+        ("col2im", (cols, (3, 4, 9, 8), 1, 1, 1, 1)),
+        ("max_pool2d", (x, 3, 3, 2, 2, 1, 1, 1, 1, 5, 4)),
+        ("max_pool2d", (x, 2, 2, 2, 2, 0, 0, 1, 1, 4, 4)),
+        ("avg_pool2d", (x, 3, 3, 2, 2, 1, 1, 5, 4, div)),
+        ("avg_pool2d", (x, 2, 2, 2, 2, 0, 0, 4, 4, div2)),
+        ("avg_pool2d_backward", (_rand((3, 4, 5, 4), 2), x.shape, 3, 3, 2, 2, 1, 1, div)),
+        ("avg_pool2d_backward", (_rand((3, 4, 4, 4), 3), x.shape, 2, 2, 2, 2, 0, 0, div2)),
+    ]
+    expect = [getattr(conv_reference, name)(*args) for name, args in calls]
+    monkeypatch.setattr(NB, "parallel_allowed", lambda: True)
+    monkeypatch.setattr(NB, "THRESHOLDS", {**NB.THRESHOLDS, **{k: (0, 0) for k in numba_conv.KERNELS}})
+    for (name, args), want in zip(calls, expect):
+        got = getattr(numba_conv, name)(*args)
+        for a, b in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)

@@ -524,6 +524,7 @@ KERNELS: dict[str, Callable] = {
 from . import numba_conv as _conv  # noqa: E402  (convolution and pooling)
 
 KERNELS.update(_conv.KERNELS)
+THRESHOLDS.update({name: (0, _conv.PARALLEL_SIZE) for name in _conv.KERNELS})
 
 
 # ------------------------------------------------------------------- warm-up

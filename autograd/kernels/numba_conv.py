@@ -25,10 +25,11 @@ def _plain(*arrays: Any) -> bool:
     return all(type(a) is np.ndarray and a.dtype == first.dtype for a in arrays) and first.dtype in _FLOATS
 
 
-def _pick(kernel: Any, n: int) -> Callable:
-    from .numba_backend import parallel_allowed
+def _pick(kernel: Any, n: int, name: str) -> Callable:
+    from . import numba_backend as NB
 
-    return kernel.parallel if n >= PARALLEL_SIZE and parallel_allowed() else kernel.serial
+    hi = NB.THRESHOLDS.get(name, (0, PARALLEL_SIZE))[1]
+    return kernel.parallel if n >= hi and NB.parallel_allowed() else kernel.serial
 
 
 def col2im(cols: Any, shape: tuple, sh: int, sw: int, dh: int, dw: int) -> Any:
@@ -36,7 +37,7 @@ def col2im(cols: Any, shape: tuple, sh: int, sw: int, dh: int, dw: int) -> Any:
     if not _plain(cols):
         return R.col2im(cols, shape, sh, sw, dh, dw)
     out = np.zeros(shape, dtype=cols.dtype)
-    _pick(C.col2im, cols.size)(cols, sh, sw, dh, dw, out)
+    _pick(C.col2im, cols.size, "col2im")(cols, sh, sw, dh, dw, out)
     return out
 
 
@@ -49,9 +50,9 @@ def max_pool2d(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh:
     out = np.empty((n, c, ho, wo), dtype=x.dtype)
     idx = np.empty((n, c, ho, wo), dtype=np.int64)
     if _is_2x2(x, kh, kw, sh, sw, ph, pw, ho, wo) and dh == dw == 1:
-        _pick(C.max_pool2x2, x.size)(x, out, idx)
+        _pick(C.max_pool2x2, x.size, "max_pool2d")(x, out, idx)
     else:
-        _pick(C.max_pool2d, x.size)(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx)
+        _pick(C.max_pool2d, x.size, "max_pool2d")(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx)
     return out, idx
 
 
@@ -66,7 +67,7 @@ def max_pool2d_backward(g: Any, idx: Any, shape: tuple) -> Any:
         return R.max_pool2d_backward(g, idx, shape)  # float64: numpy's bincount is as fast (measured)
     n, c, h, w = shape
     out = np.zeros((n, c, h * w), dtype=g.dtype)
-    _pick(C.max_pool2d_backward, g.size)(g, idx, out)
+    _pick(C.max_pool2d_backward, g.size, "max_pool2d_backward")(g, idx, out)
     return out.reshape(shape)
 
 
@@ -79,9 +80,9 @@ def avg_pool2d(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho:
     out = np.empty((n, c, ho, wo), dtype=x.dtype)
     div = np.ascontiguousarray(divisor, np.float64)
     if _is_2x2(x, kh, kw, sh, sw, ph, pw, ho, wo):
-        _pick(C.avg_pool2x2, x.size)(x, div, out)
+        _pick(C.avg_pool2x2, x.size, "avg_pool2d")(x, div, out)
     elif x.dtype == np.float64:
-        _pick(C.avg_pool2d, x.size)(x, kh, kw, sh, sw, ph, pw, div, out)
+        _pick(C.avg_pool2d, x.size, "avg_pool2d")(x, kh, kw, sh, sw, ph, pw, div, out)
     else:  # float32, other windows: numpy's strided adds are as fast (measured, bench/conv.py's kernel table)
         return R.avg_pool2d(x, kh, kw, sh, sw, ph, pw, ho, wo, divisor)
     return out
@@ -95,9 +96,9 @@ def avg_pool2d_backward(g: Any, shape: tuple, kh: int, kw: int, sh: int, sw: int
     out = np.zeros(shape, dtype=g.dtype)
     div = np.ascontiguousarray(divisor, np.float64)
     if _is_2x2(out, kh, kw, sh, sw, ph, pw, g.shape[2], g.shape[3]):
-        _pick(C.avg_pool2x2_backward, out.size)(g, div, out)
+        _pick(C.avg_pool2x2_backward, out.size, "avg_pool2d_backward")(g, div, out)
     elif g.dtype == np.float64:
-        _pick(C.avg_pool2d_backward, out.size)(g, kh, kw, sh, sw, ph, pw, div, out)
+        _pick(C.avg_pool2d_backward, out.size, "avg_pool2d_backward")(g, kh, kw, sh, sw, ph, pw, div, out)
     else:  # float32, other windows: numpy's strided adds are as fast
         return R.avg_pool2d_backward(g, shape, kh, kw, sh, sw, ph, pw, divisor)
     return out
