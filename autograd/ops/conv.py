@@ -285,7 +285,7 @@ class Conv2d(Function):
             cm = cols.reshape(grp, -1, n * ho * wo)
             gw = np.matmul(gt, cm.transpose(0, 2, 1)).reshape(weight.shape)
         if nb:
-            gb = g4.sum(axis=(0, 2, 3))
+            gb = gt.reshape(o, -1).sum(axis=1)  # rows of the transposed copy: a contiguous sum each
         if nx:
             wm = weight.reshape(grp, o // grp, -1)
             kh, kw = geo.kernel
