@@ -337,3 +337,40 @@ def test_col2im_kernel_matches_reference(backend: str) -> None:
     for c, i, j, n, oh, ow in np.ndindex(cols.shape):
         brute[n, c, oh * 2 + i, ow + 2 * j] += cols[c, i, j, n, oh, ow]
     np.testing.assert_allclose(expect, brute, atol=1e-12)
+
+
+# ------------------------------------------------------------------ the real task
+
+
+@pytest.mark.slow
+@pytest.mark.numpy_only
+def test_digits_cnn_reaches_98_5_percent() -> None:
+    """Notebook 12's CNN: two 3x3 convolutions, a max pool, a linear layer; six epochs of Adam (a few seconds)."""
+    pytest.importorskip("sklearn")
+    import optim
+    from sklearn.model_selection import train_test_split
+
+    from nn import datasets
+
+    X, y = datasets.load_digits()
+    images = (X / 16.0).reshape(-1, 1, 8, 8).astype(np.float32)
+    Xtr, Xte, ytr, yte = train_test_split(images, y, test_size=0.25, random_state=0)
+    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, seed=1), nn.ReLU(),
+                          nn.Conv2d(16, 32, 3, padding=1, seed=2), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(512, 10, seed=3)).float()
+    epochs, batch = 6, 32
+    opt = optim.Adam(model.parameters(), lr=5e-3)
+    sched = optim.CosineAnnealingLR(opt, epochs * int(np.ceil(len(Xtr) / batch)))
+    shuffle = np.random.default_rng(1)
+    for _ in range(epochs):
+        order = shuffle.permutation(len(Xtr))
+        for k in range(0, len(order), batch):
+            idx = order[k:k + batch]
+            loss = F.cross_entropy(model(Tensor(Xtr[idx])), ytr[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    with autograd.no_grad():
+        accuracy = (model(Tensor(Xte)).data.argmax(axis=1) == yte).mean()
+    assert accuracy >= 0.985, accuracy
