@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.threads < 1:
         parser.error("--rounds and --threads must be at least 1")
-    print(__doc__.split("Method:")[1].split("A second table")[0].strip().replace("\n", " "))
+    print("Method: " + __doc__.split("Method:")[1].split("A second table")[0].strip().replace("\n", " "))
     print(f"\nrounds {args.rounds}, threads {args.threads}, {CALLS} timed calls per process; "
           "on a shared machine the absolute times vary, the interleaved ratios less\n")
     rows = case_rows(args.rounds, args.threads)
