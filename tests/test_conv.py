@@ -193,6 +193,22 @@ def test_conv2d_double_backward_matches_torch() -> None:
         np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-10, atol=1e-9)
 
 
+def test_conv_transpose2d_double_backward_matches_torch() -> None:
+    x, w, b = _rand((2, 4, 3, 4), 0), _rand((4, 3, 3, 2), 1), _rand(6, 2)
+    kw = dict(stride=2, padding=1, output_padding=1, groups=2)
+    xt, wt, bt = (Tensor(v, requires_grad=True) for v in (x, w, b))
+    xq, wq, bq = (torch.tensor(v, requires_grad=True) for v in (x, w, b))
+    gx, gw, gb = autograd.gradients((F.conv_transpose2d(xt, wt, bt, **kw) ** 2).sum(), [xt, wt, bt],
+                                    create_graph=True)
+    qx, qw, qb = torch.autograd.grad((TF.conv_transpose2d(xq, wq, bq, **kw) ** 2).sum(), [xq, wq, bq],
+                                     create_graph=True)
+    np.testing.assert_allclose(gw.data, qw.detach().numpy(), atol=1e-10)
+    ((gx * gx).sum() + (gw * gw).sum() + (gb * gb).sum()).backward()
+    ((qx * qx).sum() + (qw * qw).sum() + (qb * qb).sum()).backward()
+    for ours, theirs in ((xt, xq), (wt, wq), (bt, bq)):
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-10, atol=1e-9)
+
+
 # ------------------------------------------------------------------ layers, initialisation, state_dict
 
 
@@ -264,6 +280,17 @@ def test_scalar_mode_matches_tensor_mode(kw: dict) -> None:
     np.testing.assert_allclose([v.grad for v in scalar_layer.weight.flat], tensor_layer.weight.grad.ravel(),
                                rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose([v.grad for v in scalar_layer.bias.flat], tensor_layer.bias.grad, rtol=1e-10)
+
+
+def test_scalar_conv1d_and_functional_on_values() -> None:
+    layer = nn.Conv1d(2, 3, 3, stride=2, padding=1, padding_mode="replicate", seed=0)
+    x = _rand((2, 2, 7), 1)
+    out_s = layer.to_scalar()(x)
+    np.testing.assert_allclose([v.data for v in out_s.flat], layer(x).data.ravel(), rtol=1e-12, atol=1e-12)
+    w = layer.to_scalar().weight  # Values as the weight of the functional form
+    out_f = F.conv1d(x, w, None, stride=2, padding=1)
+    expect = TF.conv1d(torch.tensor(x), torch.tensor(layer.weight.data), None, stride=2, padding=1).numpy()
+    np.testing.assert_allclose([v.data for v in out_f.flat], expect.ravel(), rtol=1e-12, atol=1e-12)
 
 
 def test_scalar_one_pixel_graph() -> None:

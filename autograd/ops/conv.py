@@ -496,9 +496,9 @@ class ConvTranspose2d(Function):
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         x, weight = ctx.saved_tensors
-        if not isinstance(g, np.ndarray):
-            raise RuntimeError("ConvTranspose2d: create_graph=True (double backward) is not supported")
         geo = ctx.geo
+        if not isinstance(g, np.ndarray):
+            return _conv_transpose_backward_graph(g, x, weight, geo, ctx.needs_input_grad)
         needs = ctx.needs_input_grad
         g4 = g[None] if geo.unbatched else g
         x4 = x[None] if geo.unbatched else x
@@ -522,6 +522,29 @@ class ConvTranspose2d(Function):
         if len(needs) > 2 and needs[2]:
             gb = g4.sum(axis=(0, 2, 3))
         return gx, gw, gb
+
+
+def _conv_transpose_backward_graph(g: Any, x: Any, weight: Any, geo: ConvTransposeGeometry, needs: tuple) -> tuple:
+    """The transposed convolution's backward, recorded (create_graph): dL/dx is the convolution of g by W,
+    and dL/dW that convolution's weight gradient with x in the place of its output gradient."""
+    from ..tensor import Tensor
+
+    xt = x if isinstance(x, Tensor) else Tensor(x)
+    wt = weight if isinstance(weight, Tensor) else Tensor(weight)
+    g4 = g.reshape((1,) + g.shape) if geo.unbatched else g
+    x4 = xt.reshape((1,) + xt.shape) if geo.unbatched else xt
+    cgeo = conv_geometry(g4.shape, wt.shape, geo.stride, geo.padding, geo.dilation, geo.groups, "zeros", 2,
+                         "ConvTranspose2d backward", False, None, "Conv2d")
+    if cgeo.out_hw != tuple(x4.shape[2:]):
+        raise RuntimeError("ConvTranspose2d: create_graph=True needs output_padding smaller than the stride")
+    gx = gw = gb = None
+    if needs[0]:
+        gx = Conv2d.apply(g4, wt, None, geo=cgeo).reshape(xt.shape)
+    if needs[1]:
+        _, gw, _ = _conv_backward_graph(x4, g4, wt, cgeo, False, True, False)
+    if len(needs) > 2 and needs[2]:
+        gb = g4.reshape(g4.shape[:2] + (-1,)).sum(axis=(0, 2))
+    return gx, gw, gb
 
 
 # ------------------------------------------------------------------ functions
