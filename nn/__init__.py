@@ -33,6 +33,7 @@ from .activations import (
 from .activations_extra import CELU, SELU, Hardsigmoid, Hardswish, Hardtanh, ReLU6, Softmin, Softsign
 from .data import DataLoader, MinMaxScaler, StandardScaler, train_test_split
 from .data import ConcatDataset, Dataset, Subset, TensorDataset, default_collate, random_split
+from .conv import Conv1d, Conv2d, ConvTranspose2d, Fold, Unfold
 from .layers import MLP, Dropout, Flatten, Linear, Neuron, Perceptron, Sequential
 from .layers import Unflatten
 from .losses import (
@@ -54,6 +55,17 @@ from .plot import plot_decision_boundary
 from .module import ModuleDict
 from .hooks import RemovableHandle
 from . import utils
+from .pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+    Upsample,
+)
 from .train import EarlyStopping, History, Trainer, accuracy, fit
 
 __all__ = [
@@ -71,5 +83,8 @@ __all__ = [
     "ModuleDict", "Unflatten", "RemovableHandle", "utils",
     "HuberLoss", "SmoothL1Loss", "KLDivLoss", "GaussianNLLLoss", "CosineEmbeddingLoss",
     "Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "default_collate",
+    "Conv1d", "Conv2d", "ConvTranspose2d", "Unfold", "Fold",
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Upsample",
 ]
 __all__ += ["to_torch", "from_torch", "export_onnx", "plot_decision_boundary"]

@@ -845,3 +845,17 @@ from .loss_functions import (  # noqa: E402, F401  (they use the helpers above; 
     probability_loss,
     smooth_l1_loss,
 )
+
+# convolution, pooling and resizing (nn/conv.py, nn/pooling.py)
+from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: E402,F401
+from .pooling import (  # noqa: E402,F401
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+)

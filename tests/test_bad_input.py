@@ -764,6 +764,36 @@ CASES += [
       ValueError, r"state\['gamma'\]: gamma must be a positive number"),
 ]
 
+# ---------------------------------------------------------------- convolution and pooling (nn/conv.py, nn/pooling.py)
+_IMG = np.zeros((1, 3, 5, 5))
+CASES += [
+    C(N + "Conv2d", "wrong channel count", lambda w: nn.Conv2d(2, 4, 3, seed=0)(_IMG), ValueError,
+      r"Conv2d\(2, 4.*expected an input with 2 channels"),
+    C(N + "Conv1d", "wrong rank", lambda w: nn.Conv1d(3, 2, 3, seed=0)(_IMG), ValueError, r"3-D input \(N, C, L\)"),
+    C(N + "ConvTranspose2d", "groups not dividing", lambda w: nn.ConvTranspose2d(3, 4, 3, groups=2), ValueError,
+      "groups=2 must divide"),
+    C(N + "Unfold", "kernel larger than the input", lambda w: nn.Unfold(7)(_IMG), ValueError,
+      "larger than the padded input"),
+    C(N + "Fold", "blocks do not fit", lambda w: nn.Fold((3, 3), 2)(np.zeros((1, 4, 7))), ValueError,
+      "input has 7 blocks"),
+    C(N + "MaxPool2d", "stride 0", lambda w: nn.MaxPool2d(2, stride=0), ValueError, "stride must be a positive int"),
+    C(N + "MaxPool1d", "kernel larger than the input", lambda w: nn.MaxPool1d(9)(np.zeros((1, 1, 4))), ValueError,
+      "larger than the padded input"),
+    C(N + "AvgPool2d", "too much padding", lambda w: nn.AvgPool2d(2, padding=2), ValueError,
+      "at most half the kernel size"),
+    C(N + "AvgPool1d", "wrong rank", lambda w: nn.AvgPool1d(2)(_IMG), ValueError, "expected a 3-D input"),
+    C(N + "AdaptiveAvgPool2d", "output size 0", lambda w: nn.AdaptiveAvgPool2d(0)(_IMG), ValueError,
+      "output_size must be a positive int"),
+    C(N + "AdaptiveAvgPool1d", "wrong rank", lambda w: nn.AdaptiveAvgPool1d(2)(_IMG), ValueError,
+      "expected a 3-D input"),
+    C(N + "AdaptiveMaxPool2d", "wrong rank", lambda w: nn.AdaptiveMaxPool2d(2)(np.zeros((5, 5))), ValueError,
+      "expected a 4-D input"),
+    C(N + "AdaptiveMaxPool1d", "negative size", lambda w: nn.AdaptiveMaxPool1d(-1)(np.zeros((1, 1, 4))), ValueError,
+      "output_size must be a positive int"),
+    C(N + "Upsample", "size and scale_factor", lambda w: nn.Upsample(size=2, scale_factor=2)(_IMG), ValueError,
+      "exactly one of size and scale_factor"),
+]
+
 
 # ---------------------------------------------------------------- torch ops (autograd/torchops.py, nn extras)
 CASES += [

@@ -303,3 +303,7 @@ KERNELS = {
     for name, obj in dict(globals()).items()
     if callable(obj) and not name.startswith("_") and getattr(obj, "__module__", None) == __name__
 }
+
+from .conv_reference import KERNELS as _CONV_KERNELS  # noqa: E402  (convolution and pooling)
+
+KERNELS.update(_CONV_KERNELS)

@@ -1,0 +1,134 @@
+"""Numba-backed entries of the backend table for convolution and pooling (laid over ``conv_reference``).
+
+As in ``numba_backend``: each wrapper runs the compiled kernel on plain
+float32/float64 ndarrays and hands anything else to the numpy reference (same
+name, same numbers). The threaded twin runs from ``PARALLEL_SIZE`` elements
+on, when ``numba_backend.parallel_allowed()``. ``im2col`` stays numpy's (one
+strided copy, already at memory speed); the matrix products are BLAS's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import conv_reference as R
+from . import jit_conv as C
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+PARALLEL_SIZE = 500_000
+
+
+def _plain(*arrays: Any) -> bool:
+    first = arrays[0]
+    return all(type(a) is np.ndarray and a.dtype == first.dtype for a in arrays) and first.dtype in _FLOATS
+
+
+def _pick(kernel: Any, n: int, name: str) -> Callable:
+    from . import numba_backend as NB
+
+    hi = NB.THRESHOLDS.get(name, (0, PARALLEL_SIZE))[1]
+    return kernel.parallel if n >= hi and NB.parallel_allowed() else kernel.serial
+
+
+def col2im(cols: Any, shape: tuple, sh: int, sw: int, dh: int, dw: int) -> Any:
+    """im2col's adjoint in one pass per plane (any strides in ``cols``)."""
+    if not _plain(cols):
+        return R.col2im(cols, shape, sh, sw, dh, dw)
+    out = np.zeros(shape, dtype=cols.dtype)
+    _pick(C.col2im, cols.size, "col2im")(cols, sh, sw, dh, dw, out)
+    return out
+
+
+def max_pool2d(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int,
+               ho: int, wo: int) -> Any:
+    """Window max and its index in one pass, without copying the windows."""
+    if not _plain(x):
+        return R.max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+    n, c = x.shape[:2]
+    out = np.empty((n, c, ho, wo), dtype=x.dtype)
+    idx = np.empty((n, c, ho, wo), dtype=np.int64)
+    if _is_2x2(x, kh, kw, sh, sw, ph, pw, ho, wo) and dh == dw == 1:
+        _pick(C.max_pool2x2, x.size, "max_pool2d")(x, out, idx)
+    else:
+        _pick(C.max_pool2d, x.size, "max_pool2d")(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx)
+    return out, idx
+
+
+def _is_2x2(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho: int, wo: int) -> bool:
+    """2x2 windows at stride 2, no padding, every window inside: the case with a kernel written out."""
+    return kh == kw == sh == sw == 2 and ph == pw == 0 and 2 * ho <= x.shape[2] and 2 * wo <= x.shape[3]
+
+
+def max_pool2d_backward(g: Any, idx: Any, shape: tuple) -> Any:
+    """Each output's gradient added at its max's index."""
+    if not _plain(g) or type(idx) is not np.ndarray or idx.dtype != np.int64 or g.dtype == np.float64:
+        return R.max_pool2d_backward(g, idx, shape)  # float64: numpy's bincount is as fast (measured)
+    n, c, h, w = shape
+    out = np.zeros((n, c, h * w), dtype=g.dtype)
+    _pick(C.max_pool2d_backward, g.size, "max_pool2d_backward")(g, idx, out)
+    return out.reshape(shape)
+
+
+def avg_pool2d(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho: int, wo: int,
+               divisor: np.ndarray) -> Any:
+    """Window sums over the divisor in one pass."""
+    if not _plain(x):
+        return R.avg_pool2d(x, kh, kw, sh, sw, ph, pw, ho, wo, divisor)
+    n, c = x.shape[:2]
+    out = np.empty((n, c, ho, wo), dtype=x.dtype)
+    div = np.ascontiguousarray(divisor, np.float64)
+    if _is_2x2(x, kh, kw, sh, sw, ph, pw, ho, wo):
+        _pick(C.avg_pool2x2, x.size, "avg_pool2d")(x, div, out)
+    elif x.dtype == np.float64:
+        _pick(C.avg_pool2d, x.size, "avg_pool2d")(x, kh, kw, sh, sw, ph, pw, div, out)
+    else:  # float32, other windows: numpy's strided adds are as fast (measured, bench/conv.py's kernel table)
+        return R.avg_pool2d(x, kh, kw, sh, sw, ph, pw, ho, wo, divisor)
+    return out
+
+
+def avg_pool2d_backward(g: Any, shape: tuple, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int,
+                        divisor: np.ndarray) -> Any:
+    """Each output's gradient over its divisor, spread over its window, in one pass."""
+    if not _plain(g):
+        return R.avg_pool2d_backward(g, shape, kh, kw, sh, sw, ph, pw, divisor)
+    out = np.zeros(shape, dtype=g.dtype)
+    div = np.ascontiguousarray(divisor, np.float64)
+    if _is_2x2(out, kh, kw, sh, sw, ph, pw, g.shape[2], g.shape[3]):
+        _pick(C.avg_pool2x2_backward, out.size, "avg_pool2d_backward")(g, div, out)
+    elif g.dtype == np.float64:
+        _pick(C.avg_pool2d_backward, out.size, "avg_pool2d_backward")(g, kh, kw, sh, sw, ph, pw, div, out)
+    else:  # float32, other windows: numpy's strided adds are as fast
+        return R.avg_pool2d_backward(g, shape, kh, kw, sh, sw, ph, pw, divisor)
+    return out
+
+
+KERNELS: dict[str, Callable] = {
+    "col2im": col2im,
+    "max_pool2d": max_pool2d,
+    "max_pool2d_backward": max_pool2d_backward,
+    "avg_pool2d": avg_pool2d,
+    "avg_pool2d_backward": avg_pool2d_backward,
+}
+
+
+def warmup_calls(dt: np.dtype) -> list:
+    """(kernel, arguments) pairs on tiny arrays, with the argument types the wrappers pass."""
+    x = np.linspace(0.1, 1, 16, dtype=dt).reshape(1, 1, 4, 4)
+    cols = np.ones((1, 2, 2, 1, 3, 3), dt)
+    div = np.ones((2, 2))
+    g = np.ones((1, 1, 2, 2), dt)
+    idx = np.zeros((1, 1, 2, 2), np.int64)
+    return [
+        (C.col2im, (cols, 1, 1, 1, 1, np.zeros((1, 1, 4, 4), dt))),
+        (C.col2im, (cols.transpose(1, 0, 2, 3, 4, 5).copy().transpose(1, 0, 2, 3, 4, 5), 1, 1, 1, 1,
+                    np.zeros((1, 1, 4, 4), dt))),
+        (C.max_pool2d, (x, 2, 2, 2, 2, 0, 0, 1, 1, np.empty((1, 1, 2, 2), dt), idx.copy())),
+        (C.max_pool2d_backward, (g, idx, np.zeros((1, 1, 16), dt))),
+        (C.avg_pool2d, (x, 2, 2, 2, 2, 0, 0, div, np.empty((1, 1, 2, 2), dt))),
+        (C.avg_pool2d_backward, (g, 2, 2, 2, 2, 0, 0, div, np.zeros((1, 1, 4, 4), dt))),
+        (C.max_pool2x2, (x, np.empty((1, 1, 2, 2), dt), idx.copy())),
+        (C.avg_pool2x2, (x, div, np.empty((1, 1, 2, 2), dt))),
+        (C.avg_pool2x2_backward, (g, div, np.zeros((1, 1, 4, 4), dt))),
+    ]

@@ -1,0 +1,125 @@
+"""Resizing as one graph op: ``interpolate`` (nearest, nearest-exact, linear, bilinear), torch's coordinates.
+
+Each mode is separable: out = M_h @ x @ M_w^T, with one row per output
+position holding the weights of the input positions it reads (one 1 for
+nearest, lambda0 and lambda1 for (bi)linear). So the backward is
+dL/dx = M_h^T @ g @ M_w, and under ``create_graph`` it is recorded as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from ..function import Context, Function
+from .conv import _shape
+
+MODES = ("nearest", "nearest-exact", "linear", "bilinear")
+
+
+class Separable(Function):
+    """out = A_h @ x @ A_w^T over the last two axes (A_h None: the last axis only); dL/dx = A_h^T @ g @ A_w."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, mats: tuple = (), label: str = "") -> np.ndarray:
+        ah, aw = (None if m is None else m.astype(x.dtype, copy=False) for m in mats)
+        ctx.mats = (ah, aw)
+        ctx.op_label = label
+        out = np.matmul(x, aw.T)
+        return out if ah is None else np.matmul(ah, out)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        ah, aw = ctx.mats
+        g = g @ aw
+        return g if ah is None else (g.swapaxes(-1, -2) @ ah).swapaxes(-1, -2)
+
+
+class Interpolate(Separable):
+    """Resize the last one or two axes: out = M_h @ x @ M_w^T; dL/dx = M_h^T @ g @ M_w."""
+
+
+def _coordinate_scale(n_in: int, n_out: int, scale: float | None, align_corners: bool) -> float:
+    """torch's area_pixel_compute_scale: the input step per output step."""
+    if align_corners:
+        return (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    return 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+
+
+def resize_matrix(n_in: int, n_out: int, mode: str, align_corners: bool, scale: float | None,
+                  dtype: Any) -> np.ndarray:
+    """The (n_out, n_in) matrix of one axis: which input positions each output reads, with what weights."""
+    m = np.zeros((n_out, n_in), dtype=dtype)
+    o = np.arange(n_out)
+    if mode in ("nearest", "nearest-exact"):
+        if mode == "nearest" and n_out == n_in:
+            src = o
+        elif mode == "nearest" and n_out == 2 * n_in:
+            src = o >> 1
+        else:  # in float32, as torch computes these indices
+            s = np.float32(1.0 / scale if scale is not None and scale > 0 else np.float32(n_in) / np.float32(n_out))
+            pos = o.astype(np.float32) + np.float32(0.5) if mode == "nearest-exact" else o.astype(np.float32)
+            src = np.minimum(np.floor(pos * s).astype(np.int64), n_in - 1)
+        m[o, src] = 1
+        return m
+    t = np.dtype(dtype).type
+    s = t(_coordinate_scale(n_in, n_out, scale, align_corners))
+    of = o.astype(dtype)
+    real = s * of if align_corners else np.maximum(s * (of + t(0.5)) - t(0.5), t(0))
+    i0 = real.astype(np.int64)
+    step = (i0 < n_in - 1).astype(np.int64)
+    lam1 = np.clip(real - i0.astype(dtype), 0, 1).astype(dtype)
+    lam0 = (t(1) - lam1).astype(dtype)
+    np.add.at(m, (o, i0), lam0)
+    np.add.at(m, (o, i0 + step), lam1)
+    return m
+
+
+def interpolate(x: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None) -> "Tensor":
+    """Resize (N, C, L) or (N, C, H, W) inputs to ``size`` or by ``scale_factor``, as torch's F.interpolate."""
+    where = "interpolate"
+    shape = _shape(x)
+    if mode not in MODES:
+        raise ValueError(f"{where}: mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
+    nd = len(shape) - 2
+    if nd not in (1, 2):
+        raise ValueError(f"{where}: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got shape {shape}")
+    if mode == "linear" and nd != 1 or mode == "bilinear" and nd != 2:
+        need = "3-D (N, C, L)" if mode == "linear" else "4-D (N, C, H, W)"
+        raise ValueError(f"{where}: mode {mode!r} needs a {need} input, got shape {shape}")
+    if align_corners is not None and mode.startswith("nearest"):
+        raise ValueError(f"{where}: align_corners can only be set with mode 'linear' or 'bilinear', not {mode!r}")
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{where}: pass exactly one of size and scale_factor (got size={size!r}, "
+                         f"scale_factor={scale_factor!r})")
+    spatial = shape[2:]
+    if size is not None:
+        sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * nd
+        if len(sizes) != nd or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1
+                                       for s in sizes):
+            raise ValueError(f"{where}: size must be a positive int or a tuple of {nd}, got {size!r}")
+        scales: tuple = (None,) * nd
+    else:
+        factors = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
+        if len(factors) != nd or not all(isinstance(f, Real) and not isinstance(f, bool) and f > 0
+                                         for f in factors):
+            raise ValueError(f"{where}: scale_factor must be a positive number or a tuple of {nd}, "
+                             f"got {scale_factor!r}")
+        sizes = tuple(int(math.floor(s * float(f))) for s, f in zip(spatial, factors))
+        if any(s < 1 for s in sizes):
+            raise ValueError(f"{where}: scale_factor {scale_factor!r} gives an empty output {sizes} from {spatial}")
+        scales = (None,) * nd if recompute_scale_factor else tuple(float(f) for f in factors)
+    dtype = np.result_type(getattr(x, "data", np.asarray(x)).dtype, np.float32)
+    corners = bool(align_corners)
+    mats = [resize_matrix(i, o, mode, corners, s, dtype) for i, o, s in zip(spatial, sizes, scales)]
+    label = f"Interpolate {mode}" + (" align_corners" if corners else "") + f": {shape} -> {shape[:2] + sizes}"
+    return Interpolate.apply(x, mats=(None, mats[0]) if nd == 1 else tuple(mats), label=label)
+
+
+from ..tensor import Tensor  # noqa: E402,F401
+
+__all__ = ["Interpolate", "Separable", "interpolate", "resize_matrix", "MODES"]
