@@ -263,7 +263,7 @@ def _describe(
             details = [f"data {_fmt(n.data)}", f"grad {_fmt(n.grad)}"]
             magnitude = abs(n.grad)
         else:
-            op = n._op.__name__ if n._op is not None else ""
+            op = (getattr(n._ctx, "label", "") or n._op.__name__) if n._op is not None else ""  # label: op and shapes
             details = [_shape_text(n), f"data {_summary(n.data)}"]
             if n.grad is not None:
                 g = n.grad.data if isinstance(n.grad, Tensor) else np.asarray(n.grad)

@@ -45,6 +45,9 @@ from .losses import (
     get_loss,
 )
 from .module import Module, ModuleList, Parameter, ParameterList
+from .normalization import BatchNorm1d, BatchNorm2d, Dropout2d, GroupNorm, LayerNorm
+from .embedding import Embedding
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .train import EarlyStopping, History, Trainer, accuracy, fit
 
 __all__ = [
@@ -58,4 +61,6 @@ __all__ = [
     "DataLoader", "train_test_split", "StandardScaler", "MinMaxScaler",
     "Trainer", "fit", "accuracy", "EarlyStopping", "History",
     "functional", "init", "data", "datasets",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout2d", "Embedding",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
 ]

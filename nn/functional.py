@@ -607,3 +607,5 @@ def _reduce(losses: Any, reduction: str) -> Any:
     vals = [as_value(v) for v in np.asarray(losses, dtype=object).reshape(-1)]
     total = Value.sum(vals)
     return total / len(vals) if reduction == "mean" else total
+
+

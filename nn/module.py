@@ -236,6 +236,22 @@ class Module:
             )
         setattr(self, name, param)
 
+    def register_buffer(self, name: str, tensor: Any) -> None:
+        """Keep ``tensor`` (untrained state, e.g. BatchNorm's running mean) as attribute ``name`` and in state_dict."""
+        self._check_name(name, "register_buffer")
+        buffers = self.__dict__.setdefault("_buffers", [])
+        if name not in buffers:
+            buffers.append(name)
+        object.__setattr__(self, name, tensor)
+
+    def _named_buffers(self) -> Iterator[tuple[str, Any]]:
+        """(dotted name, buffer) for every registered buffer that is not None, module by module."""
+        for mname, mod in self.named_modules():
+            for b in mod.__dict__.get("_buffers", ()):
+                t = getattr(mod, b, None)
+                if t is not None:
+                    yield (f"{mname}.{b}" if mname else b), t
+
     def _check_name(self, name: Any, method: str) -> None:
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"{type(self).__name__}.{method}: name must be an identifier string, got {name!r}")
@@ -334,14 +350,18 @@ class Module:
 
     # ----------------------------------------------------------- state dict
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Every parameter as a float numpy array (a copy), keyed by dotted name; the same in both modes."""
-        return {name: parameter_array(p) for name, p in self.named_parameters()}
+        """Every parameter (and buffer) as a numpy array (a copy), keyed by dotted name; the same in both modes."""
+        out = {name: parameter_array(p) for name, p in self.named_parameters()}
+        out.update((name, np.array(getattr(b, "data", b), copy=True)) for name, b in self._named_buffers())
+        return out
 
     def load_state_dict(self, state: dict, strict: bool = True) -> LoadResult:
         """Copy numbers from ``state`` into the parameters in place; nothing changes if any entry is wrong."""
         if not isinstance(state, dict):
             raise TypeError(f"load_state_dict: expected a dict of arrays, got {type(state).__name__}")
         own = dict(self.named_parameters())
+        buffers = dict(self._named_buffers())
+        own.update(buffers)
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         if strict and (missing or unexpected):
@@ -362,14 +382,18 @@ class Module:
             arr = np.asarray(v.data if isinstance(v, Tensor) else v)
             if arr.dtype.kind not in "fiub":
                 raise TypeError(f"load_state_dict: {name!r} holds {arr.dtype} values; expected numbers")
-            if arr.shape != parameter_shape(p):
+            if arr.shape != (tuple(np.shape(getattr(p, "data", p))) if name in buffers else parameter_shape(p)):
                 raise ValueError(
-                    f"load_state_dict: {name!r} has shape {arr.shape} in the state but {parameter_shape(p)} "
+                    f"load_state_dict: {name!r} has shape {arr.shape} in the state but "
+                    f"{np.shape(getattr(p, 'data', p))} "
                     "in the model; build the model with the same layer sizes"
                 )
             arrays[name] = arr
         for name, arr in arrays.items():
-            assign_parameter(own[name], arr)
+            if name in buffers:
+                getattr(buffers[name], "data", buffers[name])[...] = arr
+            else:
+                assign_parameter(own[name], arr)
         return LoadResult(missing, unexpected)
 
     # ----------------------------------------------------- mode conversion

@@ -303,3 +303,7 @@ KERNELS = {
     for name, obj in dict(globals()).items()
     if callable(obj) and not name.startswith("_") and getattr(obj, "__module__", None) == __name__
 }
+
+from .reference_recurrent import KERNELS as _RECURRENT_KERNELS  # noqa: E402  (batch norm, LSTM and GRU gates)
+
+KERNELS.update(_RECURRENT_KERNELS)
