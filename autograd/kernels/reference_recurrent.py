@@ -142,14 +142,15 @@ def gru_cell(gi: np.ndarray, gh: np.ndarray, h: np.ndarray) -> tuple[np.ndarray,
     return n + z * (h - n), rzn
 
 
-def gru_cell_backward(dh2: Any, rzn: Any, ghn: Any, h: Any) -> tuple:
-    """(dL/dgi, dL/dgh, the direct part of dL/dh) of ``gru_cell``, from dL/dh' and r, z, n, gh_n, h.
+def gru_cell_backward(dh2: Any, rzn: Any, gh: Any, h: Any) -> tuple:
+    """(dL/dgi, dL/dgh, the direct part of dL/dh) of ``gru_cell``, from dL/dh' and r, z, n, gh, h.
 
     dn = dh' (1 - z) (1 - n**2) (into gi_n, and times r into gh_n), dr = dn gh_n r (1 - r),
     dz = dh' (h - n) z (1 - z), direct dh = dh' z.
     """
     H = h.shape[1]
     r, z, n = rzn[:, :H], rzn[:, H : 2 * H], rzn[:, 2 * H :]
+    ghn = gh[:, 2 * H :]
     dn = dh2 * (1 - z) * (1 - n * n)
     dr = dn * ghn * r * (1 - r)
     dz = dh2 * (h - n) * z * (1 - z)

@@ -141,7 +141,7 @@ class GRUCell(Function):
             gh += b_hh
         out, rzn = K.gru_cell(gi, gh, h)
         ctx.save_for_backward(x, h, w_ih, w_hh, b_ih, b_hh)
-        ctx.rzn, ctx.ghn = rzn, gh[:, 2 * h.shape[1] :]
+        ctx.rzn, ctx.gh = rzn, gh
         ctx.label = _label("GRUCell", x, h)
         return out
 
@@ -154,10 +154,10 @@ class GRUCell(Function):
             gh = h @ w_hh.swapaxes(0, 1)
             gi = gi + b_ih if b_ih is not None else gi
             gh = gh + b_hh if b_hh is not None else gh
-            rzn, ghn = gru_cell_act(gi, gh), gh[:, 2 * h.shape[1] :]
+            rzn = gru_cell_act(gi, gh)
         else:
-            rzn, ghn = ctx.rzn, ctx.ghn
-        dgi, dgh, dh = K.gru_cell_backward(g, rzn, ghn, h)
+            rzn, gh = ctx.rzn, ctx.gh
+        dgi, dgh, dh = K.gru_cell_backward(g, rzn, gh, h)
         dx = dgi @ w_ih if needs[0] else None
         if needs[1]:
             dh = dh + dgh @ w_hh
