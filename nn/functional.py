@@ -609,3 +609,5 @@ def _reduce(losses: Any, reduction: str) -> Any:
     return total / len(vals) if reduction == "mean" else total
 
 
+from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa: E402, F401  (images and sequences)
+from .embedding import embedding  # noqa: E402, F401
