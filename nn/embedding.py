@@ -19,14 +19,23 @@ from .modes import is_scalar
 
 
 def _indices(x: Any, num: int, where: str) -> np.ndarray:
-    """The index array of ``x``: integers in [0, num), else a clear error."""
+    """The index array of ``x``: integers in [0, num) (floats only when whole numbers), else a clear error."""
     if is_scalar(x):
         raise TypeError(f"{where}: works in tensor mode only; pass integer indices, not Values")
     arr = x.data if isinstance(x, Tensor) else np.asarray(x)
-    if arr.dtype.kind not in "iu":
+    if arr.dtype.kind == "f":  # a gradwork Tensor keeps whole numbers as floats: accept those, as labels are
+        with np.errstate(invalid="ignore"):
+            whole = bool(np.all(arr == np.round(arr)))
+        if not whole:
+            bad = arr[arr != np.round(arr)].reshape(-1)[:3].tolist()
+            raise ValueError(
+                f"{where}: indices must be integers, got dtype {arr.dtype} with values such as {bad} "
+                f"(shape {arr.shape}); pass integer indices, e.g. idx.astype(np.int64)"
+            )
+    elif arr.dtype.kind not in "iu":
         raise ValueError(
             f"{where}: indices must be integers, got dtype {arr.dtype} (shape {arr.shape}); "
-            "convert them with .astype(np.int64)"
+            "pass integer indices, e.g. idx.astype(np.int64)"
         )
     if arr.size and (arr.min() < 0 or arr.max() >= num):
         bad = int(arr.min()) if arr.min() < 0 else int(arr.max())

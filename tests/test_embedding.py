@@ -68,8 +68,13 @@ def test_bad_indices_name_the_layer_the_range_and_the_fix():
         m(np.array([0, 4]))
     with pytest.raises(IndexError, match="index -1"):
         m(np.array([-1]))
-    with pytest.raises(ValueError, match=r"Embedding\(4, 2\): indices must be integers.*astype"):
-        m(np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"Embedding\(4, 2\): indices must be integers.*\[0.5\].*int64"):
+        m(np.array([0.0, 0.5]))
+    with pytest.raises(ValueError, match=r"indices must be integers.*nan"):
+        m(np.array([np.nan]))
+    with pytest.raises(ValueError, match=r"indices must be integers, got dtype bool"):
+        m(np.array([True]))
+    np.testing.assert_array_equal(m(Tensor([1.0, 3.0])).data, m.weight.data[[1, 3]])  # whole numbers in a Tensor
     with pytest.raises(ValueError, match=r"padding_idx=4 is out of range for 4 embeddings"):
         nn.Embedding(4, 2, padding_idx=4)
     with pytest.raises(ValueError, match="embedding_dim"):
