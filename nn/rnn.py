@@ -35,6 +35,7 @@ import autograd
 from autograd import Tensor, Value
 from autograd.ops.recurrent import GRUCell as GRUCellOp
 from autograd.ops.recurrent import LSTMCell as LSTMCellOp
+from autograd.ops.recurrent import GRUStep, LSTMStep, RNNStep, SequenceInput, StepLink
 from autograd.ops.recurrent import RNNCell as RNNCellOp
 from autograd.ops.shape import GetItem
 
@@ -139,12 +140,8 @@ class _RNNBase(Module):
         """One initial state per (layer, direction): h (B, H) ((2, B, H) for LSTM's h and c), or None."""
         raise NotImplementedError
 
-    def _cell(self, x: Tensor, state: Tensor, weights: tuple) -> Tensor:
+    def _step(self, p: Tensor, state: Tensor, tail: tuple, t: int, link: StepLink) -> Tensor:
         raise NotImplementedError
-
-    @staticmethod
-    def _hidden(state: Tensor) -> Tensor:
-        return state
 
     # ------------------------------------------------------------ forward
     def forward(self, input: Any, hx: Any = None) -> tuple:
@@ -170,47 +167,40 @@ class _RNNBase(Module):
         if steps == 0:
             raise ValueError(f"{where}: the sequence is empty (shape {x.shape}); give at least one time step")
         states = self._initial(hx, batch, batched, x.dtype)
-        if time_axis == 0:
-            xs = [_row(x, t) for t in range(steps)]
-        else:
-            xs = [x[:, t] if x.requires_grad else Tensor._make(x.data[:, t]) for t in range(steps)]
+        seq = x.swapaxes(0, 1) if time_axis == 1 else x  # (T, B, F)
         finals = []
         k = self.bptt_truncate
         for layer in range(self.num_layers):
             per_dir = []
             for d, sfx in enumerate(self._suffixes()):
-                weights = self._weights(layer, sfx)
+                w_ih, w_hh, *biases = self._weights(layer, sfx)
+                link = StepLink(self._name)
+                p = SequenceInput._apply_tensors((seq, w_ih) + tuple(biases[:1]), link=link)
+                tail = (w_hh,) + tuple(biases[1:])
                 state = states[layer * self.num_directions + d]
                 outs: list = [None] * steps
                 order = range(steps) if d == 0 else range(steps - 1, -1, -1)
                 for s, t in enumerate(order):
                     if k is not None and s and s % k == 0:
                         state = state.detach()
-                    state = self._cell(xs[t], state, weights)
+                    state = self._step(p, state, tail, t, link)
                     outs[t] = state
                 finals.append(state)
                 per_dir.append(outs)
-            if layer + 1 < self.num_layers:
-                xs = self._next_inputs(per_dir, steps)
-        output = self._output(per_dir, time_axis)
+            seq = self._layer_output(per_dir)
+            if layer + 1 < self.num_layers and self.dropout and self.training:
+                rng = self.rng if self.rng is not None else autograd.default_rng()
+                keep = 1.0 - self.dropout
+                seq = seq * ((rng.random(seq.shape) < keep) / keep).astype(seq.dtype)
+        output = seq.swapaxes(0, 1) if time_axis == 1 else seq
         if not batched:
             output = output.reshape(output.shape[0], output.shape[2])
         return output, self._final(finals, batched)
 
-    def _next_inputs(self, per_dir: list, steps: int) -> list:
-        """Inputs of the next layer: each step's hidden state (both directions joined), with dropout in training."""
-        hs = [[self._hidden(s) for s in outs] for outs in per_dir]
-        xs = hs[0] if len(hs) == 1 else [autograd.concatenate([a, b], axis=-1) for a, b in zip(hs[0], hs[1])]
-        if self.dropout and self.training:
-            rng = self.rng if self.rng is not None else autograd.default_rng()
-            keep = 1.0 - self.dropout
-            xs = [x * ((rng.random(x.shape) < keep) / keep).astype(x.dtype) for x in xs]
-        return xs
-
-    def _output(self, per_dir: list, time_axis: int) -> Tensor:
+    def _layer_output(self, per_dir: list) -> Tensor:
+        """(T, B, D * H): each step's hidden state, both directions joined."""
         seqs = [self._stacked_hidden(outs) for outs in per_dir]
-        out = seqs[0] if len(seqs) == 1 else autograd.concatenate(seqs, axis=-1)
-        return out.swapaxes(0, 1) if time_axis == 1 else out
+        return seqs[0] if len(seqs) == 1 else autograd.concatenate(seqs, axis=-1)
 
     def _stacked_hidden(self, outs: list) -> Tensor:
         return autograd.stack(outs, axis=0)
@@ -265,8 +255,8 @@ class RNN(_HiddenOnly):
                          bptt_truncate)
         self.nonlinearity = nonlinearity
 
-    def _cell(self, x: Tensor, state: Tensor, weights: tuple) -> Tensor:
-        return RNNCellOp._apply_tensors((x, state) + weights, nonlinearity=self.nonlinearity)
+    def _step(self, p: Tensor, state: Tensor, tail: tuple, t: int, link: StepLink) -> Tensor:
+        return RNNStep._apply_tensors((p, state) + tail, t=t, link=link, nonlinearity=self.nonlinearity)
 
     def extra_repr(self) -> str:
         extra = ", nonlinearity='relu'" if self.nonlinearity == "relu" else ""
@@ -279,8 +269,8 @@ class GRU(_HiddenOnly):
     _gates = 3
     _name = "GRU"
 
-    def _cell(self, x: Tensor, state: Tensor, weights: tuple) -> Tensor:
-        return GRUCellOp._apply_tensors((x, state) + weights)
+    def _step(self, p: Tensor, state: Tensor, tail: tuple, t: int, link: StepLink) -> Tensor:
+        return GRUStep._apply_tensors((p, state) + tail, t=t, link=link)
 
 
 class LSTM(_RNNBase):
@@ -303,12 +293,8 @@ class LSTM(_RNNBase):
             return [autograd.stack([h0[i], c0[i]], axis=0) for i in range(n)]
         return [Tensor._make(np.stack([h0.data[i], c0.data[i]])) for i in range(n)]
 
-    def _cell(self, x: Tensor, state: Tensor, weights: tuple) -> Tensor:
-        return LSTMCellOp._apply_tensors((x, state) + weights)
-
-    @staticmethod
-    def _hidden(state: Tensor) -> Tensor:
-        return state[0]
+    def _step(self, p: Tensor, state: Tensor, tail: tuple, t: int, link: StepLink) -> Tensor:
+        return LSTMStep._apply_tensors((p, state) + tail, t=t, link=link)
 
     def _stacked_hidden(self, outs: list) -> Tensor:
         return autograd.stack(outs, axis=0)[:, 0]  # (T, 2, B, H) -> h of every step, one op each way

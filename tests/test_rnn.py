@@ -276,7 +276,11 @@ def test_draw_graph_labels_a_cell_step_with_its_op_and_shapes():
     m = nn.LSTM(3, 4, seed=0)
     out, _ = m(Tensor(np.ones((2, 5, 3))))
     src = autograd.dot_source(out)
-    assert src.count("LSTMCell x(5, 3) h(5, 4)") == 2  # one node per time step
+    assert "LSTMCell step 0 h(5, 4)" in src and "LSTMCell step 1 h(5, 4)" in src  # one node per time step
+    assert src.count("LSTMCell step") == 2
+    assert "LSTMInput X(2, 5, 3)" in src  # the input half of every step's product, one node
+    h, c = nn.LSTMCell(3, 4, seed=0)(Tensor(np.ones((5, 3))))
+    assert "LSTMCell x(5, 3) h(5, 4)" in autograd.dot_source(h)
 
 
 # ---------------------------------------------------------------- bad input
@@ -316,3 +320,34 @@ def test_bad_constructor_arguments():
         nn.GRU(3, 0)
     with pytest.raises(ValueError, match="bptt_truncate"):
         nn.RNN(3, 4, bptt_truncate=0)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_layer_backward_twice_with_retain_graph_accumulates_exactly(kind):
+    m = getattr(nn, kind)(2, 3, num_layers=2, bidirectional=True, seed=0)
+    X = Tensor(np.random.default_rng(10).standard_normal((4, 2, 2)), requires_grad=True)
+    loss = (m(X)[0] ** 2).sum()
+    loss.backward(retain_graph=True)
+    once, w_once = X.grad.copy(), m.weight_ih_l0.grad.copy()
+    loss.backward()
+    np.testing.assert_allclose(X.grad, 2 * once, rtol=1e-12)
+    np.testing.assert_allclose(m.weight_ih_l0.grad, 2 * w_once, rtol=1e-12)
+    (gx,) = autograd.gradients((m(X)[0] ** 2).sum(), [X])  # a walk that asks for X alone
+    np.testing.assert_allclose(gx.data if isinstance(gx, Tensor) else gx, once, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_layer_second_derivatives_match_torch(kind):
+    rng = np.random.default_rng(11)
+    tm, m = _pair(kind, input_size=2, hidden_size=3, num_layers=2)
+    x = rng.standard_normal((3, 2, 2))
+    X, tx = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = m(X)[0], tm(tx)[0]
+    (gx,) = autograd.gradients((out * out).sum(), [X], create_graph=True)
+    (tgx,) = torch.autograd.grad((tout * tout).sum(), [tx], create_graph=True)
+    _close(gx, tgx, np.float64)
+    (gx * gx).sum().backward()
+    (tgx * tgx).sum().backward()
+    _close(X.grad, tx.grad, np.float64)
+    _close(m.weight_hh_l1.grad, tm.weight_hh_l1.grad, np.float64)
+    _close(m.weight_ih_l0.grad, tm.weight_ih_l0.grad, np.float64)
