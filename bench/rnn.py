@@ -1,6 +1,6 @@
 """An LSTM layer's training step, gradwork against PyTorch CPU.
 
-    python -m bench.rnn [--rounds 5] [--steps 20]
+    python -m bench.rnn [--rounds 5] [--steps 20] [--threads N]
 
 Method. The step: ``nn.LSTM(128, 128)`` on a float32 sequence of 50 steps and
 batch 32 (input (50, 32, 128)), mean squared error of the whole output
@@ -9,8 +9,10 @@ update (lr 0.01); both sides start from the same weights (torch's, loaded
 through ``state_dict``) and data. gradwork runs its public API on the Numba
 backend (``set_backend("numba")``): one cell op per step, its gate epilogue
 in one Numba kernel each way, the products through numpy's BLAS. torch runs
-``torch.nn.LSTM`` with ``torch.set_num_threads`` equal to the threads numpy's
-BLAS and Numba may use here (``os.cpu_count()``).
+``torch.nn.LSTM``. Both get the same thread count, ``--threads`` (default:
+``os.cpu_count()``): ``torch.set_num_threads`` on one side, and
+``OPENBLAS_NUM_THREADS``/``NUMBA_NUM_THREADS`` on the other (set in each
+process's environment, with ``OMP_NUM_THREADS``).
 
 Each side runs in its own fresh Python process, one process per side per
 round, the two sides taking turns (the order flipped every round), so that
@@ -40,8 +42,7 @@ X = rng.standard_normal((T, B, I)).astype(np.float32)
 Y = rng.standard_normal((T, B, H)).astype(np.float32)
 import torch
 torch.manual_seed(0)
-threads = os.cpu_count()
-torch.set_num_threads(threads)
+torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
 ref = torch.nn.LSTM(I, H)
 state = {{k: v.detach().numpy().copy() for k, v in ref.state_dict().items()}}
 """
@@ -91,14 +92,16 @@ print(json.dumps({{"median": float(np.median(times)), "first_loss": first}}))
 """
 
 
-def run(rounds: int = 5, steps: int = 20) -> dict:
+def run(rounds: int = 5, steps: int = 20, threads: int | None = None) -> dict:
     sides = {"gradwork (numba)": GRADWORK, "torch": TORCH}
     taken: dict[str, list[float]] = {k: [] for k in sides}
     losses: dict[str, float] = {}
     names = list(sides)
+    n = str(threads or os.cpu_count())
+    env = {"BENCH_THREADS": n, "OPENBLAS_NUM_THREADS": n, "NUMBA_NUM_THREADS": n, "OMP_NUM_THREADS": n}
     for r in range(rounds):
         for name in names if r % 2 == 0 else names[::-1]:
-            res = run_script(sides[name] + _TIMING.format(steps=steps))
+            res = run_script(sides[name] + _TIMING.format(steps=steps), env=env)
             taken[name].append(res["median"])
             losses[name] = res["first_loss"]
     return {"times": taken, "losses": losses}
@@ -108,11 +111,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
     args = ap.parse_args()
     print(__doc__.split("\n\n", 2)[2].strip())
-    print(f"\nLSTM({I}, {H}), sequence {T}, batch {B}, float32, {os.cpu_count()} threads, "
+    print(f"\nLSTM({I}, {H}), sequence {T}, batch {B}, float32, {args.threads} thread(s) each, "
           f"{args.rounds} rounds x {args.steps} steps\n")
-    res = run(args.rounds, args.steps)
+    res = run(args.rounds, args.steps, args.threads)
     ours = median(res["times"]["gradwork (numba)"])
     theirs = median(res["times"]["torch"])
     print(f"{'side':18s} {'median step':>12s} {'min..max over rounds':>26s} {'loss after warm-up':>20s}")
