@@ -66,6 +66,9 @@ from .pooling import (
     MaxPool2d,
     Upsample,
 )
+from .normalization import BatchNorm1d, BatchNorm2d, Dropout2d, GroupNorm, LayerNorm
+from .embedding import Embedding
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .train import EarlyStopping, History, Trainer, accuracy, fit
 
 __all__ = [
@@ -86,5 +89,7 @@ __all__ = [
     "Conv1d", "Conv2d", "ConvTranspose2d", "Unfold", "Fold",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Upsample",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout2d", "Embedding",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
 ]
 __all__ += ["to_torch", "from_torch", "export_onnx", "plot_decision_boundary"]

@@ -859,3 +859,5 @@ from .pooling import (  # noqa: E402,F401
     max_pool1d,
     max_pool2d,
 )
+from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa: E402, F401  (images and sequences)
+from .embedding import embedding  # noqa: E402, F401

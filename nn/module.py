@@ -492,7 +492,8 @@ class Module:
                 raise TypeError(f"load_state_dict: {name!r} holds {arr.dtype} values; expected numbers")
             if arr.shape != (np.shape(p.data if isinstance(p, Tensor) else p) if name in bufs else parameter_shape(p)):
                 raise ValueError(
-                    f"load_state_dict: {name!r} has shape {arr.shape} in the state but {parameter_shape(p)} "
+                    f"load_state_dict: {name!r} has shape {arr.shape} in the state but "
+                    f"{np.shape(getattr(p, 'data', p))} "
                     "in the model; build the model with the same layer sizes"
                 )
             arrays[name] = arr

@@ -905,6 +905,32 @@ def _with_lr(opt, lr):
 
 
 # Public names that take no input worth testing, or that only the engine calls.
+CASES += [
+    # ---------------------------------------------------------------- nn: images and sequences
+    C(N + "BatchNorm1d", "wrong channel count", lambda w: nn.BatchNorm1d(3)(np.ones((2, 4))), ValueError,
+      r"axis 1\) must have 3 entries"),
+    C(N + "BatchNorm2d", "a 2-D input", lambda w: nn.BatchNorm2d(3)(np.ones((2, 3))), ValueError,
+      r"expected input of shape \(N, 3, H, W\)"),
+    C(N + "LayerNorm", "wrong trailing shape", lambda w: nn.LayerNorm(4)(np.ones((2, 5))), ValueError,
+      r"must end in \(4,\)"),
+    C(N + "GroupNorm", "groups do not divide channels", lambda w: nn.GroupNorm(3, 4), ValueError, "divisible"),
+    C(N + "Dropout2d", "p of 1", lambda w: nn.Dropout2d(1.0), ValueError, r"must be in \[0, 1\)"),
+    C(N + "Embedding", "index out of range", lambda w: nn.Embedding(4, 2, seed=0)(np.array([4])), IndexError,
+      "out of range for 4 embeddings"),
+    C(N + "RNN", "wrong feature count", lambda w: nn.RNN(3, 4, seed=0)(np.ones((5, 2, 2))), ValueError,
+      "build the layer with input_size=2"),
+    C(N + "LSTM", "wrong initial state", lambda w: nn.LSTM(3, 4, seed=0)(np.ones((5, 2, 3)), np.zeros((1, 2, 4))),
+      ValueError, r"pair \(h_0, c_0\)"),
+    C(N + "GRU", "sequence of rank 4", lambda w: nn.GRU(3, 4, seed=0)(np.ones((5, 2, 1, 3))), ValueError,
+      "4 dimensions"),
+    C(N + "RNNCell", "a whole sequence", lambda w: nn.RNNCell(3, 4, seed=0)(np.ones((5, 2, 3))), ValueError,
+      "a cell takes one time step"),
+    C(N + "LSTMCell", "a bare state", lambda w: nn.LSTMCell(3, 4, seed=0)(np.ones((2, 3)), np.zeros((2, 4))),
+      ValueError, r"pair \(h, c\)"),
+    C(N + "GRUCell", "wrong state shape", lambda w: nn.GRUCell(3, 4, seed=0)(np.ones((2, 3)), np.zeros((3, 4))),
+      ValueError, r"expected \(2, 4\)"),
+]
+
 EXEMPT = {
     "autograd.CompileError": "an exception class, raised by autograd.compile",
     "autograd.return_types": "a namespace of the named tuples max(dim)/min(dim) return",

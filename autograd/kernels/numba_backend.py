@@ -522,9 +522,11 @@ KERNELS: dict[str, Callable] = {
 """name -> Numba-backed kernel, laid over ``reference.KERNELS`` by ``set_backend("numba")``."""
 
 from . import numba_conv as _conv  # noqa: E402  (convolution and pooling)
+from . import numba_recurrent as _NR  # noqa: E402  (batch norm, LSTM and GRU gates)
 
 KERNELS.update(_conv.KERNELS)
 THRESHOLDS.update({name: (0, _conv.PARALLEL_SIZE) for name in _conv.KERNELS})
+KERNELS.update(_NR.KERNELS)
 
 
 # ------------------------------------------------------------------- warm-up
@@ -541,7 +543,8 @@ def warmup(dtypes: tuple = (np.float32, np.float64), parallel: bool | None = Non
         dt = np.dtype(dt)
         if dt not in (_F32, _F64):
             raise ValueError(f"warmup: kernels exist for float32 and float64, not {dt}")
-        for kernel, args in _warmup_calls(dt) + _more_warmup_calls(dt) + _conv.warmup_calls(dt):
+        for kernel, args in (_warmup_calls(dt) + _more_warmup_calls(dt) + _conv.warmup_calls(dt)
+                             + _NR.warmup_calls(dt)):
             getattr(kernel, "serial", kernel)(*args)
             if parallel and hasattr(kernel, "parallel"):
                 kernel.parallel(*args)

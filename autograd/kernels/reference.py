@@ -305,5 +305,7 @@ KERNELS = {
 }
 
 from .conv_reference import KERNELS as _CONV_KERNELS  # noqa: E402  (convolution and pooling)
+from .reference_recurrent import KERNELS as _RECURRENT_KERNELS  # noqa: E402  (batch norm, LSTM and GRU gates)
 
 KERNELS.update(_CONV_KERNELS)
+KERNELS.update(_RECURRENT_KERNELS)

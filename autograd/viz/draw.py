@@ -265,7 +265,8 @@ def _describe(
             magnitude = abs(n.grad)
         else:
             op = n._op.__name__ if n._op is not None else ""
-            op = getattr(n._ctx, "op_label", None) or op  # an op may describe itself (a conv: kernel and shapes)
+            # an op may describe itself with its shapes: a conv its kernel, a recurrent cell its sizes
+            op = getattr(n._ctx, "op_label", None) or getattr(n._ctx, "label", None) or op
             details = [_shape_text(n), f"data {_summary(n.data)}"]
             if n.grad is not None:
                 g = n.grad.data if isinstance(n.grad, Tensor) else np.asarray(n.grad)
