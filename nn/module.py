@@ -404,7 +404,7 @@ class Module:
         for p in params:
             p.data = p.data.astype(dt, copy=False)
             if p.grad is not None:
-                p.grad = p.grad.astype(dt, copy=False)
+                p.grad = p.grad.data.astype(dt, copy=False)
         return self
 
     def float(self) -> "Module":

@@ -105,8 +105,10 @@ class Optimizer:
                     p.grad = 0.0
                 elif set_to_none or p.grad is None:
                     p.grad = None
-                else:
-                    p.grad = np.zeros_like(p.data)
+                elif p.grad.requires_grad or not p.grad.data.flags.writeable:  # part of a graph: a fresh zero
+                    p.grad = Tensor(np.zeros_like(p.data))
+                else:  # torch's zero_grad(set_to_none=False): the same gradient tensor, zeroed in place
+                    p.grad.data.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; ``closure`` (re-computes the loss) is optional."""
@@ -128,8 +130,7 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                if type(g) is not np.ndarray and isinstance(g, Tensor):
-                    g = g.data
+                g = g.data  # .grad is a Tensor; the update kernels work on its array
                 if ascend:
                     g = -g
                 state = states.get(id(p))
