@@ -294,7 +294,19 @@ class Tensor:
 
     def _check_seed(self, grad: Any, op: str) -> np.ndarray:
         g = grad.data if isinstance(grad, Tensor) else grad
-        g = np.asarray(g, dtype=self.data.dtype)
+        if isinstance(g, (str, bytes)) or g is None:
+            g = None
+        else:
+            try:
+                g = np.asarray(g, dtype=self.data.dtype)
+            except (TypeError, ValueError):
+                g = None
+        if g is None:
+            raise TypeError(
+                f"{op}: the gradient seed must be numbers (a Tensor, an array or a number of shape {self.shape}), "
+                f"got {type(grad).__name__} {grad!r:.40}; pass e.g. grad=ones_like(output), or nothing for a "
+                "one-element output"
+            )
         if g.shape != self.data.shape:
             raise ValueError(f"{op}: grad of shape {g.shape} does not match the output's shape {self.shape}")
         return g

@@ -305,7 +305,7 @@ class Value:
         if not a >= 0:
             return Value._node(math.nan, (self,), (math.nan,), "sqrt")
         out = math.sqrt(a)
-        return Value._node(out, (self,), (0.5 / out if out > 0 else math.inf,), "sqrt")
+        return Value._node(out, (self,), (0.5 / out if out > 0 else math.copysign(math.inf, out),), "sqrt")
 
     def tanh(self) -> "Value":
         """tanh(a); d/da = 1 - tanh(a)**2."""
