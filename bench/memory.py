@@ -21,7 +21,6 @@ and ``sin``), and an MLP 784-1024-1024-10 on a batch of 64 with a log-softmax lo
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
