@@ -355,3 +355,22 @@ def test_retain_grad_keeps_working():
     (h * h).sum().backward()
     np.testing.assert_allclose(h.grad.data, 2 * h.data)
     np.testing.assert_allclose(x.grad.data, 4 * h.data)
+
+
+def test_optimisers_read_tensor_grads_and_zero_them_in_place():
+    optim = pytest.importorskip("optim")
+    a = arr(3)
+    w, tw = Tensor(a, requires_grad=True), tt(a)
+    opt, topt = optim.Adam([w], lr=0.1), torch.optim.Adam([tw], lr=0.1)
+    for _ in range(3):
+        (w * w * w).sum().backward()
+        (tw * tw * tw).sum().backward()
+        opt.step()
+        topt.step()
+        g = w.grad
+        opt.zero_grad(set_to_none=False)
+        topt.zero_grad(set_to_none=False)
+        assert w.grad is g and not g.data.any()  # the same gradient tensor, zeroed (torch does the same)
+    np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-10)
+    opt.zero_grad()
+    assert w.grad is None
