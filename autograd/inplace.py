@@ -15,11 +15,17 @@ tensor's own array and return the same tensor.
   gradient to the version they read (``version_at``), since that version is
   the newest one created before them.
 
+Views: an in-place op on ``v = base[index]`` (a basic index) is recorded as
+``base[index] = op(v)`` and ``v`` is re-based onto the changed base, as torch
+does. Other views of graph tensors (``reshape``, ``.T``) refuse recorded
+in-place ops. A view taken before its base changed, then used, raises in
+backward (torch would re-base it; gradwork re-bases only through the view).
+
 Versions: every in-place write appends a creation number to the tensor's
-modification list (shared with ``detach()``-ed aliases and with the hidden old
-version). In backward, an op that saved an array of a tensor that was modified
-after the op was recorded raises (``check_saved``) instead of using the changed
-values. Writes to ``.data`` itself are not tracked, as in torch.
+modification list (shared with ``detach()``-ed aliases, ``x[index]`` views and
+the hidden old version). In backward, an op that saved an array of a tensor
+that was modified after the op was recorded raises (``check_saved``) instead of
+using the changed values. Writes to ``.data`` itself are not tracked, as in torch.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from . import engine
 from .engine import next_seq
 from .ops import arith as _arith
 from .ops import inplace as _ops
+from .ops import shape as _shape
 from .tensor import Tensor, _index_arg
 
 __all__ = ["version", "register_hook", "RemovableHandle"]
@@ -47,6 +54,13 @@ def _mods_of(t: Tensor) -> list:
     if m is False:
         m = t._mods = []
     return m
+
+
+def share_with_view(base: Tensor, view: Tensor) -> Tensor:
+    """Give a recorded view of ``base`` (``base[index]``) the base's version counter; returns the view."""
+    if view._ctx is not None and view.data.base is not None:
+        view._mods = _mods_of(base)
+    return view
 
 
 def version(t: Tensor) -> int:
@@ -64,6 +78,15 @@ def check_saved(node: Tensor, t: Tensor, pos: int) -> None:
     """RuntimeError if ``node``'s op saved ``t``'s array and ``t`` was changed in place after the op was recorded."""
     mods = t._mods
     seq = node._seq
+    used = getattr(node._ctx, "used_at", seq)  # an in-place op read its inputs before its own write
+    if (pos >= 0 and t._op is _shape.GetItem and any(t._seq < m < used for m in mods)
+            and getattr(node._ctx, "previous", None) is not t):  # (a re-based view's old self is no real input)
+        raise RuntimeError(
+            f"{node._op.__name__}.backward: its input {pos} is a view (made by GetItem) of a tensor that was "
+            "changed in place after the view was taken and before this op used it, so the view's values are not "
+            "the ones its graph computed; take the view again after the change (torch re-bases such views; "
+            "gradwork re-bases a view only for in-place ops made through the view itself)"
+        )
     if mods[-1] < seq:
         return
     arr = t.data
@@ -82,9 +105,10 @@ def check_saved(node: Tensor, t: Tensor, pos: int) -> None:
 
 
 def version_at(t: Tensor, seq: int) -> Tensor:
-    """The node that was ``t`` when node number ``seq`` was made (in-place ops keep the old version at input 0)."""
+    """The node that was ``t`` when node number ``seq`` was made (each in-place op's context keeps the version
+    it replaced)."""
     while t._seq > seq:
-        t = t._parents[0]
+        t = t._ctx.previous
     return t
 
 
@@ -192,16 +216,18 @@ def _record(t: Tensor, op: str, compute: Callable, others: tuple) -> Tensor:
             f"{op}: a leaf Variable that requires grad is being used in an in-place operation. Update "
             "parameters inside `with no_grad():` (as optimisers do), or change a clone() of the tensor"
         )
-    if t._ctx is not None and any(p.data is not t.data and np.may_share_memory(t.data, p.data) for p in t._parents):
+    if t._ctx is not None and t.data.base is not None and any(
+        p.data is not t.data and np.may_share_memory(t.data, p.data) for p in t._parents
+    ):  # t's memory belongs to one of its inputs: t is a view
+        if t._op is _shape.GetItem and t._ctx.basic:
+            return _record_through_view(t, op, compute, others)
         raise RuntimeError(
             f"{op}: this tensor is a view of another tensor of the graph (made by {t._op.__name__}); changing it "
             "in place would change that tensor behind the graph's back. Write into the base tensor "
             "(base[index] = ...), or change a clone() of the view"
         )
     arr = _writeable(t)
-    old = Tensor._make(arr)  # takes over the tensor's place in the graph
-    old._ctx, old._op, old._parents, old._seq = t._ctx, t._op, t._parents, t._seq
-    old.requires_grad, old._hooks, old.name = t.requires_grad, t._hooks, t.name
+    old = _old_version(t)
     others = tuple(old if o is t else o for o in others)
     res = compute(old, *others)
     out = res.data
@@ -220,10 +246,49 @@ def _record(t: Tensor, op: str, compute: Callable, others: tuple) -> Tensor:
         _fail_write(op, t, exc)
     _bump(t)
     ctx.saved = tuple(arr if s is out else s for s in saved)  # "the saved output" is the tensor itself now
+    ctx.previous = old
+    ctx.used_at = res._seq
     t._ctx, t._op, t._parents = ctx, res._op, res._parents
     t.requires_grad = True
     t._hooks = None
     t._seq = next_seq()  # after the write, so the op's own saved arrays are not "changed since"
+    return t
+
+
+def _old_version(t: Tensor) -> Tensor:
+    """A node that takes over ``t``'s current place in the graph (op, inputs, creation number, hooks)."""
+    old = Tensor._make(t.data)
+    old._ctx, old._op, old._parents, old._seq = t._ctx, t._op, t._parents, t._seq
+    old.requires_grad, old._hooks, old.name = t.requires_grad, t._hooks, t.name
+    return old
+
+
+def _record_through_view(t: Tensor, op: str, compute: Callable, others: tuple) -> Tensor:
+    """An in-place op on ``t = base[index]`` (a basic-index view): recorded as ``base[index] = op(t, ...)``,
+    and ``t`` becomes ``base[index]`` of the changed base again, as torch re-bases views."""
+    base, index = t._parents[0], t._ctx.index
+    old = _old_version(t)
+    old._mods = _mods_of(t)
+    src = _shape.Clone._apply1(old)  # the values the op reads, in memory the write below leaves alone
+    new = compute(src, *tuple(src if o is t else o for o in others))
+    if new.data.shape != t.data.shape:
+        _fail_write(op, t, ValueError(), new.data.shape)
+    setitem(base, index, new)  # recorded on the base (and further up, if the base is a view too)
+    fresh = _shape.GetItem._apply1(base, index=index)
+    if not np.may_share_memory(t.data, base.data):  # the base got memory of its own: follow it
+        t.data = fresh.data
+    ctx = fresh._ctx
+    ctx.previous = old
+    # the old version rides along as an input that takes no gradient, so that the walk still reaches it
+    # for the ops made from the view before the change
+    ctx.needs_input_grad, ctx._positions = (True, False), (0, 1)
+    t._ctx, t._op, t._parents, t._seq = ctx, fresh._op, (base, old), fresh._seq
+    t.requires_grad = True
+    t._hooks = None
+    mods = _mods_of(base)
+    mods.extend(m for m in _mods_of(t) if m not in mods)  # a view and its base count versions together from now on
+    mods.sort()
+    t._mods = old._mods = mods
     return t
 
 

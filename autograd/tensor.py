@@ -747,7 +747,7 @@ class Tensor:
     expand = broadcast_to
 
     def __getitem__(self, index: Any) -> "Tensor":
-        return _shape.GetItem._apply1(self, index=_index_arg(index))
+        return _inplace.share_with_view(self, _shape.GetItem._apply1(self, index=_index_arg(index)))
 
     def matmul(self, other: Any) -> "Tensor":
         return self @ other

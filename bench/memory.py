@@ -106,7 +106,7 @@ print(json.dumps({"added": added, "largest": largest, "exact": exact}))
 
 
 def measure(lib: str, case: str, how: str, backend: str) -> dict:
-    code = "import sys; sys.argv = ['w', %r, %r, %r, %r]\n" % (lib, case, how, backend) + WORKER
+    code = f"import sys; sys.argv = ['w', {lib!r}, {case!r}, {how!r}, {backend!r}]\n" + WORKER
     return run_script(code, timeout=600)
 
 

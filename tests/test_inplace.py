@@ -206,10 +206,51 @@ def test_recorded_in_place_passes_gradcheck():
     assert gradcheck(fn, [Tensor(arr(3, 2), requires_grad=True), Tensor(arr(3, 2), requires_grad=True)])
 
 
-def test_in_place_on_a_view_of_a_graph_tensor_is_refused():
-    h = Tensor(arr(3), requires_grad=True) * 2
-    v = h[0:2]
-    with pytest.raises(RuntimeError, match="view of another tensor of the graph"):
+def test_in_place_on_an_indexed_view_writes_through_to_the_base_like_torch():
+    def fn(v, m):
+        h = v[0] * 1
+        h[0] += v[1][0]  # getitem, in-place add on the view, setitem
+        h[:, 2] *= 3
+        r = h[1]
+        r.mul_(v[1][1])  # changes h too
+        rr = r.sum() * 3  # nothing saved, so the later change of h through q is allowed (torch agrees)
+        q = h[2][1:]
+        q.sub_(v[1][2, 1:] * 2)  # a view of a view
+        return (h * h).sum() + rr
+
+    ours = _both(fn, arr(3, 3), arr(3, 3))
+    for x in (Tensor(arr(3, 3), requires_grad=True), tt(arr(3, 3))):
+        q = (x * 1)[2][1:]
+        q.sub_(q * q)  # the product saved q, which the subtraction then changes: both refuse to go back
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            q.sum().backward()
+    h = ours[0] * 1
+    r = h[1]
+    r.add_(1.0)
+    np.testing.assert_allclose(h.data[1], ours[0].data[1] + 1.0)
+    assert r._version == h._version == 1
+
+
+def test_a_view_taken_before_its_base_changed_refuses_to_go_back():
+    # torch re-bases such a view; gradwork raises rather than return the gradient of values the view no longer has
+    x = Tensor(arr(3, 3), requires_grad=True)
+    h = x * 1
+    r = h[1]
+    h[:, 2] *= 3
+    with pytest.raises(RuntimeError, match="Mul.backward: its input 0 is a view \\(made by GetItem\\) of a tensor "
+                                           "that was changed in place after the view was taken"):
+        (r * r).sum().backward()
+    y = x * 1
+    s = y[1]
+    t = (s + 1).sum()  # used before the change, and not saved: fine
+    y[:, 2] *= 3
+    (t + (y * y).sum()).backward()
+
+
+def test_in_place_on_other_views_of_a_graph_tensor_is_refused():
+    h = Tensor(arr(3, 2), requires_grad=True) * 2
+    v = h.T
+    with pytest.raises(RuntimeError, match=r"view of another tensor of the graph \(made by Transpose\)"):
         v.add_(1.0)
 
 
