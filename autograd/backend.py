@@ -20,19 +20,10 @@ import os
 import types
 from typing import Callable
 
-from .kernels import reference
+from .kernels import BLAS_TIMEOUT_VAR, blas_pools_settled, reference  # noqa: F401  (re-exported)
 
 BACKENDS = ("numpy", "numba")
 ENV_VAR = "GRADWORK_BACKEND"
-BLAS_TIMEOUT_VAR = "OPENBLAS_THREAD_TIMEOUT"
-
-# read at import, i.e. right after numpy (and OpenBLAS) loaded for autograd or before it
-_pools_settled = bool(os.environ.get(BLAS_TIMEOUT_VAR, "").strip())
-
-
-def blas_pools_settled() -> bool:
-    """True when OpenBLAS was loaded with ``OPENBLAS_THREAD_TIMEOUT`` set, so its idle threads sleep at once."""
-    return _pools_settled
 
 ops = types.SimpleNamespace(**reference.KERNELS)
 _current = "numpy"

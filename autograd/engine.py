@@ -9,6 +9,12 @@ into it during a walk, and two methods the walk calls:
 * ``_deliver()`` -> move ``_gacc`` to where the user reads it (``.grad``);
   ``_take()`` -> clear ``_gacc`` and return it (for ``gradients``).
 
+The walk visits nodes newest first, so a node's gradient is complete when it is
+reached. A Tensor drops its gradient once it has passed it on (and, unless
+``retain_graph``, its saved arrays), so backward's memory stays near the graph
+plus a few arrays; leaves, ``retain_grad()`` tensors and the inputs asked of
+``gradients`` keep theirs.
+
 ``Value`` (scalar mode) and ``Tensor`` (tensor mode) both implement it, so
 ``backward`` below serves both. Nodes never point at the nodes computed from
 them, and a node's backward rule never points back at the node, so a graph is
@@ -183,7 +189,16 @@ def gradients(
         seeds = [o._check_seed(s, "gradients") for o, s in zip(outs, gos)]
     if retain_graph is None:
         retain_graph = create_graph
-    order = _walk(outs, seeds, retain_graph or create_graph, create_graph)
+    # the walk drops each gradient once passed on, except where a tensor keeps it (_retain): mark the
+    # requested tensors so for this walk
+    marked = [x for x in ins if getattr(x, "_retain", True) is False]
+    for x in marked:
+        x._retain = True
+    try:
+        order = _walk(outs, seeds, retain_graph or create_graph, create_graph)
+    finally:
+        for x in marked:
+            x._retain = False
     found = {id(x): None for x in ins}
     for node in order:
         g = node._take()

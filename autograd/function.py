@@ -109,8 +109,8 @@ class Function:
             out = cls._check_output(ctx, (data,), out)
         result = _new(Tensor)  # Tensor._make(out), written out
         result.data = out
-        result.grad = result._ctx = result._op = result._gacc = None
-        result.requires_grad = result._retain = False
+        result._grad = result._ctx = result._op = result._gacc = result._hooks = None
+        result.requires_grad = result._retain = result._mods = False
         result.name = ""
         result._parents = ()
         result._seq = _next_seq()
@@ -137,8 +137,8 @@ class Function:
             out = cls._check_output(ctx, (da, db), out)
         result = _new(Tensor)  # Tensor._make(out), written out
         result.data = out
-        result.grad = result._ctx = result._op = result._gacc = None
-        result.requires_grad = result._retain = False
+        result._grad = result._ctx = result._op = result._gacc = result._hooks = None
+        result.requires_grad = result._retain = result._mods = False
         result.name = ""
         result._parents = ()
         result._seq = _next_seq()

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .kernels.dual import sum_to_shape  # noqa: F401  (one rule for both layers)
+
 Tensor: Any = None  # set by autograd.tensor once the class exists
 
 
@@ -64,23 +66,6 @@ def where(cond: np.ndarray, a: Any, b: Any) -> Any:
 
 def broadcast_to(x: Any, shape: tuple) -> Any:
     return np.broadcast_to(x, shape) if not isinstance(x, Tensor) else x.broadcast_to(shape)
-
-
-def sum_to_shape(g: Any, shape: tuple) -> Any:
-    """Undo broadcasting: sum ``g`` over the axes that broadcasting added or stretched, to get ``shape``.
-
-    The one place where every broadcasting op's gradient gets its input's shape back.
-    """
-    gshape = g.shape
-    if gshape == shape:
-        return g
-    lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
-    )
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape)
 
 
 def scatter_add(g: Any, index: Any, shape: tuple) -> Any:

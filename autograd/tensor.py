@@ -16,6 +16,7 @@ from . import generic as _generic
 from .ops._torchargs import UNSET as _tops_unset  # "argument not given", for the torch-op methods
 from . import torch_api as _api
 from .torch_api import SizeInt
+from .kernels import dual as _dual
 
 _anomaly_local = anomaly._local
 
@@ -57,22 +58,26 @@ def _to_array(data: Any, dtype: Any, op: str) -> np.ndarray:
 class Tensor:
     """An n-d array (float64 unless told otherwise) whose ops are recorded for ``backward()``.
 
-    ``.data`` is the ndarray, ``.grad`` the accumulated gradient (an ndarray, or
-    None before any backward; a Tensor after ``backward(create_graph=True)``).
+    ``.data`` is the ndarray, ``.grad`` the accumulated gradient (a Tensor, or
+    None before any backward; one recorded in the graph after ``backward(create_graph=True)``).
     Methods take PyTorch's spellings (``dim=``, ``keepdim=``; positional arguments
     as in torch) with torch's meaning, and numpy's (``axis=``, ``keepdims=``,
-    ``ddof=``) with numpy's: see ``autograd/torch_api.py``.
+    ``ddof=``) with numpy's: see ``autograd/torch_api.py``. In-place ops (``add_``,
+    ``x[i] = v``, ``w -= ...``) change ``.data`` in place and bump ``_version``;
+    writes to ``.data`` itself are not tracked.
     """
 
     __slots__ = (
-        "data", "grad", "requires_grad", "name", "_ctx", "_op", "_parents", "_retain", "_seq", "_gacc", "__weakref__"
+        "data", "_grad", "requires_grad", "name", "_ctx", "_op", "_parents", "_retain", "_seq", "_gacc",
+        "_mods", "_hooks", "__weakref__",
     )
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray + Tensor -> Tensor
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str = "") -> None:
         self.data = _to_array(data, dtype, "Tensor")
-        self.grad = None
+        self._grad = self._hooks = None
+        self._mods = False
         self.requires_grad = False
         self.name = str(name)
         self._ctx = None
@@ -89,7 +94,8 @@ class Tensor:
         """Wrap an ndarray without copying or checking (for ops)."""
         t = Tensor.__new__(Tensor)
         t.data = data
-        t.grad = None
+        t._grad = t._hooks = None
+        t._mods = False
         t.requires_grad = False
         t.name = ""
         t._ctx = None
@@ -173,6 +179,34 @@ class Tensor:
     def grad_fn(self) -> Any:
         """The op class that produced this tensor, or None for leaves."""
         return self._op
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The gradient accumulated by ``backward()`` (a Tensor of this tensor's shape), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            if isinstance(value, np.ndarray):
+                value = Tensor._make(value)
+            elif not isinstance(value, Tensor):
+                raise TypeError(f"grad: assigned grad must be a Tensor or None, got {type(value).__name__}")
+            if value.data.shape != self.data.shape:
+                raise ValueError(
+                    f"grad: assigned grad has shape {value.data.shape}, the tensor {self.data.shape}; they must match"
+                )
+        self._grad = value
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was changed by in-place ops (as torch counts it)."""
+        return _inplace.version(self)
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` whenever the gradient w.r.t. this tensor is computed; a Tensor it returns replaces
+        the gradient. Returns a handle whose ``remove()`` takes the hook off."""
+        return _inplace.register_hook(self, hook)
 
     @property
     def T(self) -> "Tensor":
@@ -259,12 +293,14 @@ class Tensor:
 
     def retain_grad(self) -> "Tensor":
         """Keep ``.grad`` on this non-leaf tensor after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: can't retain_grad on a tensor that does not require grad")
         self._retain = True
         return self
 
     def detach(self) -> "Tensor":
-        """The same data, cut from the graph (shares memory)."""
-        return Tensor._make(self.data)
+        """The same data, cut from the graph (shares memory and the version counter)."""
+        return _inplace.detach(self)
 
     def clone(self) -> "Tensor":
         """A copy with its own memory, still in the graph: gradients flow through it to this tensor."""
@@ -300,7 +336,19 @@ class Tensor:
 
     def _check_seed(self, grad: Any, op: str) -> np.ndarray:
         g = grad.data if isinstance(grad, Tensor) else grad
-        g = np.asarray(g, dtype=self.data.dtype)
+        if isinstance(g, (str, bytes)) or g is None:
+            g = None
+        else:
+            try:
+                g = np.asarray(g, dtype=self.data.dtype)
+            except (TypeError, ValueError):
+                g = None
+        if g is None:
+            raise TypeError(
+                f"{op}: the gradient seed must be numbers (a Tensor, an array or a number of shape {self.shape}), "
+                f"got {type(grad).__name__} {grad!r:.40}; pass e.g. grad=ones_like(output), or nothing for a "
+                "one-element output"
+            )
         if g.shape != self.data.shape:
             raise ValueError(f"{op}: grad of shape {g.shape} does not match the output's shape {self.shape}")
         return g
@@ -309,6 +357,8 @@ class Tensor:
         g = self._gacc
         if g is None:
             return
+        if self._hooks:
+            g = self._gacc = _inplace.run_hooks(self, g)
         ctx = self._ctx
         if create_graph or ctx.freed or type(g) is not np.ndarray or _anomaly_local.depth:
             grads = self._local_grads(g, create_graph)
@@ -316,9 +366,14 @@ class Tensor:
             grads = self._op.backward(ctx, g)
             if type(grads) is not tuple:
                 grads = (grads,)
+        if self._mods:
+            _inplace.check_saved(self, self, -1)
         needs = ctx.needs_input_grad
         n = len(grads)
+        seq = self._seq
         for parent, pos in zip(self._parents, ctx._positions):
+            if parent._mods:  # changed in place at some point: was it after this op saved it?
+                _inplace.check_saved(self, parent, pos)
             pg = grads[pos] if pos < n and needs[pos] else None
             if pg is not None:
                 if pg.shape != parent.data.shape:
@@ -326,18 +381,25 @@ class Tensor:
                         f"{self._op.__name__}.backward returned a gradient of shape {pg.shape} for input {pos} "
                         f"of shape {parent.data.shape}; it must match the input's shape"
                     )
+                if parent._seq > seq:  # changed in place since: the gradient is for the version this op read
+                    parent = _inplace.version_at(parent, seq)
                 prev = parent._gacc
                 parent._gacc = pg if prev is None else prev + pg
         if not retain_graph:
             ctx.saved = ()
             ctx.freed = True
+        if not self._retain:  # free as you go: the gradient has reached the parents
+            self._gacc = None
 
     def _deliver(self) -> None:
         g = self._gacc
         if g is not None:
             self._gacc = None
-            if self._ctx is not None and not self._retain:
-                return  # an op's output that does not keep its gradient
+            if self._ctx is not None:
+                if not self._retain:
+                    return  # an op's output that does not keep its gradient
+            elif self._hooks:
+                g = _inplace.run_hooks(self, g)
             # the walk's array is handed over, not copied, when nothing else can see it: not a view,
             # and no reference but this one (another node's gradient, a saved array, the user's seed)
             owned = type(g) is np.ndarray and g.base is None and _getrefcount(g) <= _LONE_REFS
@@ -387,14 +449,29 @@ class Tensor:
         return a
 
     def _receive(self, g: Any, owned: bool = False) -> None:
-        """Add ``g`` to ``.grad`` (``_deliver`` has passed over the op outputs that keep no gradient)."""
+        """Add ``g`` to ``.grad`` (``_deliver`` has passed over the op outputs that keep no gradient).
+
+        The first gradient becomes ``.grad`` (the walk's array itself when ``owned``); later ones are added
+        into that array in place, as torch does, unless ``.grad`` is part of a graph (create_graph).
+        """
         if not self.requires_grad:
             return
-        if not isinstance(g, Tensor) and not (owned and g.dtype == self.data.dtype and g.flags.writeable):
-            g = np.array(g, dtype=self.data.dtype, copy=True)
-        elif g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
-        self.grad = g if self.grad is None else self.grad + g
+        prev = self._grad
+        if isinstance(g, Tensor):  # create_graph: a recorded gradient
+            if g.data.dtype != self.data.dtype:
+                g = g.astype(self.data.dtype)
+            self._grad = g if prev is None else prev + g
+            return
+        if prev is None:
+            if not (owned and g.dtype == self.data.dtype and g.flags.writeable):
+                g = np.array(g, dtype=self.data.dtype, copy=True)
+            self._grad = Tensor._make(g)
+            return
+        acc = prev.data
+        if not prev.requires_grad and acc.flags.writeable and acc.shape == np.shape(g):
+            np.add(acc, g, out=acc, casting="unsafe")
+        else:
+            self._grad = prev + Tensor._make(np.asarray(g, dtype=self.data.dtype))
 
     def _wrap_grad(self, g: Any, create_graph: bool) -> Any:
         if isinstance(g, Tensor):
@@ -957,9 +1034,9 @@ class Tensor:
         index = _index_arg(index)
         if type(index) is tuple:
             split = _api.torch_index(index)
-            if split is not None:  # integers next to index arrays: torch's order of axes, not numpy's
+            if split is not None:  # integers next to index arrays: torch's order of axes (a copy, not a view)
                 return _shape.GetItem._apply1(_shape.GetItem._apply1(self, index=split[0]), index=split[1])
-        return _shape.GetItem._apply1(self, index=index)
+        return _inplace.share_with_view(self, _shape.GetItem._apply1(self, index=index))
 
     # integer and boolean views of a tensor (constants, never part of the graph)
     def long(self) -> "Tensor":
@@ -1304,7 +1381,10 @@ from .ops import unary as _unary  # noqa: E402
 from . import torchops as _tops  # noqa: E402
 from .ops import select as _select  # noqa: E402
 
+from . import inplace as _inplace  # noqa: E402
+
 _generic.Tensor = Tensor
+_dual.register_tensor_where(_arith.where)
 
 
 def _refs_of_a_lone_local() -> int:

@@ -292,19 +292,22 @@ class Value:
         return Value._node(out, (self,), (out,), "exp")
 
     def log(self) -> "Value":
-        """ln a; d/da = 1/a. Raises ValueError for a <= 0."""
+        """ln a; d/da = 1/a. Outside the domain it follows numpy, as tensor mode does: log(0) = -inf
+        (d/da = inf), log(a < 0) = nan (d/da = 1/a); ``detect_anomaly()`` stops at either."""
         a = self.data
-        if not a > 0:
-            raise ValueError(f"Value.log: log is defined for positive numbers, got {a!r}; clamp the input above 0")
-        return Value._node(math.log(a), (self,), (1.0 / a,), "log")
+        if a > 0:
+            return Value._node(math.log(a), (self,), (1.0 / a,), "log")
+        if a == 0:
+            return Value._node(-math.inf, (self,), (math.copysign(math.inf, a),), "log")
+        return Value._node(math.nan, (self,), (1.0 / a if a == a else math.nan,), "log")
 
     def sqrt(self) -> "Value":
-        """sqrt(a); d/da = 1 / (2 sqrt(a)). Raises ValueError for a < 0."""
+        """sqrt(a); d/da = 1 / (2 sqrt(a)). Like numpy and tensor mode, sqrt(a < 0) = nan (so is d/da)."""
         a = self.data
-        if a < 0:
-            raise ValueError(f"Value.sqrt: sqrt is defined for non-negative numbers, got {a!r}")
+        if not a >= 0:
+            return Value._node(math.nan, (self,), (math.nan,), "sqrt")
         out = math.sqrt(a)
-        return Value._node(out, (self,), (0.5 / out if out > 0 else math.inf,), "sqrt")
+        return Value._node(out, (self,), (0.5 / out if out > 0 else math.copysign(math.inf, out),), "sqrt")
 
     def tanh(self) -> "Value":
         """tanh(a); d/da = 1 - tanh(a)**2."""

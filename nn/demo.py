@@ -75,7 +75,7 @@ def show_scalar_mode(model: MLP, X_test: np.ndarray, y_test: np.ndarray) -> MLP:
     model.zero_grad()
     loss_fn(model(few), few_y).backward()
     loss_fn(scalar(few), few_y).backward()
-    gdiff = max(np.abs(p.grad - numbers(np.vectorize(lambda v: v.grad, otypes=[float])(q))).max()
+    gdiff = max(np.abs(p.grad.data - numbers(np.vectorize(lambda v: v.grad, otypes=[float])(q))).max()
                 for p, (_, q) in zip(model.parameters(), scalar.named_parameters()))
     print(f"Gradients of the loss on those points agree to {gdiff:.1e}.")
     acc = accuracy(scalar(X_test), y_test)

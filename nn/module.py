@@ -542,7 +542,7 @@ class Module:
         for p in params:
             p.data = p.data.astype(dt, copy=False)
             if p.grad is not None:
-                p.grad = p.grad.astype(dt, copy=False)
+                p.grad = p.grad.data.astype(dt, copy=False)
         for mod in self.modules():  # floating buffers follow (integer counters stay integers, as in torch)
             bufs = mod.__dict__.get("_buffers", {})
             for bname, b in bufs.items():

@@ -146,8 +146,10 @@ class Optimizer:
                     p.grad = 0.0
                 elif set_to_none or p.grad is None:
                     p.grad = None
-                else:
-                    p.grad = np.zeros_like(p.data)
+                elif p.grad.requires_grad or not p.grad.data.flags.writeable:  # part of a graph: a fresh zero
+                    p.grad = Tensor(np.zeros_like(p.data))
+                else:  # torch's zero_grad(set_to_none=False): the same gradient tensor, zeroed in place
+                    p.grad.data.fill(0)
 
     @replayable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

@@ -196,7 +196,7 @@ def test_fused_linear_matches_linear_then_activation(act, kw, shape, use_bias, b
     y = autograd.linear(x, w, b, activation=act, **kw)
     assert y.dtype == np.float64 and y.shape == shape[:-1] + (4,)
     (y * y).sum().backward()
-    fused = [t.grad.copy() for t in leaves]
+    fused = [t.grad.data.copy() for t in leaves]
     for t in leaves:
         t.grad = None
     y2 = unfused(x, w, b, act, kw)

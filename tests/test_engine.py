@@ -175,7 +175,7 @@ def _tensor_step(params, x, y, lr=0.1):
         p.grad = None
     loss.backward()
     for p in params:
-        p.data -= lr * p.grad
+        p.data -= lr * p.grad.data
     return loss.item()
 
 
@@ -343,7 +343,7 @@ def test_a_fresh_gradient_array_is_handed_over_not_copied():
     x = Tensor(np.ones(1000), requires_grad=True)
     _Fresh.made.clear()
     _Fresh.apply(x).sum().backward()
-    assert _Fresh.made == [id(x.grad)]  # the backward's own array: no copy of it was made
+    assert _Fresh.made == [id(x.grad.data)]  # the backward's own array: no copy of it was made
     np.testing.assert_array_equal(x.grad, 2.0)
 
 
@@ -368,7 +368,7 @@ def test_retain_graph_allows_a_second_backward():
     x = Tensor([1.0, 2.0], requires_grad=True)
     loss = (x.exp() * x).sum()
     loss.backward(retain_graph=True)
-    first = x.grad.copy()
+    first = x.grad.data.copy()
     loss.backward()
     np.testing.assert_allclose(x.grad, 2 * first, rtol=1e-12)
 

@@ -82,7 +82,7 @@ def tensor_regression(seed: int = 0):
         loss.backward()
         with no_grad():
             for p in params:
-                p.data -= 0.01 * p.grad
+                p.data -= 0.01 * p.grad.data
                 p.grad = None
         return loss.item()
 
@@ -253,7 +253,7 @@ def test_create_graph_training_loop_that_clears_grads_stays_flat():
         w.grad = None
         penalty.backward()
         with no_grad():
-            w.data -= 0.01 * w.grad
+            w.data -= 0.01 * w.grad.data
         w.grad = None
 
     r = measure(step, warmup=50, baseline=100, steps=900)

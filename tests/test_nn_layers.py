@@ -49,7 +49,7 @@ def test_sequential_fuses_linear_and_activation_with_the_same_numbers(act):
     x = Tensor(rng.standard_normal((6, 4)), requires_grad=True)
     fused = model(x)
     (fused**2).sum().backward()
-    grads = [p.grad.copy() for p in model.parameters()] + [x.grad.copy()]
+    grads = [p.grad.data.copy() for p in model.parameters()] + [x.grad.data.copy()]
     model.zero_grad()
     x.grad = None
     h = act(model[0](x))  # the same modules called one at a time: two ops

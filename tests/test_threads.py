@@ -148,7 +148,7 @@ def train_tensor_model(seed: int, steps: int = 150) -> list:
         loss.backward()
         with no_grad():
             for p in params:
-                p.data -= 0.1 * p.grad
+                p.data -= 0.1 * p.grad.data
                 p.grad = None
         losses.append(loss.item())
     return losses + [p.data.copy() for p in params]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Value
+from autograd import Tensor, Value
 
 pytestmark = pytest.mark.numpy_only  # scalar mode never touches the kernel table
 
@@ -145,17 +145,31 @@ def test_large_inputs_never_overflow():
         assert v.grad == 0.0
 
 
-@pytest.mark.parametrize("x", [0.0, -1.0, -2.5])
-def test_log_of_non_positive_raises_value_error_naming_the_value(x):
-    with pytest.raises(ValueError) as info:
-        Value(x).log()
-    assert repr(x) in str(info.value) or str(x) in str(info.value)
-    assert "log" in str(info.value)
+@pytest.mark.parametrize("op", ["log", "sqrt"])
+@pytest.mark.parametrize("x", [0.0, -0.0, -1.0, -2.5, 4.0, float("nan")])
+def test_log_and_sqrt_outside_the_domain_agree_with_tensor_mode(x, op):
+    # one rule in both modes, numpy's: log(0) = -inf, log(x < 0) = nan, sqrt(x < 0) = nan, and the same slopes
+    v = Value(x)
+    out = getattr(v, op)()
+    out.backward()
+    t = Tensor(np.array(x), requires_grad=True)
+    with np.errstate(all="ignore"):
+        tout = getattr(t, op)()
+        tout.backward()
+    np.testing.assert_equal(out.data, tout.item())
+    np.testing.assert_equal(v.grad, t.grad.item())
 
 
-def test_sqrt_of_negative_raises_value_error():
-    with pytest.raises(ValueError, match="sqrt"):
-        Value(-4.0).sqrt()
+@pytest.mark.parametrize("op", ["log", "sqrt"])
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_detect_anomaly_stops_at_log_and_sqrt_of_a_negative_in_both_modes(op):
+    from autograd import AnomalyError, detect_anomaly
+
+    with detect_anomaly():
+        with pytest.raises(AnomalyError, match=op):
+            getattr(Value(-1.0), op)()
+        with pytest.raises(AnomalyError, match=op.capitalize()):
+            getattr(Tensor([-1.0]), op)()
 
 
 def test_step_passes_no_gradient_and_thresholds_at_zero():

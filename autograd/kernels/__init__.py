@@ -1,14 +1,27 @@
 """Kernels behind the backend table: ``reference`` (numpy) and the Numba ones.
 
-Nothing here imports Numba at import time; Numba kernels compile on first use
-(``jit``), or all at once with ``warmup``.
+This layer imports nothing from the engine (``autograd.tensor``, ``ops``,
+``function``, ``backend``...): kernels are plain functions over arrays, and
+the engine builds on them. Nothing here imports Numba at import time; Numba
+kernels compile on first use (``jit``), or all at once with ``warmup``.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
+
+BLAS_TIMEOUT_VAR = "OPENBLAS_THREAD_TIMEOUT"
+
+# read when the kernels load, i.e. right after numpy (and OpenBLAS) loaded for ``import autograd``
+_pools_settled = bool(os.environ.get(BLAS_TIMEOUT_VAR, "").strip())
+
+
+def blas_pools_settled() -> bool:
+    """True when OpenBLAS was loaded with ``OPENBLAS_THREAD_TIMEOUT`` set, so its idle threads sleep at once."""
+    return _pools_settled
 
 
 def warmup(dtypes: Any = (np.float32, np.float64), parallel: bool | None = None) -> None:

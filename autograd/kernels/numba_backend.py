@@ -45,7 +45,7 @@ from . import jit_matmul as M
 from . import jit_optim as O
 from . import jit_rows as W
 from . import reference as R
-from ..backend import blas_pools_settled
+from . import blas_pools_settled
 
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)

@@ -1,7 +1,7 @@
 """The pure-numpy reference backend: every kernel of the backend table, in plain numpy.
 
 Backward kernels take ``g`` (dL/dout) and what the forward saved. They are
-written with operators and the helpers in ``autograd.generic`` so that they
+written with operators and the helpers in ``autograd.kernels.dual`` so that they
 also run on ``Tensor``s: that is how ``create_graph=True`` records them.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import generic as G
+from . import dual as G
 
 # ----------------------------------------------------------------- activations
 

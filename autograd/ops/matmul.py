@@ -46,9 +46,13 @@ class MatMul(Function):
             g = g.reshape(g.shape + (1,))
         ga = gb = None
         if na:
-            ga = K.sum_to_shape(g @ _mT(b), a.shape).reshape(a_shape)
+            ga = K.sum_to_shape(g @ _mT(b), a.shape)
+            if ga.shape != a_shape:  # a reshape to the same shape would still make a view, which .grad must copy
+                ga = ga.reshape(a_shape)
         if nb:
-            gb = K.sum_to_shape(_mT(a) @ g, b.shape).reshape(b_shape)
+            gb = K.sum_to_shape(_mT(a) @ g, b.shape)
+            if gb.shape != b_shape:
+                gb = gb.reshape(b_shape)
         return ga, gb
 
 

@@ -48,7 +48,7 @@ for name, f in activations.items():
     x.grad = None
     y = f(x)
     y.sum().backward()
-    curves[name] = (y.data.copy(), x.grad.copy())
+    curves[name] = (y.data.copy(), x.grad.data.copy())
 
 fig, axes = plt.subplots(2, 4, figsize=(14, 6), sharex=True)
 for ax, (name, (fx, dfx)) in zip(axes.flat, curves.items()):
@@ -201,7 +201,7 @@ def train_xor(hidden_activation, steps=1500, lr=0.2, seed=1):
         loss.backward()
         with no_grad():
             for p in (W1, b1, W2, b2):
-                p.data -= lr * p.grad
+                p.data -= lr * p.grad.data
         losses.append(loss.item())
     prediction = hidden_activation(X_xor @ W1 + b1) @ W2 + b2
     return losses, prediction.data.ravel()
@@ -241,7 +241,7 @@ def layer_gradients(activation, depth=10, width=8, seed=0):
         h = getattr(h @ W, activation)()
     loss = (h**2).mean()
     loss.backward()
-    return [float(np.abs(W.grad).mean()) for W in weights]
+    return [float(np.abs(W.grad.data).mean()) for W in weights]
 
 
 fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -273,7 +273,7 @@ for i in range(5):
 loss = (h**2).mean()
 loss.name = "loss"
 loss.backward()
-print("mean |grad| per layer:", " ".join(f"W{i + 1} {np.abs(W.grad).mean():.1e}" for i, W in enumerate(weights)))
+print("mean |grad| per layer:", " ".join(f"W{i + 1} {np.abs(W.grad.data).mean():.1e}" for i, W in enumerate(weights)))
 draw_graph(loss, grad_flow=True, vanishing_below=1e-4, rankdir="TB",
            title="sigmoid network: the gradient fades towards the input")
 
@@ -331,10 +331,10 @@ for step in range(300):
         p.grad = None
     loss.backward()
     if step == 0:
-        print("gradient of each unit's weights at step 0:", np.round(np.abs(W1.grad).sum(axis=0), 4))
+        print("gradient of each unit's weights at step 0:", np.round(np.abs(W1.grad.data).sum(axis=0), 4))
     with no_grad():
         for p in (W1, b1, W2):
-            p.data -= 0.05 * p.grad
+            p.data -= 0.05 * p.grad.data
 fires = (pre.data > 0).mean(axis=0)
 print("fraction of examples on which each unit fires:", np.round(fires, 2))
 print("how far each unit's weights moved in training: ", np.round(np.abs(W1.data - start).sum(axis=0), 3))

@@ -250,8 +250,8 @@ t_loss.backward()
 
 scalar_W1 = np.array([[sW1[i][j].grad for j in range(2)] for i in range(2)])
 print("dloss/dW1, scalar mode:\n", scalar_W1)
-print("dloss/dW1, tensor mode:\n", tW1.grad)
-print(f"largest difference: {np.abs(scalar_W1 - tW1.grad).max():.1e}")
+print("dloss/dW1, tensor mode:\n", tW1.grad.data)
+print(f"largest difference: {np.abs(scalar_W1 - tW1.grad.data).max():.1e}")
 draw_graph(loss, params=[(v.label, v) for v in [*sW1[0], *sW1[1], *sb1, *sW2, sb2]], title="a 2-2-1 network")
 
 # %% [markdown]

@@ -40,7 +40,7 @@ assert np.allclose(half_squared.data, F.sse_loss(p, np.full(p.shape, t), reducti
 
 fig, ax = plt.subplots(figsize=(6, 3.2))
 ax.plot(p.data, half_squared.data, label="E = (p - t)^2 / 2")
-ax.plot(p.data, p.grad, "--", label="dE/dp from backward() = p - t")
+ax.plot(p.data, p.grad.data, "--", label="dE/dp from backward() = p - t")
 ax.axvline(t, color="0.8")
 ax.set(xlabel="prediction p (target t = 1)", title="half squared error")
 ax.legend()
@@ -68,8 +68,8 @@ def fit_line(loss_fn, steps=2000, lr=0.1):
         slope.grad = intercept.grad = None
         loss.backward()
         with no_grad():
-            slope.data -= lr * slope.grad
-            intercept.data -= lr * intercept.grad
+            slope.data -= lr * slope.grad.data
+            intercept.data -= lr * intercept.grad.data
     return slope.item(), intercept.item()
 
 
@@ -109,12 +109,12 @@ labels = np.ones(z.shape)  # the right answer is "yes" (t = 1)
 bce = -(labels * z.sigmoid().log() + (1 - labels) * (1 - z.sigmoid()).log())
 assert np.allclose(bce.data, F.binary_cross_entropy_with_logits(z, labels, reduction="none").data)
 bce.sum().backward()
-bce_grad = z.grad.copy()
+bce_grad = z.grad.data.copy()
 
 z.grad = None
 squared_on_p = (z.sigmoid() - labels) ** 2
 squared_on_p.sum().backward()
-squared_grad = z.grad.copy()
+squared_grad = z.grad.data.copy()
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.5))
 ax1.plot(z.sigmoid().data, bce.data, label="cross-entropy: -log p")
@@ -149,7 +149,7 @@ probabilities = logits.softmax(axis=1).data
 onehot = np.eye(4)[label]
 print(f"probabilities     {np.round(probabilities, 4)}")
 print(f"cost -log p[2] =  {loss.item():.4f}")
-print(f"gradient          {np.round(logits.grad, 4)}")
+print(f"gradient          {np.round(logits.grad.data, 4)}")
 print(f"softmax - onehot  {np.round(probabilities - onehot, 4)}")
 
 # %% [markdown]
@@ -212,8 +212,8 @@ def train_linear(cost, lr, steps=600):
         w.grad = b.grad = None
         loss.backward()
         with no_grad():
-            w.data -= lr * w.grad
-            b.data -= lr * b.grad
+            w.data -= lr * w.grad.data
+            b.data -= lr * b.grad.data
     return w.data, b.item()
 
 

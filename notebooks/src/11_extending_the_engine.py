@@ -52,7 +52,7 @@ x = Tensor(np.linspace(-4, 4, 9), requires_grad=True)
 y = softsign(x)
 y.sum().backward()
 print("softsign(x):   ", np.round(y.data, 4))
-print("d/dx (engine): ", np.round(x.grad, 4))
+print("d/dx (engine): ", np.round(x.grad.data, 4))
 print("1/(1+|x|)^2:   ", np.round(1 / (1 + np.abs(x.data)) ** 2, 4))
 print("the output knows how it was made:", y)
 
