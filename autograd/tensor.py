@@ -1167,9 +1167,13 @@ class Tensor:
         return _tops.logcumsumexp(self, dim, **kw)
 
     def any(self, dim: Any = _tops_unset, keepdim: Any = _tops_unset, **kw: Any) -> "Tensor":
+        if kw.pop("out", None) is not None:  # np.any(tensor) passes out=None
+            raise TypeError("any: out= is not supported; use the returned Tensor")
         return _tops.any(self, dim, keepdim, **kw)
 
     def all(self, dim: Any = _tops_unset, keepdim: Any = _tops_unset, **kw: Any) -> "Tensor":
+        if kw.pop("out", None) is not None:  # np.all(tensor) passes out=None
+            raise TypeError("all: out= is not supported; use the returned Tensor")
         return _tops.all(self, dim, keepdim, **kw)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> "Tensor":
@@ -1385,6 +1389,7 @@ from . import inplace as _inplace  # noqa: E402
 
 _generic.Tensor = Tensor
 _dual.register_tensor_where(_arith.where)
+_dual.register_tensor_concatenate(concatenate)
 
 
 def _refs_of_a_lone_local() -> int:

@@ -277,7 +277,7 @@ def test_scalar_mode_matches_tensor_mode(kw: dict) -> None:
     out_t.backward(g)
     loss = autograd.Value.sum([v * float(c) for v, c in zip(out_s.flat, g.flat)])
     loss.backward()
-    np.testing.assert_allclose([v.grad for v in scalar_layer.weight.flat], tensor_layer.weight.grad.ravel(),
+    np.testing.assert_allclose([v.grad for v in scalar_layer.weight.flat], tensor_layer.weight.grad.data.ravel(),
                                rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose([v.grad for v in scalar_layer.bias.flat], tensor_layer.bias.grad, rtol=1e-10)
 

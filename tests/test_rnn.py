@@ -220,7 +220,7 @@ def test_bptt_truncate_stops_gradient_after_k_steps(kind):
         X = Tensor(x, requires_grad=True)
         out, _ = m(X)
         out[-1].sum().backward()  # the loss reads the last step only
-        grads.append(np.abs(X.grad).sum(axis=(1, 2)))
+        grads.append(np.abs(X.grad.data).sum(axis=(1, 2)))
     np.testing.assert_allclose(full(Tensor(x))[0].data, cut(Tensor(x))[0].data)  # same forward numbers
     assert np.all(grads[0] > 0)  # untruncated: every step gets gradient
     # truncated: detached after steps 3, 6 and 9, so only the last chunk (step 9) gets any
@@ -328,7 +328,7 @@ def test_layer_backward_twice_with_retain_graph_accumulates_exactly(kind):
     X = Tensor(np.random.default_rng(10).standard_normal((4, 2, 2)), requires_grad=True)
     loss = (m(X)[0] ** 2).sum()
     loss.backward(retain_graph=True)
-    once, w_once = X.grad.copy(), m.weight_ih_l0.grad.copy()
+    once, w_once = X.grad.data.copy(), m.weight_ih_l0.grad.data.copy()
     loss.backward()
     np.testing.assert_allclose(X.grad, 2 * once, rtol=1e-12)
     np.testing.assert_allclose(m.weight_ih_l0.grad, 2 * w_once, rtol=1e-12)

@@ -13,17 +13,30 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["data", "exp", "where", "sum_to_shape", "register_tensor_where"]
+__all__ = ["data", "exp", "tanh", "is_tensor", "where", "concatenate", "sum_to_shape", "register_tensor_where",
+           "register_tensor_concatenate"]
 
 _PLAIN = (np.ndarray, np.generic, int, float)
 
 _tensor_where: Callable[[Any, Any, Any], Any] | None = None
+_tensor_concatenate: Callable[..., Any] | None = None
 
 
 def register_tensor_where(fn: Callable[[Any, Any, Any], Any]) -> None:
     """Give ``where`` the engine's recorded ``where(cond, a, b)`` for graph tensors (the engine calls this)."""
     global _tensor_where
     _tensor_where = fn
+
+
+def register_tensor_concatenate(fn: Callable[..., Any]) -> None:
+    """Give ``concatenate`` the engine's recorded ``concatenate(parts, axis=)`` (the engine calls this)."""
+    global _tensor_concatenate
+    _tensor_concatenate = fn
+
+
+def is_tensor(x: Any) -> bool:
+    """True for the engine's graph tensors (anything that is not an array or a number)."""
+    return not isinstance(x, _PLAIN)
 
 
 def data(x: Any) -> Any:
@@ -34,6 +47,20 @@ def data(x: Any) -> Any:
 def exp(x: Any) -> Any:
     """e**x, recorded when ``x`` is a graph tensor."""
     return np.exp(x) if isinstance(x, _PLAIN) else x.exp()
+
+
+def tanh(x: Any) -> Any:
+    """tanh x, recorded when ``x`` is a graph tensor."""
+    return np.tanh(x) if isinstance(x, _PLAIN) else x.tanh()
+
+
+def concatenate(parts: list, axis: int) -> Any:
+    """``parts`` joined along ``axis``, recorded when any part is a graph tensor."""
+    if all(isinstance(p, _PLAIN) for p in parts):
+        return np.concatenate(parts, axis=axis)
+    if _tensor_concatenate is None:
+        raise RuntimeError("concatenate: graph tensors need the engine loaded (import autograd)")
+    return _tensor_concatenate(parts, axis=axis)
 
 
 def where(cond: np.ndarray, a: Any, b: Any) -> Any:

@@ -527,6 +527,7 @@ from . import numba_recurrent as _NR  # noqa: E402  (batch norm, LSTM and GRU ga
 KERNELS.update(_conv.KERNELS)
 THRESHOLDS.update({name: (0, _conv.PARALLEL_SIZE) for name in _conv.KERNELS})
 KERNELS.update(_NR.KERNELS)
+THRESHOLDS.update({name: (0, INF) for name in _NR.KERNELS})  # serial kernels: Numba from any size
 
 
 # ------------------------------------------------------------------- warm-up

@@ -4,7 +4,7 @@ Batch norm: per-channel statistics of x viewed as (N, C, L), the normalising
 pass, and its backward. LSTM and GRU: the gate epilogues, the elementwise
 math after the two matmuls ``x W_ih^T + b_ih`` and ``h W_hh^T + b_hh``,
 forward and backward. The Numba twins in ``numba_recurrent`` compute the
-same numbers. Backward kernels are written with operators and ``generic``
+same numbers. Backward kernels are written with operators and ``dual``
 helpers, so they also run on Tensors (``create_graph=True``).
 """
 
@@ -14,22 +14,18 @@ from typing import Any
 
 import numpy as np
 
-from .. import generic as G
+from . import dual as G
 from .reference import sigmoid as _sigmoid
 
 _AXES = (0, 2)
 
 
 def _cat(parts: list, axis: int) -> Any:
-    if isinstance(parts[0], G.Tensor) or any(isinstance(p, G.Tensor) for p in parts):
-        from ..tensor import concatenate
-
-        return concatenate(parts, axis=axis)
-    return np.concatenate(parts, axis=axis)
+    return G.concatenate(parts, axis)
 
 
 def _sig(x: Any) -> Any:
-    return x.sigmoid() if isinstance(x, G.Tensor) else _sigmoid(x)
+    return x.sigmoid() if G.is_tensor(x) else _sigmoid(x)
 
 
 # ------------------------------------------------------------------ batch norm
