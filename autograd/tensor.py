@@ -1102,7 +1102,7 @@ class Tensor:
     def ceil(self) -> "Tensor":
         return _tops.ceil(self)
 
-    def round(self, *, decimals: int = 0) -> "Tensor":
+    def round(self, decimals: int = 0) -> "Tensor":
         return _tops.round(self, decimals=decimals)
 
     def trunc(self) -> "Tensor":

@@ -151,7 +151,7 @@ def ceil(input: Any) -> Tensor:
     return _unary(E.Ceil, input)
 
 
-def round(input: Any, *, decimals: int = 0) -> Tensor:  # noqa: A001  (torch's name)
+def round(input: Any, decimals: int = 0) -> Tensor:  # noqa: A001  (torch's name)
     """x rounded to ``decimals`` places, halves to even (derivative 0)."""
     if not A.is_int(decimals):
         raise TypeError(f"round: decimals must be an int, got {decimals!r}")
