@@ -524,6 +524,7 @@ KERNELS: dict[str, Callable] = {
 from . import numba_recurrent as _NR  # noqa: E402  (batch norm, LSTM and GRU gates)
 
 KERNELS.update(_NR.KERNELS)
+THRESHOLDS.update({name: (0, INF) for name in _NR.KERNELS})  # always compiled, always serial
 
 
 # ------------------------------------------------------------------- warm-up
