@@ -49,7 +49,7 @@ for x in [0.5, -1.0, 2.0]:
     ht = tcell(Tensor([x]), ht)
 ht.sum().backward()
 print("scalar mode dL/dW_hh:", np.array([v.grad for v in cell.weight_hh.flat]).reshape(2, 2).round(6).tolist())
-print("tensor mode dL/dW_hh:", tcell.weight_hh.grad.round(6).tolist())
+print("tensor mode dL/dW_hh:", tcell.weight_hh.grad.data.round(6).tolist())
 draw_graph(ht)
 
 # %% [markdown]
@@ -113,7 +113,7 @@ for k in (None, 4):
     x.zero_grad()
     out, _ = layer(x)
     out[-1].sum().backward()
-    print(f"bptt_truncate={k}: |d loss / d x_t| per step:", np.abs(x.grad).sum(axis=(1, 2)).round(4).tolist())
+    print(f"bptt_truncate={k}: |d loss / d x_t| per step:", np.abs(x.grad.data).sum(axis=(1, 2)).round(4).tolist())
 
 # %% [markdown]
 # ## A task that needs memory
