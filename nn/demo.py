@@ -123,9 +123,11 @@ def show_drawings(model: MLP, scalar: MLP, data: dict[str, Any], args: argparse.
         save_drawing(draw_graph(out, params=params, title=title), os.path.join(args.out, "neuron")),
         save_drawing(draw_network(model, title="the trained 2-16-16-1 network"), os.path.join(args.out, "network")),
     ]
+    why = ("so its ReLU passes gradient back and every weight gets one: "
+           f"d out / d w1 = {ws[0].grad:+.3f} = x1" if out.data > 0 else
+           "but this point switches every neuron of layer 1 off, so no gradient passes its ReLU")
     print(f"\nDrawings: hidden neuron {j + 1} of layer 1 (numbered as in the network diagram), the one most active "
-          "on held-out point 1,\n          so its ReLU passes gradient back and every weight gets one: "
-          f"d out / d w1 = {ws[0].grad:+.3f} = x1 -> {paths[0]}")
+          f"on held-out point 1,\n          {why} -> {paths[0]}")
     print(f"          the trained network (edge colour = sign, width = size of the weight; each neuron shows its "
           f"number and bias) -> {paths[1]}")
     return paths
