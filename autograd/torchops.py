@@ -15,6 +15,7 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from .ops import _torchargs as A
+from .ops.arith import _pair
 from .ops import elementwise as E
 from .ops import index as I
 from .ops import layout as L
@@ -62,13 +63,6 @@ def _number(x: Any, op: str, what: str) -> float:
     return float(x)
 
 
-def _pair(a: Any, b: Any, op: str) -> tuple:
-    if isinstance(a, Tensor):
-        return a, Tensor._lift(b, a, op)
-    if isinstance(b, Tensor):
-        return Tensor._lift(a, b, op), b
-    a = Tensor._lift(a, None, op)
-    return a, Tensor._lift(b, a, op)
 
 
 def _unary(fn: type, x: Any) -> Tensor:

@@ -129,11 +129,8 @@ def machine_info() -> dict[str, Any]:
     return info
 
 
-def run_script(code: str, env: dict[str, str | None] | None = None, timeout: float = 600) -> dict[str, Any]:
-    """Run ``code`` in a fresh interpreter at the repository root; it prints one JSON object last.
-
-    ``env`` adds variables to this process's environment (None removes one).
-    """
+def child_env(env: dict[str, str | None] | None = None) -> dict[str, str]:
+    """This process's environment for a fresh interpreter at the repository root: ``env`` added (None removes)."""
     full = dict(os.environ)
     for key, value in (env or {}).items():
         if value is None:
@@ -141,7 +138,15 @@ def run_script(code: str, env: dict[str, str | None] | None = None, timeout: flo
         else:
             full[key] = value
     full["PYTHONPATH"] = ROOT + os.pathsep + full.get("PYTHONPATH", "")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full, capture_output=True, text=True,
+    return full
+
+
+def run_script(code: str, env: dict[str, str | None] | None = None, timeout: float = 600) -> dict[str, Any]:
+    """Run ``code`` in a fresh interpreter at the repository root; it prints one JSON object last.
+
+    ``env`` adds variables to this process's environment (None removes one).
+    """
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=child_env(env), capture_output=True, text=True,
                           timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError(f"bench subprocess failed ({done.returncode}):\n{done.stderr[-3000:]}")

@@ -17,13 +17,12 @@ of medians.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from typing import Any
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .common import ROOT, child_env
 
 METHOD = (
     "Method: every side of a comparison runs in its own fresh Python process, which imports only its own "
@@ -47,15 +46,8 @@ class _Side:
     """One side's worker process, driven over its stdin/stdout one JSON line at a time."""
 
     def __init__(self, name: str, code: str, env: dict[str, str | None] | None) -> None:
-        full = dict(os.environ)
-        for key, value in (env or {}).items():
-            if value is None:
-                full.pop(key, None)
-            else:
-                full[key] = value
-        full["PYTHONPATH"] = ROOT + os.pathsep + full.get("PYTHONPATH", "")
         self.name = name
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.fair"], cwd=ROOT, env=full, text=True,
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.fair"], cwd=ROOT, env=child_env(env), text=True,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.hello = self.ask({"code": code})
 

@@ -145,7 +145,8 @@ class GradworkMLP:
         self.optimizer = optim.SGD(self.model.parameters(), lr=LR["sgd"]) if opt == "sgd" else \
             optim.Adam(self.model.parameters(), lr=LR["adam"])
 
-    def step(self, X: Any, target: Any) -> float:
+    def loss_step(self, X: Any, target: Any) -> Any:
+        """Forward, loss, backward and update; returns the loss Tensor."""
         from nn import functional as F
 
         out = self.model(X)
@@ -153,7 +154,10 @@ class GradworkMLP:
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        return float(loss.data)
+        return loss
+
+    def step(self, X: Any, target: Any) -> float:
+        return float(self.loss_step(X, target).data)
 
 
 class HandMLP:
@@ -195,17 +199,7 @@ class CompiledMLP(GradworkMLP):
         import autograd
 
         super().__init__(params, opt)
-        self._step = autograd.compile(self._eager)
-
-    def _eager(self, X: Any, target: Any) -> Any:
-        from nn import functional as F
-
-        out = self.model(X)
-        loss = F.mse_loss(out, target) if out.shape[1] == 1 else F.cross_entropy(out, target)
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        return loss
+        self._step = autograd.compile(self.loss_step)
 
     def step(self, X: Any, target: Any) -> float:
         return float(self._step(X, target).data)

@@ -21,6 +21,7 @@ from autograd import Tensor, Value
 from autograd.ops import conv as C
 
 from .init import fan_in_uniform, rng_from
+from .layers import _size
 from .module import Module, check_mode, make_parameter
 from .modes import as_value, is_scalar, to_tensor, to_values
 
@@ -140,11 +141,6 @@ def scalar_conv(x: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilat
 # ------------------------------------------------------------------ layers
 
 
-def _channels(n: Any, what: str, where: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
-    return int(n)
-
 
 class _ConvNd(Module):
     """What Conv1d and Conv2d share: the checks, the parameters, the forward in either mode."""
@@ -157,9 +153,9 @@ class _ConvNd(Module):
         super().__init__()
         name = type(self).__name__
         nd = self.nd
-        self.in_channels = _channels(in_channels, "in_channels", name)
-        self.out_channels = _channels(out_channels, "out_channels", name)
-        self.groups = _channels(groups, "groups", name)
+        self.in_channels = _size(in_channels, "in_channels", name)
+        self.out_channels = _size(out_channels, "out_channels", name)
+        self.groups = _size(groups, "groups", name)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"{name}: groups={self.groups} must divide in_channels={self.in_channels} and "
                              f"out_channels={self.out_channels}; pick a common divisor")
@@ -250,9 +246,9 @@ class ConvTranspose2d(Module):
                  padding_mode: str = "zeros", seed: Any = None, dtype: Any = None) -> None:
         super().__init__()
         name = "ConvTranspose2d"
-        self.in_channels = _channels(in_channels, "in_channels", name)
-        self.out_channels = _channels(out_channels, "out_channels", name)
-        self.groups = _channels(groups, "groups", name)
+        self.in_channels = _size(in_channels, "in_channels", name)
+        self.out_channels = _size(out_channels, "out_channels", name)
+        self.groups = _size(groups, "groups", name)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"{name}: groups={self.groups} must divide in_channels={self.in_channels} and "
                              f"out_channels={self.out_channels}; pick a common divisor")

@@ -24,14 +24,10 @@ from autograd.ops.norm import GroupNorm as GroupNormOp
 from autograd.ops.norm import LayerNorm as LayerNormOp
 
 from .init import rng_from
+from .layers import _size
 from .module import Module, Parameter
 from .modes import is_scalar, to_tensor
 
-
-def _positive_int(n: Any, what: str, where: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
-    return int(n)
 
 
 def _eps(eps: Any, where: str) -> float:
@@ -128,7 +124,7 @@ def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None
     """torch's ``F.group_norm``: statistics per sample over each group of C / num_groups channels."""
     where = "group_norm"
     x = _tensor_input(input, where)
-    g = _positive_int(num_groups, "num_groups", where)
+    g = _size(num_groups, "num_groups", where)
     if x.ndim < 2 or x.shape[1] % g:
         raise ValueError(
             f"{where}: input of shape {x.shape} needs a channel axis (axis 1) divisible by num_groups={g}"
@@ -164,7 +160,7 @@ def _probability(p: Any, where: str) -> float:
 def _shape(s: Any, where: str) -> tuple:
     items = (s,) if isinstance(s, (int, np.integer)) else tuple(s)
     for n in items:
-        _positive_int(n, "every entry of normalized_shape", where)
+        _size(n, "every entry of normalized_shape", where)
     if not items:
         raise ValueError(f"{where}: normalized_shape must name at least one axis")
     return tuple(int(n) for n in items)
@@ -181,7 +177,7 @@ class _BatchNorm(Module):
                  track_running_stats: bool = True) -> None:
         super().__init__()
         where = type(self).__name__
-        self.num_features = _positive_int(num_features, "num_features", where)
+        self.num_features = _size(num_features, "num_features", where)
         self.eps = _eps(eps, where)
         if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, Real)
                                      or not 0 <= momentum <= 1):
@@ -276,8 +272,8 @@ class GroupNorm(Module):
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True) -> None:
         super().__init__()
-        self.num_groups = _positive_int(num_groups, "num_groups", "GroupNorm")
-        self.num_channels = _positive_int(num_channels, "num_channels", "GroupNorm")
+        self.num_groups = _size(num_groups, "num_groups", "GroupNorm")
+        self.num_channels = _size(num_channels, "num_channels", "GroupNorm")
         if self.num_channels % self.num_groups:
             raise ValueError(
                 f"GroupNorm: num_channels={self.num_channels} must be divisible by num_groups={self.num_groups}"

@@ -40,14 +40,10 @@ from autograd.ops.recurrent import RNNCell as RNNCellOp
 from autograd.ops.shape import GetItem
 
 from .init import rng_from
+from .layers import _size
 from .module import Module, Parameter, check_mode, make_parameter
 from .modes import as_value, is_scalar, to_tensor, to_values
 
-
-def _positive_int(n: Any, what: str, where: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
-    return int(n)
 
 
 def _tensor(x: Any, where: str) -> Tensor:
@@ -80,16 +76,16 @@ class _RNNBase(Module):
                  seed: Any = None, bptt_truncate: int | None = None) -> None:
         super().__init__()
         where = self._name
-        self.input_size = _positive_int(input_size, "input_size", where)
-        self.hidden_size = _positive_int(hidden_size, "hidden_size", where)
-        self.num_layers = _positive_int(num_layers, "num_layers", where)
+        self.input_size = _size(input_size, "input_size", where)
+        self.hidden_size = _size(hidden_size, "hidden_size", where)
+        self.num_layers = _size(num_layers, "num_layers", where)
         if isinstance(dropout, bool) or not isinstance(dropout, Real) or not 0 <= dropout < 1:
             raise ValueError(f"{where}: dropout must be a probability in [0, 1), got {dropout!r}")
         self.dropout = float(dropout)
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self.bidirectional = bool(bidirectional)
-        self.bptt_truncate = None if bptt_truncate is None else _positive_int(bptt_truncate, "bptt_truncate", where)
+        self.bptt_truncate = None if bptt_truncate is None else _size(bptt_truncate, "bptt_truncate", where)
         rng = rng_from(seed)
         self.rng = rng if seed is not None else None
         h, g = self.hidden_size, self._gates
@@ -319,8 +315,8 @@ class _CellBase(Module):
                  seed: Any = None) -> None:
         super().__init__()
         where = self._name
-        self.input_size = _positive_int(input_size, "input_size", where)
-        self.hidden_size = _positive_int(hidden_size, "hidden_size", where)
+        self.input_size = _size(input_size, "input_size", where)
+        self.hidden_size = _size(hidden_size, "hidden_size", where)
         check_mode(mode, where)
         rng = rng_from(seed)
         h, g = self.hidden_size, self._gates
