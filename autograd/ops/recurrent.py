@@ -24,6 +24,18 @@ from ..kernels.reference_recurrent import gru_cell_act, lstm_cell_act
 NONLINEARITIES = ("tanh", "relu")
 
 
+
+def _stack_hc(dh: Any, dc: Any) -> Any:
+    """The LSTM state's gradient, (dh, dc) as one (2, B, H) array (a recorded stack under create_graph)."""
+    if isinstance(dh, np.ndarray):
+        dhc = np.empty((2,) + dh.shape, dtype=dh.dtype)
+        dhc[0] = dh
+        dhc[1] = dc
+        return dhc
+    from ..tensor import stack
+
+    return stack([dh, dc], axis=0)
+
 def _pre(x: Any, h: Any, w_ih: Any, w_hh: Any, b_ih: Any, b_hh: Any) -> Any:
     """x W_ih^T + h W_hh^T + b_ih + b_hh (arrays: in place into the first product; Tensors: graph ops)."""
     z = x @ w_ih.swapaxes(0, 1)
@@ -113,17 +125,7 @@ class LSTMCell(Function):
             act, tc = ctx.act, ctx.tc
         dgates, dc = K.lstm_cell_backward(g[0], g[1], act, c, tc)
         dx = dgates @ w_ih if needs[0] else None
-        dhc = None
-        if needs[1]:
-            dh = dgates @ w_hh
-            if isinstance(dh, np.ndarray):
-                dhc = np.empty((2,) + dh.shape, dtype=dh.dtype)
-                dhc[0] = dh
-                dhc[1] = dc
-            else:
-                from ..tensor import stack
-
-                dhc = stack([dh, dc], axis=0)
+        dhc = _stack_hc(dgates @ w_hh, dc) if needs[1] else None
         return (dx, dhc) + _param_grads(dgates, x, h, needs)
 
 
@@ -346,17 +348,7 @@ class LSTMStep(Function):
             act, tc = ctx.act, ctx.tc
         dgates, dc = K.lstm_cell_backward(g[0], g[1], act, c, tc)
         dp = _report(ctx, dgates, p)
-        dhc = None
-        if needs[1]:
-            dh = dgates @ w_hh
-            if isinstance(dh, np.ndarray):
-                dhc = np.empty((2,) + dh.shape, dtype=dh.dtype)
-                dhc[0] = dh
-                dhc[1] = dc
-            else:
-                from ..tensor import stack
-
-                dhc = stack([dh, dc], axis=0)
+        dhc = _stack_hc(dgates @ w_hh, dc) if needs[1] else None
         return (dp, dhc) + _hh_grads(dgates, h, needs)
 
 
