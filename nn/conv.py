@@ -142,6 +142,16 @@ def scalar_conv(x: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilat
 
 
 
+def _channels(in_channels: Any, out_channels: Any, groups: Any, name: str) -> tuple[int, int, int]:
+    """(in_channels, out_channels, groups), each a positive int and groups dividing both channel counts."""
+    cin, cout, g = (_size(in_channels, "in_channels", name), _size(out_channels, "out_channels", name),
+                    _size(groups, "groups", name))
+    if cin % g or cout % g:
+        raise ValueError(f"{name}: groups={g} must divide in_channels={cin} and out_channels={cout}; "
+                         "pick a common divisor")
+    return cin, cout, g
+
+
 class _ConvNd(Module):
     """What Conv1d and Conv2d share: the checks, the parameters, the forward in either mode."""
 
@@ -153,12 +163,7 @@ class _ConvNd(Module):
         super().__init__()
         name = type(self).__name__
         nd = self.nd
-        self.in_channels = _size(in_channels, "in_channels", name)
-        self.out_channels = _size(out_channels, "out_channels", name)
-        self.groups = _size(groups, "groups", name)
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"{name}: groups={self.groups} must divide in_channels={self.in_channels} and "
-                             f"out_channels={self.out_channels}; pick a common divisor")
+        self.in_channels, self.out_channels, self.groups = _channels(in_channels, out_channels, groups, name)
         self.kernel_size = C._ints(kernel_size, nd, "kernel_size", name, 1)
         self.stride = C._ints(stride, nd, "stride", name, 1)
         self.dilation = C._ints(dilation, nd, "dilation", name, 1)
@@ -246,12 +251,7 @@ class ConvTranspose2d(Module):
                  padding_mode: str = "zeros", seed: Any = None, dtype: Any = None) -> None:
         super().__init__()
         name = "ConvTranspose2d"
-        self.in_channels = _size(in_channels, "in_channels", name)
-        self.out_channels = _size(out_channels, "out_channels", name)
-        self.groups = _size(groups, "groups", name)
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"{name}: groups={self.groups} must divide in_channels={self.in_channels} and "
-                             f"out_channels={self.out_channels}; pick a common divisor")
+        self.in_channels, self.out_channels, self.groups = _channels(in_channels, out_channels, groups, name)
         if padding_mode != "zeros":
             raise ValueError(f"{name}: only padding_mode='zeros' is supported (as in torch), got {padding_mode!r}")
         self.padding_mode = padding_mode
