@@ -37,6 +37,7 @@ while tracing: return Tensors and read them outside.
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from typing import Any, Callable
 
@@ -48,8 +49,14 @@ from ..function import Context
 from ..tensor import Tensor
 from ..tracing import state as _state
 from ..value import Value
+from . import fused as _fused
+from .fused import MISS as fused_MISS
 
 __all__ = ["compile", "CompileError", "Compiled"]
+
+
+# GRADWORK_FUSE=0 keeps the plain replay (one kernel call per op) on the Numba backend too
+FUSE = os.environ.get("GRADWORK_FUSE", "1") != "0"
 
 
 class CompileError(RuntimeError):
@@ -135,10 +142,12 @@ def _flatten(args: tuple, kwargs: dict) -> list:
 def _signature(flat: list) -> tuple:
     sig: list = []
     for a in flat:
-        if isinstance(a, Tensor):
-            sig.append(("T", a.data.shape, a.data.dtype.str, bool(a.requires_grad)))
+        if type(a) is np.ndarray:
+            sig.append(("A", a.shape, a.dtype))
+        elif isinstance(a, Tensor):
+            sig.append(("T", a.data.shape, a.data.dtype, a.requires_grad is True))
         elif isinstance(a, np.ndarray):
-            sig.append(("A", a.shape, a.dtype.str))
+            sig.append(("A", a.shape, a.dtype))
         elif isinstance(a, (int, float, str, bool, type(None), np.generic)):
             sig.append(("S", type(a).__name__, a))
         elif isinstance(a, Value):
@@ -189,6 +198,8 @@ class _Program:
         self.leaf_index: dict[int, int] = {}
         self.steps: list[tuple] = []
         self.n_vals = 0
+        self.val_meta: dict[int, tuple] = {}
+        self.fused: Any = None  # the generated form (autograd/compile/fused.py), built when the program is frozen
         requires = {}  # k -> whether the traced output required grad
         for ev in rec.events:
             if ev[0] == "op":
@@ -204,6 +215,7 @@ class _Program:
                 k = self.n_vals
                 self.n_vals += 1
                 self.vals[id(result_t)] = k
+                self.val_meta[k] = (result_t.data.shape, result_t.data.dtype)
                 requires[k] = bool(result_t.requires_grad)
                 self.steps.append(("op", cls, tuple(refs), kw, k, tuple(positions), tuple(needs)))
             elif ev[0] == "backward":
@@ -311,9 +323,11 @@ class _Program:
         return all(t.data.shape == s and t.data.dtype == d and t.requires_grad == r
                    for t, (s, d, r) in zip(self.leaves, self.leaf_meta))
 
-    def freeze(self) -> None:
+    def freeze(self, flat: list | None = None) -> None:
         self.leaf_meta = [(t.data.shape, t.data.dtype, t.requires_grad) for t in self.leaves]
         self.vals = {}  # drop the traced tensors: the program keeps no arrays of its own but constants
+        if flat is not None and _backend.get_backend() == "numba" and FUSE:
+            self.fused = _fused.build(self, flat)
 
     # --------------------------------------------------------------- replay
 
@@ -345,7 +359,12 @@ class _Program:
                 ins = [x.data if isinstance(x, Tensor) else x for x in ins]
                 kw = {name: resolve(r) for name, r in kwargs.items()} if kwargs else kwargs
                 ctx = Context()
-                out = cls.forward(ctx, *ins, **kw)
+                try:
+                    out = cls.forward(ctx, *ins, **kw)
+                except IndexError as exc:  # an index (a label, say) the eager call's checks would have refused
+                    raise ValueError(f"{cls.__name__}: an index is out of range in a compiled step ({exc}); the "
+                                     "replay skips the eager call's checks of the inputs: check the labels or "
+                                     "indices passed to the step") from None
                 if type(out) is not np.ndarray:
                     out = cls._check_output(ctx, ins, out)
                 vals[k] = out
@@ -408,7 +427,7 @@ class _Program:
         return ref[1]
 
     def code(self) -> str:
-        """The recorded program, one line a step."""
+        """The recorded program, one line a step (and the generated code of a fused replay)."""
         lines = []
         for s in self.steps:
             if s[0] == "op":
@@ -421,6 +440,9 @@ class _Program:
                                                                    for k, c, *_ in s[4]))
             else:
                 lines.append(f"{type(s[2]).__name__}.{s[1].__name__}()")
+        if self.fused is not None:
+            lines.append("\n# replayed as generated code (Numba segments and a Python driver):\n")
+            lines.append(self.fused.source())
         return "\n".join(lines)
 
 
@@ -486,7 +508,7 @@ class _ScalarPlan:
                 return f"{_name(a)} was called on another object in the second trace"
         return None
 
-    def freeze(self) -> None:
+    def freeze(self, flat: list | None = None) -> None:
         pass
 
     def leaves_unchanged(self) -> bool:
@@ -538,6 +560,11 @@ class Compiled:
         key = self._key(flat)
         entry = self._cache.get(key)
         if isinstance(entry, (_Program, _ScalarPlan)):
+            fused = getattr(entry, "fused", None)
+            if fused is not None:
+                out = fused.run(flat)
+                if out is not fused_MISS:
+                    return out
             if entry.leaves_unchanged():
                 return entry.run(flat)
             entry = None  # a parameter changed shape or dtype: trace again
@@ -554,7 +581,7 @@ class Compiled:
                        "or p.grad = None), which a replay would skip: update and zero parameters with an optim "
                        "optimiser inside the function, or outside it")
             if why is None:
-                entry[1].freeze()
+                entry[1].freeze(flat)
                 self._store(key, entry[1])
             else:
                 warnings.warn(f"compile: {getattr(self.fn, '__name__', 'the function')} runs eagerly: {why}",
@@ -608,6 +635,19 @@ class Compiled:
             if isinstance(entry, tuple) and entry[0] == "traced":
                 return entry[1].code()
         return "(not traced yet)"
+
+    @property
+    def replay(self) -> str:
+        """How the latest signature runs: "fused" (generated code, the Numba backend), "ops" (one kernel call per
+        recorded op: the numpy backend, or an op the fused replay has no rule for), "eager" or "not traced"."""
+        for entry in reversed(list(self._cache.values())):
+            if isinstance(entry, _Program):
+                return "fused" if entry.fused is not None else "ops"
+            if isinstance(entry, _ScalarPlan):
+                return "tape"
+            if isinstance(entry, tuple) and entry[0] == "eager":
+                return "eager"
+        return "not traced"
 
     def __repr__(self) -> str:
         return f"<compiled {getattr(self.fn, '__qualname__', self.fn)!s}: {self.traces} traces>"
