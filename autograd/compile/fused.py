@@ -44,6 +44,10 @@ class Unsupported(Exception):
     """The program has something the fused replay has no rule for (the plain replay runs it)."""
 
 
+class _AllOnNumpy(Exception):
+    """Some product is large: build again with every product on numpy's BLAS."""
+
+
 def _scipy_blas() -> bool:
     """Numba's np.dot needs SciPy's BLAS; without it every product runs on numpy's."""
     try:
@@ -132,13 +136,14 @@ class _Arr:
 
 
 class _Builder:
-    def __init__(self, program: Any, flat: list) -> None:
+    def __init__(self, program: Any, flat: list, inline: bool = True) -> None:
         from ..tensor import Tensor
 
         self.p = program
         self.code = _Code()
         self.buffers: dict[str, np.ndarray] = {}  # preallocated: op outputs, their gradients, temporaries
-        self.inline = inline_products()
+        self.inline = inline and inline_products()
+        self.products: list[int] = []
         self.args: dict[int, _Arr] = {}
         for i, a in enumerate(flat):
             arr = a.data if isinstance(a, Tensor) else a
@@ -203,6 +208,7 @@ class _Builder:
     def matmul(self, out: _Arr, a: str, b: str, flops: int, mode: str) -> None:
         """out (=|+=) a @ b, where a and b are names, perhaps with a ``.T``."""
         target = out if mode == "set" else self.temp(out.shape, out.dtype)
+        self.products.append(flops)
         if self.inline and flops <= INLINE_MATMUL:
             self.code.seg([f"    np.dot({a}, {b}, {target.name})"])
         else:
@@ -719,9 +725,9 @@ def _absent(dt: np.dtype) -> np.ndarray:
 class FusedProgram:
     """A traced step as generated Numba segments and a Python driver (see the module docstring)."""
 
-    def __init__(self, program: Any, flat: list) -> None:
+    def __init__(self, program: Any, flat: list, inline: bool = True) -> None:
         self.program = program
-        b = _Builder(program, flat)
+        b = _Builder(program, flat, inline)
         steps = program.steps
         backwards = [s for s in steps if s[0] == "backward"]
         if len(backwards) != 1:
@@ -787,6 +793,8 @@ class FusedProgram:
                 b.code.items.append(("py", [], "end-opt"))
         self.b = b
         self.result_ref = program.result
+        if b.inline and b.products and max(b.products) > INLINE_MATMUL:
+            raise _AllOnNumpy  # before anything is compiled
         self._assemble()
 
     def _assemble(self) -> None:
@@ -1027,8 +1035,16 @@ _make = Tensor._make
 
 
 def build(program: Any, flat: list) -> FusedProgram | None:
-    """The fused form of ``program``, or None when it has something without a rule."""
+    """The fused form of ``program``, or None when it has something without a rule.
+
+    Products go inside the segments only when every product of the step is small: a step with large ones
+    runs them all on numpy's BLAS, since two BLAS thread pools (numpy's and SciPy's, which Numba calls)
+    spinning side by side slow each other down.
+    """
     try:
-        return FusedProgram(program, flat)
+        try:
+            return FusedProgram(program, flat)
+        except _AllOnNumpy:
+            return FusedProgram(program, flat, inline=False)
     except Unsupported:
         return None
