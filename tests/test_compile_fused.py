@@ -295,3 +295,32 @@ def test_generated_modules_are_cached_on_disk(tmp_path, monkeypatch):
     model = _mlp(sizes, np.float64, seed=12)
     _, fn = _train(model, optim.SGD(model.parameters(), lr=0.1, momentum=0.5), xs, ys, True)
     assert fn.replay == "fused"
+
+
+def test_an_input_that_requires_grad_gets_its_gradient():
+    rng = np.random.default_rng(8)
+    W0 = rng.standard_normal((3, 2))
+    xs = [rng.standard_normal((5, 3)) for _ in range(4)]
+    grads = []
+    for compiled in (False, True):
+        W = Tensor(W0.copy(), requires_grad=True)
+        opt = optim.SGD([W], lr=0.1)
+
+        def step(x, W=W, opt=opt):
+            loss = ((x @ W).tanh() ** 2).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = autograd.compile(step) if compiled else step
+        out = []
+        for x0 in xs:
+            x = Tensor(x0, requires_grad=True)
+            fn(x)
+            out.append(x.grad.data.copy())
+        grads.append(out + [W.data.copy()])
+        if compiled:
+            assert fn.replay == ("fused" if autograd.get_backend() == "numba" else "ops")
+    for a, b in zip(grads[1], grads[0]):
+        _close(a, b, np.float64)
