@@ -12,7 +12,7 @@ import sys as _sys
 from typing import Any
 
 if "numpy" not in _sys.modules:  # OpenBLAS reads this once, when numpy loads: see autograd/backend.py
-    _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "20")
 
 
 from . import gc_setting as _gc_setting  # noqa: F401  (full collections rarer: see gc_setting.py)

@@ -8,7 +8,9 @@ comes from the environment variable ``GRADWORK_BACKEND`` (default ``numpy``).
 Thread pools: numpy's OpenBLAS keeps its worker threads spinning for a while
 after each call, and a Numba ``parallel=True`` kernel run in that window
 fights them for the cores (measured here: each op 7 to 116 times slower).
-``OPENBLAS_THREAD_TIMEOUT=4`` makes them sleep at once; OpenBLAS reads it when
+``OPENBLAS_THREAD_TIMEOUT=20`` makes them sleep after about 2**20 cycles
+(a fraction of a millisecond) instead of 2**28; bench/ measured 4, 12, 20 and 28
+over its training table and 20 was the best. OpenBLAS reads it when
 it loads, so ``import autograd`` sets it (unless already set) when numpy is
 not loaded yet. ``blas_pools_settled()`` says whether that worked; if not, the
 Numba kernels stay single-threaded.

@@ -74,7 +74,7 @@ POOLS = textwrap.dedent("""
 """)
 
 POOL_VARIANTS = [
-    ("default: OPENBLAS_THREAD_TIMEOUT=4 and GOMP_SPINCOUNT=2000 (both set by gradwork), Numba threads on", {}),
+    ("default: OPENBLAS_THREAD_TIMEOUT=20 and GOMP_SPINCOUNT=2000 (both set by gradwork), Numba threads on", {}),
     ("Numba single-threaded (NUMBA_NUM_THREADS=1)", {"NUMBA_NUM_THREADS": "1"}),
     ("no OpenMP spin (GOMP_SPINCOUNT=0): parallel kernels wake sleeping threads", {"GOMP_SPINCOUNT": "0"}),
     ("libgomp's default spin (GOMP_SPINCOUNT=300000): Numba's idle threads spin", {"GOMP_SPINCOUNT": "300000"}),

@@ -301,7 +301,7 @@ def train_rows(configs: list, opts: tuple, rounds: int, with_numba: bool = True)
 
 
 TIMEOUTS = ("4", "12", "20", "28")  # 28 is OpenBLAS's own default (idle threads spin about 2**28 cycles)
-DEFAULT_TIMEOUT = "4"  # what autograd/__init__.py sets when the variable is unset
+DEFAULT_TIMEOUT = "20"  # what autograd/__init__.py sets when the variable is unset
 
 
 def timeout_rows(configs: list, rounds: int) -> list[dict]:

@@ -611,7 +611,7 @@ if not _POOLS_SETTLED and numba.config.NUMBA_NUM_THREADS > 1:
         _why.append("GNU OpenMP (libgomp, e.g. torch's) was loaded before the Numba backend without GOMP_SPINCOUNT")
     warnings.warn(
         f"gradwork: {' and '.join(_why)}, so idle threads would spin against Numba's; the Numba kernels will run "
-        "single-threaded. Import autograd and set_backend('numba') first, or export OPENBLAS_THREAD_TIMEOUT=4 "
+        "single-threaded. Import autograd and set_backend('numba') first, or export OPENBLAS_THREAD_TIMEOUT=20 "
         f"GOMP_SPINCOUNT={J.SPINCOUNT}, to let them use threads.",
         RuntimeWarning,
         stacklevel=3,
