@@ -13,7 +13,8 @@ import optim
 from autograd import Tensor
 from nn import functional as F
 
-CONFIGS = [((2, 16, 16, 1), 20, np.float64), ((64, 64, 10), 32, np.float32), ((784, 256, 128, 10), 16, np.float32)]
+CONFIGS = [((2, 16, 16, 1), 20, np.float64), ((64, 64, 10), 32, np.float32), ((784, 256, 128, 10), 16, np.float32),
+           ((784, 1024, 1024, 10), 4, np.float32)]  # the bench's four MLPs (the large ones on small batches)
 
 
 def _model(sizes, dtype, seed=0):
@@ -50,7 +51,7 @@ def _make_step(model, opt):
 @pytest.mark.parametrize("sizes, batch, dtype", CONFIGS)
 @pytest.mark.parametrize("opt_name", ["sgd", "adam"])
 def test_compiled_training_equals_eager_over_100_steps(sizes, batch, dtype, opt_name):
-    steps = 100 if sizes[0] < 100 else 30
+    steps = 100
     xs, ys = _data(sizes, batch, dtype, steps)
     runs = []
     for compiled in (False, True):
@@ -70,6 +71,7 @@ def test_compiled_training_equals_eager_over_100_steps(sizes, batch, dtype, opt_
     for k in s_eager:
         np.testing.assert_allclose(s_comp[k], s_eager[k], **tol, err_msg=k)
     assert step.traces == 2  # the first two calls trace, every later one replays
+    assert step.replay == ("fused" if autograd.get_backend() == "numba" else "ops")
 
 
 def test_written_by_hand_step_with_a_loss_module_compiles():

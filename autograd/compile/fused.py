@@ -201,6 +201,12 @@ class _Builder:
         self.buffers[arr.name] = np.empty(arr.ishape, arr.dtype)
         return arr
 
+    def absent(self, dtype: np.dtype) -> str:
+        """A one-element stand-in for an array a kernel is told it does not have (no bias, say)."""
+        name = f"absent_{np.dtype(dtype).name}"
+        self.buffers.setdefault(name, np.zeros(1, dtype))
+        return name
+
     def temp(self, shape: tuple, dtype: np.dtype) -> _Arr:
         return self.buffer(_Arr(self.code.tmp(), shape, dtype))
 
@@ -369,17 +375,14 @@ def _op_forward(b: _Builder, cls: type, refs: tuple, kw: dict, out: _Arr) -> Non
     raise Unsupported(f"the op {name}")
 
 
-_ACT = {  # Linear's activation: forward of z, derivative from the output y
-    None: (lambda z: z, None),
-    "relu": (lambda z: f"{z} if {z} > 0 or {z} != {z} else 0", lambda y: f"({y} > 0)"),
-    "tanh": (lambda z: f"math.tanh({z})", lambda y: f"(1 - {y} * {y})"),
-    "sigmoid": (lambda z: f"1 / (1 + math.exp(-{z}))", lambda y: f"({y} * (1 - {y}))"),
-}
+_LINEAR_ACTS = ("relu", "sigmoid", "tanh", "leaky_relu", "elu", None)
 
 
 def _linear_forward(b: _Builder, refs: tuple, kw: dict, out: _Arr) -> None:
+    """z = x @ W.T, then the backend's own epilogue kernel: z = act(z + bias), in place (eager's numbers)."""
     act = kw.get("activation", ("const", None))
-    if act[0] != "const" or act[1] not in _ACT or len(refs) not in (2, 3):
+    param = kw.get("param", ("const", 0.0))
+    if act[0] != "const" or act[1] not in _LINEAR_ACTS or param[0] != "const" or len(refs) not in (2, 3):
         raise Unsupported("Linear with this activation")
     x, w = b.arr(refs[0]), b.arr(refs[1])
     bias = b.arr(refs[2]) if len(refs) == 3 else None
@@ -388,14 +391,18 @@ def _linear_forward(b: _Builder, refs: tuple, kw: dict, out: _Arr) -> None:
         raise Unsupported("Linear of an input that is not 2-D")
     b.buffer(out)
     b.matmul(out, x.name, f"{w.name}.T", x.shape[0] * x.shape[1] * w.shape[0], "set")
-    f = _ACT[act[1]][0]
     if bias is None and act[1] is None:
         return
-    plus = f" + {bias.name}[i1]" if bias is not None else ""
-    b.code.seg(_loop(out.shape, lambda i: [f"z = {out.name}[i0, i1]{plus}", f"{out.name}[i0, i1] = {f('z')}"]))
+    from ..kernels import jit_matmul as M
+
+    k = _kernel("_M", "epilogue", "linear", int(np.prod(out.shape)))
+    bname = bias.name if bias is not None else b.absent(out.dtype)
+    b.code.seg([f"    {k}({out.name}, {bname}, {bias is not None}, {M.ACTIVATIONS[act[1]]}, "
+                f"np.{out.dtype.name}({float(param[1])!r}))"])
 
 
 def _cross_entropy_forward(b: _Builder, refs: tuple, kw: dict, out: _Arr) -> None:
+    """The backend's own kernels (eager's numbers): log-softmax rows and each row's loss, then their mean or sum."""
     red = kw.get("reduction", ("const", "none"))
     if red[0] != "const" or red[1] not in ("mean", "sum") or set(kw) - {"labels", "reduction"} or len(refs) != 1:
         raise Unsupported("CrossEntropy with this reduction")
@@ -405,30 +412,19 @@ def _cross_entropy_forward(b: _Builder, refs: tuple, kw: dict, out: _Arr) -> Non
     if len(z.shape) != 2 or y.shape != z.shape[:1] or y.dtype.kind not in "iu":
         raise Unsupported("CrossEntropy of these shapes")
     n, c = z.shape
-    lse = b.temp((n,), z.dtype)
+    logp = b.temp(z.shape, z.dtype)
+    losses = b.temp((n,), z.dtype)
     b.buffer(out)
     code = b.error(f"cross_entropy: every label must be in [0, {c}) for {c} classes (the logits have shape "
                    f"{z.shape}); check the labels passed to the compiled step")
+    k = _kernel("_W", "cross_entropy", "cross_entropy", n * c)
     b.code.seg([
-        "    acc = 0.0",
-        f"    for i0 in range({n}):",
-        f"        lab = {y.name}[i0]",
-        f"        if lab < 0 or lab >= {c}:",
-        f"            return {code}",
-        f"        m = {z.name}[i0, 0]",
-        f"        for i1 in range(1, {c}):",
-        f"            if {z.name}[i0, i1] > m:",
-        f"                m = {z.name}[i0, i1]",
-        "        s = 0.0",
-        f"        for i1 in range({c}):",
-        f"            s += math.exp({z.name}[i0, i1] - m)",
-        "        l = m + math.log(s)",
-        f"        {lse.name}[i0] = l",
-        f"        acc += l - {z.name}[i0, lab]",
-        f"    {out.name}[0] = acc / {n if red[1] == 'mean' else 1}",
+        f"    if {k}({z.name}, {y.name}, {logp.name}, {losses.name}):",
+        f"        return {code}",
+        f"    {out.name}[0] = {losses.name}.sum()" + (f" / np.{z.dtype.name}({n})" if red[1] == "mean" else ""),
     ])
     b.ce = getattr(b, "ce", {})
-    b.ce[out.name] = (lse, y, red[1])
+    b.ce[out.name] = (logp, y, red[1])
 
 
 def _op_backward(b: _Builder, cls: type, refs: tuple, kw: dict, out: _Arr, g: _Arr, parents: list, seen: set) -> None:
@@ -496,21 +492,18 @@ def _input_grad(b: _Builder, name: str, refs: tuple, kw: dict, out: _Arr, g: _Ar
                       f"{_at(t.name, t.ishape, t.ishape, i)}) * sc")
     elif name == "CrossEntropy":
         z = b.arr(refs[0])
-        lse, y, red = b.ce[out.name]
+        logp, y, red = b.ce[out.name]
         n, c = z.shape
         scale = 1.0 / n if red == "mean" else 1.0
-        op = "+=" if mode == "add" else "="
-        b.code.seg([
-            f"    sc = {g.name}[0] * np.{g.dtype.name}({scale!r})",
-            f"    for i0 in range({n}):",
-            f"        l = {lse.name}[i0]",
-            f"        lab = {y.name}[i0]",
-            f"        for i1 in range({c}):",
-            f"            e = math.exp({z.name}[i0, i1] - l)",
-            "            if i1 == lab:",
-            "                e -= 1",
-            f"            {target.name}[i0, i1] {op} e * sc",
-        ])
+        rows = b.temp((n,), z.dtype)
+        dst = target if mode == "set" else b.temp(z.shape, z.dtype)
+        k = _kernel("_W", "cross_entropy_backward", "cross_entropy_backward", n * c)
+        lines = [f"    sc = {g.name}[0] * np.{g.dtype.name}({scale!r})",
+                 f"    {rows.name}[:] = sc",
+                 f"    {k}({rows.name}, {logp.name}, {y.name}, {dst.name})"]
+        if mode == "add":
+            lines += _loop(z.shape, lambda i: [f"{target.name}[i0, i1] += {dst.name}[i0, i1]"])
+        b.code.seg(lines)
     elif name == "Linear":
         _linear_backward(b, refs, kw, out, g, pos, target, mode)
     else:
@@ -519,18 +512,24 @@ def _input_grad(b: _Builder, name: str, refs: tuple, kw: dict, out: _Arr, g: _Ar
 
 def _linear_backward(b: _Builder, refs: tuple, kw: dict, out: _Arr, g: _Arr, pos: int, target: _Arr,
                      mode: str) -> None:
+    """dz = g act'(out) and the bias gradient in one pass of the backend's kernel, then dx = dz W, dW = dz^T x."""
+    from ..kernels import jit_matmul as M
+
     act = kw.get("activation", ("const", None))[1]
+    param = float(kw.get("param", ("const", 0.0))[1])
     x, w = b.arr(refs[0]), b.arr(refs[1])
-    dz = b.lin_dz.get(out.name) if hasattr(b, "lin_dz") else None
-    if dz is None:  # dz = g act'(out), made once for the three inputs
-        b.lin_dz = getattr(b, "lin_dz", {})
-        d = _ACT[act][1]
-        if d is None:
+    b.lin_dz = getattr(b, "lin_dz", {})
+    dz = b.lin_dz.get(out.name)
+    if dz is None:  # made once for the three inputs, with the bias gradient in the same pass
+        if act is None:
             dz = g
         else:
             dz = b.temp(out.shape, out.dtype)
-            b.code.seg(_loop(out.shape, lambda i: [f"{dz.name}[i0, i1] = {g.name}[i0, i1] * "
-                                                   f"{d(f'{out.name}[i0, i1]')}"]))
+            gb = b.temp((out.shape[1],), out.dtype)
+            b.code.seg([f"    _M.pre_activation_grad({g.name}, {out.name}, {M.ACTIVATIONS[act]}, "
+                        f"np.{out.dtype.name}({param!r}), {dz.name}, {gb.name}, True)"])
+            b.lin_gb = getattr(b, "lin_gb", {})
+            b.lin_gb[out.name] = gb
         b.lin_dz[out.name] = dz
     flops = x.shape[0] * x.shape[1] * w.shape[0]
     if pos == 0:
@@ -538,7 +537,14 @@ def _linear_backward(b: _Builder, refs: tuple, kw: dict, out: _Arr, g: _Arr, pos
     elif pos == 1:
         b.matmul(target, f"{dz.name}.T", x.name, flops, mode)
     else:
-        b.reduce_into(target, mode, dz, lambda i: f"{dz.name}[i0, i1]")
+        gb = getattr(b, "lin_gb", {}).get(out.name)
+        if gb is None:  # no activation: the rows of g added in order, as numba_backend.linear_backward does
+            dst = target if mode == "set" else b.temp(target.shape, target.dtype)
+            b.code.seg([f"    _W.sum_rows_into.serial({dz.name}, 1, {dst.name})"])
+            gb = dst
+            if mode == "set":
+                return
+        b.code.seg(_loop(target.shape, lambda i: [_store(target.name, target.shape, mode, f"{gb.name}[i0]", i)]))
 
 
 # ------------------------------------------------------------------ optimiser steps
@@ -564,25 +570,25 @@ def _optimizer_rule(obj: Any, method: Callable, args: tuple, kwargs: dict) -> st
 
 def _sgd_lines(j: int, n: int, size: int, gi: int) -> list[str]:
     """One parameter's SGD update: the backend's own kernel (autograd/kernels/jit_optim.py), called from Numba."""
-    k = _kernel("sgd", "sgd_step", size)
+    k = _kernel("_O", "sgd", "sgd_step", size)
     h = f"h{n}[{gi}, "
     return [f"    {k}(p{j}, s{j}_0, s{j}_1, {h}0], {h}1], {h}2], {h}6] != 0, {h}3], {h}4] != 0, {h}5] != 0, False)"]
 
 
 def _adam_lines(j: int, n: int, size: int, gi: int) -> list[str]:
     """One parameter's Adam/AdamW update through the backend's kernel, its constants from ``_StepPlan.prepare``."""
-    k = _kernel("adam", "adam_step", size)
+    k = _kernel("_O", "adam", "adam_step", size)
     h = f"h{n}[{gi}, "
     return [f"    {k}(p{j}, s{j}_0, s{j}_1, s{j}_2, s{j}_3, {h}11] != 0, {h}0], {h}1], {h}2], {h}3], {h}4], {h}5], "
             f"{h}6], {h}7], {h}9] != 0, {h}10] != 0, {h}8])"]
 
 
-def _kernel(name: str, table_name: str, size: int) -> str:
+def _kernel(module: str, name: str, table_name: str, size: int) -> str:
     """The name the generated code calls: the serial or the threaded twin, as the backend would pick."""
     from ..kernels import numba_backend as NB
 
     threaded = size >= NB.THRESHOLDS[table_name][1] and NB.parallel_allowed()
-    return f"_O.{name}.{'parallel' if threaded else 'serial'}"
+    return f"{module}.{name}.{'parallel' if threaded else 'serial'}"
 
 
 class _StepPlan:
@@ -959,7 +965,9 @@ import math
 import numpy as np
 from numba import njit
 
+from autograd.kernels import jit_matmul as _M
 from autograd.kernels import jit_optim as _O
+from autograd.kernels import jit_rows as _W
 """
 
 
@@ -968,7 +976,8 @@ def _digest(text: str) -> str:
 
     here = os.path.dirname(os.path.abspath(__file__))
     h = hashlib.sha1(text.encode())
-    for rel in ("fused.py", os.path.join("..", "kernels", "jit_optim.py"), os.path.join("..", "kernels", "jit.py")):
+    kernels = ("jit.py", "jit_exp.py", "jit_matmul.py", "jit_optim.py", "jit_rows.py")
+    for rel in ("fused.py",) + tuple(os.path.join("..", "kernels", k) for k in kernels):
         try:  # a changed rule or kernel gets fresh files, so Numba's cache never serves stale machine code
             with open(os.path.join(here, rel), "rb") as f:
                 h.update(f.read())
