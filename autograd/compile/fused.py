@@ -6,17 +6,22 @@ all have a rule here becomes two layers of generated source:
 * Numba functions ("segments"), each one straight run of the step: a layer's
   bias and activation over its product, the loss and its gradient, the
   backward's masks and bias sums, the optimiser's update of every parameter,
-  all as loops over preallocated buffers, and small matrix products as
-  ``np.dot`` inside the same function (Numba calls BLAS through SciPy);
-* a Python driver that calls the segments in order, runs each large matrix
-  product as ``np.matmul(..., out=buffer)`` on numpy's own BLAS between them,
-  hands the gradients over to the parameters and runs any other recorded call
+  as loops over buffers allocated once, and small matrix products as
+  ``np.dot`` inside the same function (Numba calls BLAS through SciPy).
+  Where the backend has a kernel for a piece (a linear layer's epilogue and
+  its gradient, cross-entropy, the optimiser updates), the segment calls
+  that same kernel, so the numbers are eager's;
+* a Python driver that checks the arguments and parameters, calls the
+  segments in order, runs each large matrix product as
+  ``np.matmul(..., out=buffer)`` on numpy's own BLAS between them, hands the
+  gradients to the parameters' ``.grad`` and runs any other recorded call
   (a scheduler's step) where it was recorded.
 
-A small MLP step is then one or two calls instead of thirty, and a large one
-keeps numpy's BLAS for its products. ``print(step.code)`` shows the generated
-source. An op, a call or an option without a rule (a hook on a parameter, an
-optimiser with ``maximize=True``) keeps the plain replay: the fused one is an
+A small MLP step is then two Numba calls instead of some thirty kernel calls,
+and a large one keeps numpy's BLAS for its products. ``print(step.code)``
+shows the generated source. An op, a call or an option without a rule (a
+hook on a parameter, an optimiser with ``maximize=True``) keeps the op-by-op
+replay, for the whole step or for that call: the fused replay is an
 accelerator, never a different result.
 """
 
