@@ -177,3 +177,24 @@ __all__ += [
     "clamp", "neg", "mean", "var", "std", "argmax", "argmin", "squeeze", "unsqueeze", "flatten",
     "transpose", "permute", "reshape", "numel", "add", "sub", "mul", "div",
 ]  # autograd.sum/abs/max/min/pow/t exist too, left out of * so they never hide Python's builtins
+
+# ---- torch's names for dtypes and for its autograd namespace (`import autograd as torch` code runs as written)
+from . import autograd  # noqa: E402  (torch.autograd.Function, torch.autograd.grad, ...)
+import numpy as _np  # noqa: E402
+
+float16 = half = _np.dtype(_np.float16)
+float32 = _np.dtype(_np.float32)
+float64 = double = _np.dtype(_np.float64)
+int8, int16, int32, int64, uint8 = (_np.dtype(t) for t in (_np.int8, _np.int16, _np.int32, _np.int64, _np.uint8))
+long = int64
+float = float32  # noqa: A001  (torch.float; like any/all/round, an attribute only, never in `import *`)
+int = int32  # noqa: A001
+bool = _np.dtype(_np.bool_)  # noqa: A001
+__all__ += ["autograd", "float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64",
+            "uint8", "long"]
+
+
+def __dir__() -> list[str]:
+    """The API (``__all__`` and the torch spellings kept out of it), not the imports."""
+    return sorted(set(__all__) | {"all", "any", "round", "sum", "abs", "max", "min", "pow", "t", "float", "int",
+                                  "bool", "__version__"})

@@ -93,3 +93,8 @@ __all__ = [
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
 ]
 __all__ += ["to_torch", "from_torch", "export_onnx", "plot_decision_boundary"]
+
+
+def __dir__() -> list[str]:
+    """The API in ``__all__``, not the modules it is built from."""
+    return sorted(__all__)

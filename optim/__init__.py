@@ -31,3 +31,8 @@ __all__ = [
     "ASGD", "NAdam", "RAdam", "Adamax", "Adadelta", "LBFGS", "ISGD",
     "LinearLR", "MultiStepLR", "OneCycleLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "SequentialLR",
 ]
+
+
+def __dir__() -> list[str]:
+    """The API in ``__all__``, not the modules it is built from."""
+    return sorted(__all__)

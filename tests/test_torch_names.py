@@ -1,0 +1,42 @@
+"""torch's spellings at the top level: dtypes, ``torch.autograd``, and a ``dir()`` that shows the API."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import optim
+
+
+def test_dtype_names_are_torch_s():
+    assert autograd.float is autograd.float32 and autograd.float32 == np.float32
+    assert autograd.double == np.float64 and autograd.long == np.int64 and autograd.int == np.int32
+    assert autograd.half == np.float16 and autograd.bool == np.bool_
+    x = autograd.zeros(3, dtype=autograd.float64)
+    assert x.dtype == autograd.float64
+    assert autograd.ones(2, dtype=autograd.long).dtype == np.int64
+
+
+def test_torch_autograd_namespace():
+    x = autograd.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (g,) = autograd.autograd.grad((x ** 3).sum(), [x])
+    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    y = (x * x).sum()
+    z = (2 * x).sum()
+    autograd.autograd.backward([y, z])
+    np.testing.assert_allclose(x.grad.data, 2 * x.data + 2)
+    with pytest.raises(ValueError, match="one gradient per tensor"):
+        autograd.autograd.backward([y, z], [None])
+    assert autograd.autograd.Function is autograd.Function
+
+
+def test_dir_shows_the_api_not_the_imports():
+    for module in (autograd, nn, optim):
+        names = dir(module)
+        assert set(module.__all__) <= set(names)
+        for leaked in ("Any", "annotations", "np", "numpy", "_np"):
+            assert leaked not in names, (module.__name__, leaked)
+    assert "Tensor" in dir(autograd) and "Linear" in dir(nn) and "Adam" in dir(optim)
+    assert "layers" not in dir(nn) and "sgd" not in dir(optim)  # the modules the API is built from
