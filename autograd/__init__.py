@@ -190,11 +190,12 @@ long = int64
 float = float32  # noqa: A001  (torch.float; like any/all/round, an attribute only, never in `import *`)
 int = int32  # noqa: A001
 bool = _np.dtype(_np.bool_)  # noqa: A001
-__all__ += ["autograd", "float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64",
-            "uint8", "long"]
+__all__ += ["autograd"]
+_DTYPES = ("float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64", "uint8", "long",
+           "float", "int", "bool")  # numpy dtypes, not functions: attributes, kept out of `import *`
 
 
 def __dir__() -> list[str]:
     """The API (``__all__`` and the torch spellings kept out of it), not the imports."""
-    return sorted(set(__all__) | {"all", "any", "round", "sum", "abs", "max", "min", "pow", "t", "float", "int",
-                                  "bool", "__version__"})
+    return sorted(set(__all__) | set(_DTYPES) | {"all", "any", "round", "sum", "abs", "max", "min", "pow", "t",
+                                                 "__version__"})

@@ -939,6 +939,11 @@ CASES += [
       ValueError, r"expected \(2, 4\)"),
 ]
 
+CASES += [
+    C(A + "autograd.backward", "fewer gradients than tensors",
+      lambda w: autograd.autograd.backward([w.x.sum(), w.x.sum()], [None]), ValueError, "one gradient per tensor"),
+]
+
 EXEMPT = {
     "autograd.CompileError": "an exception class, raised by autograd.compile",
     "autograd.return_types": "a namespace of the named tuples max(dim)/min(dim) return",
