@@ -13,6 +13,7 @@ from .engine import next_seq
 from .tracing import state as _trace
 from .value import GELU_APPROXIMATIONS
 from . import generic as _generic
+from . import grad_fn as _grad_fn
 from .ops._torchargs import UNSET as _tops_unset  # "argument not given", for the torch-op methods
 from . import torch_api as _api
 from .torch_api import SizeInt
@@ -177,8 +178,9 @@ class Tensor:
 
     @property
     def grad_fn(self) -> Any:
-        """The op class that produced this tensor, or None for leaves."""
-        return self._op
+        """The node of the op that produced this tensor (torch's grad_fn, equal to the op class), or None for leaves."""
+        op = self._op
+        return None if op is None else _grad_fn.Node(self, op)
 
     @property
     def grad(self) -> "Tensor | None":

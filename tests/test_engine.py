@@ -551,7 +551,7 @@ class TwoInputs(Function):
 def test_custom_function_forward_backward_and_gradcheck():
     x = Tensor([0.5, -1.2, 2.0], requires_grad=True)
     out = Cube.apply(x, scale=2.0)
-    assert out.grad_fn is Cube
+    assert out.grad_fn == Cube
     np.testing.assert_allclose(out.data, 2 * x.data**3)
     out.sum().backward()
     np.testing.assert_allclose(x.grad, 6 * x.data**2)

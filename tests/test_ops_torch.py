@@ -420,7 +420,7 @@ def test_softplus_default_is_unchanged_and_threshold_is_linear_past_it() -> None
     a = np.array([-30.0, -1.0, 0.0, 1.0, 25.0, 800.0])
     x = Tensor(a, requires_grad=True)
     y = x.softplus()
-    assert y.grad_fn is autograd.ops.unary.Softplus  # the existing op, untouched
+    assert y.grad_fn == autograd.ops.unary.Softplus  # the existing op, untouched
     np.testing.assert_allclose(y.data, np.logaddexp(0, a), rtol=1e-15)
     z = Tensor(a, requires_grad=True)
     out = z.softplus(1.0, 20.0)

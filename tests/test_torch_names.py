@@ -40,3 +40,19 @@ def test_dir_shows_the_api_not_the_imports():
             assert leaked not in names, (module.__name__, leaked)
     assert "Tensor" in dir(autograd) and "Linear" in dir(nn) and "Adam" in dir(optim)
     assert "layers" not in dir(nn) and "sgd" not in dir(optim)  # the modules the API is built from
+
+
+def test_grad_fn_is_a_node_with_next_functions():
+    from autograd.ops.arith import Add, Mul
+
+    w = autograd.tensor([1.0, 2.0], requires_grad=True)
+    c = autograd.tensor([3.0, 4.0])
+    y = (w * c + w).sum()
+    node = y.grad_fn
+    assert node.name() == "SumBackward0" and repr(node).startswith("<SumBackward0 object")
+    (add, _), = node.next_functions
+    assert add == Add and add.name() == "AddBackward0"
+    (mul, _), (acc, _) = add.next_functions
+    assert mul == Mul and acc.name() == "AccumulateGrad" and acc.variable is w
+    assert [n for n, _ in mul.next_functions][1] is None  # the constant c
+    assert w.grad_fn is None and y.grad_fn == y.grad_fn and y.grad_fn.__name__ == "Sum"
