@@ -178,6 +178,15 @@ __all__ += [
     "transpose", "permute", "reshape", "numel", "add", "sub", "mul", "div",
 ]  # autograd.sum/abs/max/min/pow/t exist too, left out of * so they never hide Python's builtins
 
+from .torch_extra import (  # noqa: E402
+    bmm, cuda, device, dot, empty, empty_like, expm1, from_numpy, is_floating_point, is_tensor, log1p, mm,
+    multinomial, mv, normal, randint, randperm, set_printoptions, square,
+)
+
+__all__ += ["from_numpy", "is_tensor", "is_floating_point", "mm", "bmm", "mv", "dot", "square", "log1p", "expm1",
+            "randint", "randperm", "multinomial", "normal", "empty", "empty_like", "device", "cuda",
+            "set_printoptions"]
+
 # ---- torch's names for dtypes and for its autograd namespace (`import autograd as torch` code runs as written)
 from . import autograd  # noqa: E402  (torch.autograd.Function, torch.autograd.grad, ...)
 import numpy as _np  # noqa: E402

@@ -266,7 +266,9 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", precision=4, threshold=20, edgeitems=3, prefix="Tensor(")
+        opts = _extra.PRINT
+        body = np.array2string(self.data, separator=", ", precision=opts["precision"], threshold=opts["threshold"],
+                               edgeitems=opts["edgeitems"], max_line_width=opts["linewidth"], prefix="Tensor(")
         extra = []
         if self.data.dtype != np.float64:
             extra.append(f"dtype={self.data.dtype}")
@@ -308,8 +310,15 @@ class Tensor:
         """A copy with its own memory, still in the graph: gradients flow through it to this tensor."""
         return _shape.Clone._apply1(self)
 
-    def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``grad`` = dL/dself, 1 for a scalar)."""
+    def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False,
+                 gradient: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``grad`` = dL/dself, 1 for a scalar;
+        ``gradient=`` is torch's name for it)."""
+        if gradient is not None:
+            if grad is not None:
+                raise TypeError("backward: give the gradient once, as grad or as gradient=")
+            grad = gradient
+        retain_graph = bool(retain_graph)
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no graph; "
@@ -750,7 +759,6 @@ class Tensor:
             return self
         return _unary.Cast._apply1(self, dtype=dt)
 
-    to = astype
 
     def float(self) -> "Tensor":
         return self.astype(np.float32)
@@ -1388,6 +1396,9 @@ from . import torchops as _tops  # noqa: E402
 from .ops import select as _select  # noqa: E402
 
 from . import inplace as _inplace  # noqa: E402
+from . import torch_extra as _extra  # noqa: E402
+
+_extra.install(Tensor)
 
 _generic.Tensor = Tensor
 _dual.register_tensor_where(_arith.where)

@@ -940,11 +940,33 @@ CASES += [
 ]
 
 CASES += [
+    C(A + "from_numpy", "a list", lambda w: autograd.from_numpy([1.0, 2.0]), TypeError, "expected a numpy array"),
+    C(A + "mm", "a vector", lambda w: autograd.mm(_ones(3), _ones(3, 2)), ValueError, r"mm: expected a 2-D"),
+    C(A + "bmm", "other batch sizes", lambda w: autograd.bmm(_ones(2, 3, 4), _ones(3, 4, 5)), ValueError,
+      "bmm: batch sizes differ"),
+    C(A + "mv", "two matrices", lambda w: autograd.mv(_ones(2, 3), _ones(3, 2)), ValueError, r"mv: expected a 2-D"),
+    C(A + "dot", "other lengths", lambda w: autograd.dot(_ones(3), _ones(4)), ValueError, "dot: lengths differ"),
+    C(A + "square", "a string", lambda w: autograd.square("a"), TypeError, "cannot make a tensor from str"),
+    C(A + "log1p", "a string", lambda w: autograd.log1p("a"), TypeError, "cannot make a tensor from str"),
+    C(A + "expm1", "a string", lambda w: autograd.expm1("a"), TypeError, "cannot make a tensor from str"),
+    C(A + "randint", "high below low", lambda w: autograd.randint(5, 2, (3,)), ValueError, "must be greater than low"),
+    C(A + "randperm", "a negative n", lambda w: autograd.randperm(-1), ValueError, "n must be an int >= 0"),
+    C(A + "multinomial", "negative weights", lambda w: autograd.multinomial(_ones(3) * -1, 1), ValueError,
+      "non-negative"),
+    C(A + "normal", "a negative std", lambda w: autograd.normal(0.0, -1.0, (2,)), ValueError, "std must be >= 0"),
+    C(A + "empty", "a negative size", lambda w: autograd.empty(-1), ValueError, "negative size"),
+    C(A + "empty_like", "a string", lambda w: autograd.empty_like("a"), TypeError, "expected a Tensor"),
+    C(A + "device", "a GPU", lambda w: autograd.device("cuda"), RuntimeError, "CPU only"),
+    C(A + "set_printoptions", "a negative precision", lambda w: autograd.set_printoptions(precision=-1), ValueError,
+      "precision must be an int >= 0"),
     C(A + "autograd.backward", "fewer gradients than tensors",
       lambda w: autograd.autograd.backward([w.x.sum(), w.x.sum()], [None]), ValueError, "one gradient per tensor"),
 ]
 
 EXEMPT = {
+    "autograd.is_tensor": "takes anything and answers True or False",
+    "autograd.is_floating_point": "takes anything and answers True or False",
+    "autograd.cuda": "a namespace whose is_available() and device_count() take no arguments",
     "autograd.CompileError": "an exception class, raised by autograd.compile",
     "autograd.return_types": "a namespace of the named tuples max(dim)/min(dim) return",
     "autograd.is_grad_enabled": "takes no arguments",
