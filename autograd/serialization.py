@@ -261,13 +261,20 @@ def _reject(path: str, why: str) -> CheckpointError:
     return CheckpointError(f"load: {path!r} {why}")
 
 
-def load(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+def load(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, *, map_location: Any = None,
+         weights_only: Any = None) -> Any:
     """Read a structure written by ``save``. Never unpickles, never reads more than the file holds.
 
     ``max_bytes`` bounds the total size of the members (default 4 GiB); pickled,
     damaged, oversized or otherwise malformed files raise ``CheckpointError``
-    naming the file, the member and what was wrong.
+    naming the file, the member and what was wrong. torch's ``map_location``
+    ("cpu") and ``weights_only`` are accepted: everything loads on the CPU, and
+    only data is ever read, whatever ``weights_only`` says.
     """
+    if map_location is not None:
+        from .torch_extra import device
+
+        device(map_location if isinstance(map_location, (str, device)) else "cpu")  # a GPU is refused
     path = _check_path(path, "load")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) or max_bytes <= 0:
         raise ValueError(f"load: max_bytes must be a positive integer number of bytes, got {max_bytes!r}")

@@ -17,7 +17,9 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
 
+import autograd
 from autograd import Tensor, Value
+from autograd.torch_extra import _is_device
 from autograd.tracing import replayable
 
 from . import hooks as _hooks
@@ -524,12 +526,26 @@ class Module:
         """A copy with ``Parameter`` Tensors (same numbers, same outputs), for speed."""
         return self.to_mode("tensor")
 
-    def to(self, dtype: Any) -> "Module":
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False) -> "Module":
         """Cast every parameter (and its gradient) to a float dtype in place, e.g. ``model.to(np.float32)``.
 
         Tensor mode only (scalar mode computes in Python floats). Make the
         optimiser after the cast: its state follows the parameters' dtype.
+        As in torch, a device may be given too (``model.to("cpu")``, ``model.to("cpu", np.float32)``):
+        the CPU is the only one, and anything else is refused.
         """
+        for a in args:
+            if _is_device(a):
+                device = a
+            elif dtype is None:
+                dtype = a
+            else:
+                raise TypeError(f"Module.to: got more than one dtype ({dtype!r} and {a!r}); give one dtype and/or "
+                                "'cpu'")
+        if device is not None:
+            autograd.device(device)  # raises for anything but the CPU
+        if dtype is None:
+            return self
         try:
             dt = np.dtype(dtype)
         except TypeError:

@@ -133,3 +133,19 @@ def test_backward_gradient_keyword_and_printoptions():
     finally:
         autograd.set_printoptions(profile="default")
     assert "3.1416" in repr(Tensor([3.14159]))
+
+
+def test_modules_and_checkpoints_take_torch_s_device_arguments(tmp_path):
+    import nn
+
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
+    assert model.to("cpu") is model and model.to(autograd.device("cpu")) is model
+    assert model.to("cpu", autograd.float32)[0].weight.dtype == np.float32
+    with pytest.raises(RuntimeError, match="CPU only"):
+        model.to("cuda")
+    path = tmp_path / "m.pt"
+    autograd.save(model.state_dict(), path)
+    state = autograd.load(path, map_location="cpu", weights_only=True)
+    np.testing.assert_array_equal(state["0.weight"], model[0].weight.data)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        autograd.load(path, map_location="cuda:0")
