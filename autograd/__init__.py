@@ -177,3 +177,39 @@ __all__ += [
     "clamp", "neg", "mean", "var", "std", "argmax", "argmin", "squeeze", "unsqueeze", "flatten",
     "transpose", "permute", "reshape", "numel", "add", "sub", "mul", "div",
 ]  # autograd.sum/abs/max/min/pow/t exist too, left out of * so they never hide Python's builtins
+
+# ---- more torch ops (autograd/torch_more.py over autograd/ops/division, index_reduce, cumprod, linalg,
+# elementwise_more) and torch.linalg's common functions (autograd.linalg)
+from . import linalg  # noqa: E402
+from . import torch_more as _torch_more  # noqa: E402
+
+from .torch_more import (  # noqa: E402
+    absolute, acosh, addbmm, addcdiv, addcmul, addmm, addmv, allclose, amax, amin, aminmax, arccosh, arctan2,
+    arctanh, argwhere, atan2, atanh, atleast_1d, atleast_2d, baddbmm, bincount, block_diag, bmm, cartesian_prod,
+    cdist, clamp_max, clamp_min, column_stack, count_nonzero, cross, cumprod, deg2rad, diag, diag_embed, diff,
+    dist, dstack, eq, equal, erfc, expm1, fliplr, flipud, floor_divide, fmax, fmin, fmod, frac, ge, ger,
+    greater, greater_equal, gt, histc, hstack, hypot, index_add, index_copy, index_fill, index_select, isclose,
+    isneginf, isposinf, kron, kthvalue, le, less, less_equal, log1p, logical_and, logical_not, logical_or,
+    logical_xor, logit, lt, masked_scatter, masked_select, median, meshgrid, mm, mode, moveaxis, movedim, mv,
+    nan_to_num, nanmean, nanmedian, nansum, narrow, ne, nonzero, not_equal, outer, positive, rad2deg,
+    reciprocal, remainder, rot90, scatter_reduce, sgn, signbit, square, swapaxes, swapdims, take_along_dim,
+    tensor_split, tile, trace, true_divide, unbind, unique, vstack, xlogy,
+)
+
+scatter = _torch_more.scatter  # noqa: F811  torchops' scatter, with torch's reduce= too
+divide = div
+__all__ += [
+    "absolute", "acosh", "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "allclose", "amax", "amin",
+    "aminmax", "arccosh", "arctan2", "arctanh", "argwhere", "atan2", "atanh", "atleast_1d", "atleast_2d",
+    "baddbmm", "bincount", "block_diag", "bmm", "cartesian_prod", "cdist", "clamp_max", "clamp_min",
+    "column_stack", "count_nonzero", "cross", "cumprod", "deg2rad", "diag", "diag_embed", "diff", "dist",
+    "dstack", "eq", "erfc", "expm1", "fliplr", "flipud", "floor_divide", "fmax", "fmin", "fmod", "frac", "ge",
+    "ger", "greater", "greater_equal", "gt", "histc", "hstack", "hypot", "index_add", "index_copy",
+    "index_fill", "index_select", "isclose", "isneginf", "isposinf", "kron", "kthvalue", "le", "less",
+    "less_equal", "log1p", "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "lt",
+    "masked_scatter", "masked_select", "median", "meshgrid", "mm", "mode", "moveaxis", "movedim", "mv",
+    "nan_to_num", "nanmean", "nanmedian", "nansum", "narrow", "ne", "nonzero", "not_equal", "outer", "positive",
+    "rad2deg", "reciprocal", "remainder", "rot90", "scatter_reduce", "sgn", "signbit", "square", "swapaxes",
+    "swapdims", "take_along_dim", "tensor_split", "tile", "trace", "true_divide", "unbind", "unique", "vstack",
+    "xlogy", "scatter", "linalg", "divide", "equal",
+]

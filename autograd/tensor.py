@@ -717,9 +717,11 @@ class Tensor:
 
     multiply = mul
 
-    def div(self, other: Any) -> "Tensor":
-        """self / other (true division)."""
-        return self / other
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        """self / other (true division); rounding_mode "trunc" or "floor" rounds the quotient (as torch)."""
+        if rounding_mode is None:
+            return self / other
+        return _more.div(self, other, rounding_mode=rounding_mode)
 
     divide = true_divide = div
 
@@ -768,6 +770,11 @@ class Tensor:
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
         """Mean over ``dim`` (an int, a tuple of ints, or None for all)."""
+        if self.data.dtype.kind != "f" and axis is None and keepdims is None:  # torch's spelling: torch's rule
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. Input dtype must be a floating point dtype, got "
+                f"{self.data.dtype}; use x.float().mean() or x.double().mean() (or numpy's x.mean(axis=...))"
+            )
         if dim is None and axis is None and keepdims is None and keepdim is False:
             return _reduce.Mean._apply1(self, axis=None, keepdims=False)
         axis, keep = _api.dims(self, dim, axis, keepdim, keepdims, "mean")
@@ -1213,7 +1220,9 @@ class Tensor:
     def gather(self, dim: int, index: Any) -> "Tensor":
         return _tops.gather(self, dim, index)
 
-    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> "Tensor":
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> "Tensor":
+        if reduce is not None:
+            return _more.scatter(self, dim, index, src, value=value, reduce=reduce)
         return _tops.scatter(self, dim, index, src, value=value)
 
     def scatter_add(self, dim: int, index: Any, src: Any) -> "Tensor":
@@ -1386,6 +1395,7 @@ from . import torchops as _tops  # noqa: E402
 from .ops import select as _select  # noqa: E402
 
 from . import inplace as _inplace  # noqa: E402
+from . import torch_more as _more  # noqa: E402  (more torch ops; installs their Tensor methods)
 
 _generic.Tensor = Tensor
 _dual.register_tensor_where(_arith.where)

@@ -399,11 +399,16 @@ def std_mean(input: Any, dim: Any = None, *, correction: Any = None, keepdim: bo
 
 
 def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Vector p-norm over ``dim`` (None: all entries): p a number > 0, 0, inf, -inf, or 'fro' (= 2)."""
+    """Vector p-norm over ``dim`` (None: all entries): p a number > 0, 0, inf, -inf, or 'fro' (= 2);
+    'nuc' is the matrix nuclear norm (the sum of the singular values)."""
     x = _t(input)
     if isinstance(p, str):
+        if p == "nuc":  # the nuclear norm of matrices (the last two axes, or the two in dim)
+            from .linalg import matrix_norm
+
+            return matrix_norm(x, "nuc", (-2, -1) if dim is None else dim, keepdim)
         if p != "fro":
-            raise ValueError(f"norm: p={p!r} is not supported; use a number, inf, -inf or 'fro'")
+            raise ValueError(f"norm: p={p!r} is not supported; use a number, inf, -inf, 'fro' or 'nuc'")
         p = 2.0
     p = _number(p, "norm", "p")
     if p < 0 and p != -np.inf:
