@@ -162,7 +162,7 @@ all = _torchops.all  # noqa: A001  (torch.all; not in __all__, see below)
 any = _torchops.any  # noqa: A001
 round = _torchops.round  # noqa: A001
 
-softplus = _torchops.softplus  # torch's softplus(input, beta, threshold); the default is unchanged
+softplus = _torchops.softplus  # torch's softplus(input, beta, threshold=20)
 # any, all and round are attributes (autograd.any(t)) but not in __all__: `import *` must not shadow builtins
 __all__ += [
     "rsqrt", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "arcsin", "arccos", "arctan", "arcsinh",

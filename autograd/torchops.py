@@ -260,10 +260,9 @@ def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> T
     return x / U.Clip._apply1(n, lo=e, hi=None)
 
 
-def softplus(input: Any, beta: float = 1.0, threshold: float | None = None) -> Tensor:
-    """log(1 + e**(beta x)) / beta; x itself where beta x > threshold (None: no cut-off, the exact
-    stable formula everywhere, which is gradwork's default and differs from torch's threshold=20 by
-    under 1e-9 relative)."""
+def softplus(input: Any, beta: float = 1.0, threshold: float | None = 20.0) -> Tensor:
+    """log(1 + e**(beta x)) / beta; x itself where beta x > threshold (torch's default 20; None: no
+    cut-off, the exact stable formula everywhere, as ``Tensor.softplus()``)."""
     x = _t(input)
     b = _number(beta, "softplus", "beta")
     if b == 0:
