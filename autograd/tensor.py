@@ -925,7 +925,7 @@ class Tensor:
     # ------------------------------------------------------------- movement
     def reshape(self, *shape: Any) -> "Tensor":
         shape = _shape_arg(shape, "reshape")
-        return _shape.Reshape._apply1(self, shape=shape)
+        return _inplace.share_with_alias(self, _shape.Reshape._apply1(self, shape=shape))
 
     view = reshape
 
@@ -937,7 +937,7 @@ class Tensor:
         elif len(axes) == 2:
             return self.swapaxes(*axes)
         if not axes:
-            return _shape.Transpose._apply1(self, axes=None)
+            return _inplace.share_with_alias(self, _shape.Transpose._apply1(self, axes=None))
         return self.permute(axes)
 
     def permute(self, *axes: Any) -> "Tensor":
@@ -945,22 +945,22 @@ class Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         if self.data.ndim == 0 and not axes:
-            return _shape.Transpose._apply1(self, axes=())
+            return _inplace.share_with_alias(self, _shape.Transpose._apply1(self, axes=()))
         perm = self._axis(tuple(axes), "permute")
         if perm is None or len(perm) != self.data.ndim:
             raise ValueError(f"permute: axes {axes} are not a permutation of the {self.data.ndim} axes of {self.shape}")
-        return _shape.Transpose._apply1(self, axes=perm)
+        return _inplace.share_with_alias(self, _shape.Transpose._apply1(self, axes=perm))
 
     def swapaxes(self, a: int, b: int) -> "Tensor":
         """Axes a and b swapped (torch's ``transpose(a, b)``, also called ``swapdims``)."""
         if self.data.ndim == 0:
             self._axis((a,), "transpose")
             self._axis((b,), "transpose")
-            return _shape.Transpose._apply1(self, axes=())
+            return _inplace.share_with_alias(self, _shape.Transpose._apply1(self, axes=()))
         a, b = self._axis(a, "transpose"), self._axis(b, "transpose")
         perm = list(range(self.data.ndim))
         perm[a], perm[b] = perm[b], perm[a]
-        return _shape.Transpose._apply1(self, axes=tuple(perm))
+        return _inplace.share_with_alias(self, _shape.Transpose._apply1(self, axes=tuple(perm)))
 
     swapdims = swapaxes
 
@@ -1203,7 +1203,7 @@ class Tensor:
         return _tops.unflatten(self, dim, sizes)
 
     def diagonal(self, offset: int = 0, dim1: Any = _tops_unset, dim2: Any = _tops_unset, **kw: Any) -> "Tensor":
-        return _tops.diagonal(self, offset, dim1, dim2, **kw)
+        return _inplace.share_with_alias(self, _tops.diagonal(self, offset, dim1, dim2, **kw))
 
     def tril(self, diagonal: Any = _tops_unset, **kw: Any) -> "Tensor":
         return _tops.tril(self, diagonal, **kw)
