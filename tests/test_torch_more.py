@@ -463,3 +463,31 @@ def test_det_gradient_at_a_singular_matrix_is_the_cofactor_matrix() -> None:
     autograd.linalg.det(x).backward()
     assert abs(x.grad.data[0, 0] - 14.0) < 1e-12
     assert gradcheck(lambda v: autograd.linalg.det(v), [Tensor(a, requires_grad=True)], **GRAD_TOL)
+
+
+# ---------------------------------------------------------------- integer reductions
+
+
+def test_int_mean_torch_spelling_raises_as_torch_numpy_spelling_keeps_numpy_meaning() -> None:
+    a = np.array([[1, 2], [3, 5]])
+    x, t = autograd.tensor(a), torch.tensor(a)
+    for call in (lambda v: v.mean(), lambda v: v.mean(0), lambda v: v.mean(dim=1, keepdim=True)):
+        with pytest.raises(RuntimeError, match="could not infer output dtype"):
+            call(t)
+        with pytest.raises(RuntimeError, match=r"mean\(\): could not infer output dtype.*x.float\(\).mean\(\)"):
+            call(x)
+    with pytest.raises(RuntimeError, match="could not infer output dtype"):
+        autograd.mean(autograd.tensor([True, False]))
+    np.testing.assert_array_equal(x.mean(axis=0).data, a.mean(axis=0))  # numpy's spelling: numpy's meaning
+    np.testing.assert_array_equal(x.mean(axis=1, keepdims=True).data, a.mean(axis=1, keepdims=True))
+    np.testing.assert_allclose(x.float().mean(1).data, t.float().mean(1).numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int32, np.int64, np.uint8])
+def test_sum_prod_cumsum_of_ints_and_bools_are_int64_as_torch(dtype) -> None:
+    a = np.array([[1, 0, 1], [1, 1, 0]], dtype=dtype)
+    x, t = autograd.tensor(a), torch.tensor(a)
+    for ours, ref in [(x.sum(), t.sum()), (x.sum(0), t.sum(0)), (x.prod(), t.prod()), (x.prod(1), t.prod(1)),
+                      (x.cumsum(1), t.cumsum(1))]:
+        assert ours.dtype == np.int64 and ref.dtype == torch.int64
+        np.testing.assert_array_equal(ours.data, ref.numpy())
