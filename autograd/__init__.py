@@ -213,3 +213,36 @@ __all__ += [
     "swapdims", "take_along_dim", "tensor_split", "tile", "trace", "true_divide", "unbind", "unique", "vstack",
     "xlogy", "scatter", "linalg", "divide", "equal",
 ]
+
+# ---- still more torch (autograd/torch_extra.py): creation and sampling, statistics, distances, products
+from .torch_extra import (  # noqa: E402
+    addr, bernoulli, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor,
+    broadcast_shapes, broadcast_tensors, broadcast_to, bucketize, chain_matmul, clone, combinations, corrcoef,
+    cosine_similarity, cov, cumulative_trapezoid, det, detach, diagflat, dsplit, empty, empty_like, float_power,
+    from_numpy, heaviside, hsplit, index_put, inner, inverse, is_floating_point, is_tensor, ldexp, logaddexp2,
+    logdet, logspace, matrix_power, msort, multinomial, nanquantile, normal, pairwise_distance, pdist, quantile,
+    randint, randint_like, randperm, ravel, renorm, searchsorted, select, sinc, slogdet, split_with_sizes, take,
+    tensordot, trapezoid, trapz, tril_indices, triu_indices, vdot, vsplit,
+)
+
+__all__ += [
+    "addr", "bernoulli", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
+    "bitwise_right_shift", "bitwise_xor", "broadcast_shapes", "broadcast_tensors", "broadcast_to", "bucketize",
+    "chain_matmul", "clone", "combinations", "corrcoef", "cosine_similarity", "cov", "cumulative_trapezoid",
+    "det", "detach", "diagflat", "dsplit", "empty", "empty_like", "float_power", "from_numpy", "heaviside",
+    "hsplit", "index_put", "inner", "inverse", "is_floating_point", "is_tensor", "ldexp", "logaddexp2",
+    "logdet", "logspace", "matrix_power", "msort", "multinomial", "nanquantile", "normal", "pairwise_distance",
+    "pdist", "quantile", "randint", "randint_like", "randperm", "ravel", "renorm", "searchsorted", "select",
+    "sinc", "slogdet", "split_with_sizes", "take", "tensordot", "trapezoid", "trapz", "tril_indices",
+    "triu_indices", "vdot", "vsplit",
+]
+
+# torch's dtype names (attributes, not in __all__: ``bool``, ``float``, ``int``, ``long`` would shadow builtins)
+import numpy as _np  # noqa: E402
+
+float16, float32, float64, half, double = _np.float16, _np.float32, _np.float64, _np.float16, _np.float64
+int8, int16, int32, int64, uint8 = _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8
+short, long = _np.int16, _np.int64
+float = _np.float32  # noqa: A001  (torch.float is float32)
+int = _np.int32  # noqa: A001  (torch.int is int32)
+bool = _np.bool_  # noqa: A001

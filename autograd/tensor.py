@@ -1396,6 +1396,7 @@ from .ops import select as _select  # noqa: E402
 
 from . import inplace as _inplace  # noqa: E402
 from . import torch_more as _more  # noqa: E402  (more torch ops; installs their Tensor methods)
+from . import torch_extra as _extra  # noqa: E402,F401  (installs to(device), random fills, in-place twins, ...)
 
 _generic.Tensor = Tensor
 _dual.register_tensor_where(_arith.where)

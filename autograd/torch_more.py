@@ -32,7 +32,7 @@ from .ops import layout as L
 from .ops import reduce as R
 from .ops import shape as SH
 from .ops.arith import _pair, where
-from .ops.inplace import IndexPut
+from .ops.inplace import Copy, IndexPut
 from .tensor import Tensor, as_tensor
 
 _UNSET = A._UNSET
@@ -1250,6 +1250,8 @@ def _inplace_method(name: str, fn: Callable) -> Callable:
             res = fn(s, *fill(vals), **kw)
             if res.data.dtype != s.data.dtype and res.data.dtype.kind == "f":
                 res = res.astype(s.data.dtype)
+            if res._ctx is None:  # a constant result (a comparison, a rounded quotient of constants): written
+                return Copy._apply2(s, Tensor._make(res.data.astype(s.data.dtype)))  # over s, d/ds = 0
             return res
 
         return _ip._inplace(self, name, write, compute, *[args[i] for i in pos])
