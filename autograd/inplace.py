@@ -71,8 +71,10 @@ def share_with_view(base: Tensor, view: Tensor) -> Tensor:
 def share_with_alias(base: Tensor, view: Tensor) -> Tensor:
     """Give a recorded view of ``base`` made by reshape, transpose or diagonal the base's version counter,
     when it shares the base's memory (a reshape may copy); returns the view."""
-    if view._ctx is not None and view.data.base is not None and np.may_share_memory(view.data, base.data):
-        view._mods = _mods_of(base)
+    if view._ctx is not None:
+        owner = view.data.base  # numpy points a view at the array that owns the memory
+        if owner is not None and (owner is base.data or owner is base.data.base):
+            view._mods = _mods_of(base)
     return view
 
 

@@ -491,3 +491,27 @@ def test_sum_prod_cumsum_of_ints_and_bools_are_int64_as_torch(dtype) -> None:
                       (x.cumsum(1), t.cumsum(1))]:
         assert ours.dtype == np.int64 and ref.dtype == torch.int64
         np.testing.assert_array_equal(ours.data, ref.numpy())
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "amax"])
+def test_scatter_reduce_second_derivative_matches_torch(reduce: str) -> None:
+    a = sample(np.random.default_rng(6), (3, 4), "distinct")
+    s = sample(np.random.default_rng(7), (2, 4), "distinct")
+    x, src = Tensor(a, requires_grad=True), Tensor(s, requires_grad=True)
+    t, tsrc = torch.tensor(a, requires_grad=True), torch.tensor(s, requires_grad=True)
+    y = (x.scatter_reduce(0, IDX, src, reduce, include_self=False) ** 2).sum()
+    ty = (t.scatter_reduce(0, torch.tensor(IDX), tsrc, reduce, include_self=False) ** 2).sum()
+    gx, gs = autograd.gradients(y, [x, src], create_graph=True)
+    tgx, tgs = torch.autograd.grad(ty, [t, tsrc], create_graph=True)
+    np.testing.assert_allclose(gs.data, tgs.detach().numpy(), rtol=1e-12)
+    ((gs * gs).sum() + (gx * gx).sum()).backward()
+    ((tgs * tgs).sum() + (tgx * tgx).sum()).backward()
+    np.testing.assert_allclose(src.grad.data, tsrc.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_scatter_reduce_prod_double_backward_says_what_to_do() -> None:
+    x = Tensor(np.ones((3, 4)), requires_grad=True)
+    y = x.scatter_reduce(0, IDX, Tensor(np.full((2, 4), 2.0)), "prod").sum()
+    with pytest.raises(RuntimeError, match="scatter_reduce: create_graph=True .* reduce='prod'"):
+        autograd.gradients(y, [x], create_graph=True)
