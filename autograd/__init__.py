@@ -246,3 +246,13 @@ short, long = _np.int16, _np.int64
 float = _np.float32  # noqa: A001  (torch.float is float32)
 int = _np.int32  # noqa: A001  (torch.int is int32)
 bool = _np.bool_  # noqa: A001
+
+# torch's device= on the creation functions (the CPU only), torch.device and torch.cuda's questions
+from .torch_extra import cuda, device, with_device as _with_device  # noqa: E402,F401  (cuda: an attribute)
+
+for _name in ("zeros", "ones", "full", "eye", "arange", "rand", "randn", "zeros_like", "ones_like", "full_like",
+              "rand_like", "randn_like", "tensor", "linspace", "logspace", "empty", "empty_like", "randint",
+              "randint_like", "randperm", "normal"):
+    globals()[_name] = _with_device(globals()[_name])
+del _name
+__all__ += ["device"]

@@ -734,6 +734,74 @@ def bitwise_not(input: Any) -> Tensor:
     return Tensor._make(np.invert(x.data))
 
 
+# ------------------------------------------------------------------ devices
+
+
+class device:  # noqa: N801  (torch's name)
+    """torch.device: "cpu" (or "cuda", "cuda:0", ...; naming one is fine, computing on it is not)."""
+
+    def __init__(self, type: Any = "cpu", index: int | None = None) -> None:  # noqa: A002  (torch's name)
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if not isinstance(type, str):
+            raise TypeError(f"device: expected a device name such as 'cpu', got {type!r}")
+        name, _, num = type.partition(":")
+        if name not in _DEVICE_NAMES:
+            raise RuntimeError(f"device: expected one of {', '.join(_DEVICE_NAMES)} device type, got {type!r}")
+        self.type = name
+        self.index = int(num) if num else index
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}'" + (f", index={self.index})" if self.index is not None else ")")
+
+    def __str__(self) -> str:
+        return self.type + (f":{self.index}" if self.index is not None else "")
+
+    def __eq__(self, other: Any) -> bool:
+        return str(self) == str(getattr(other, "type", other) if not isinstance(other, device) else other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+_DEVICE_NAMES = ("cpu", "cuda", "mps", "xpu", "meta")
+
+
+class _Cuda:
+    """``autograd.cuda``: torch.cuda's questions, answered for a CPU-only library."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+    @staticmethod
+    def device_count() -> int:
+        return 0
+
+    @staticmethod
+    def manual_seed(seed: int) -> None:
+        """Nothing to seed (no GPU); ``manual_seed`` seeds gradwork's generator."""
+
+    manual_seed_all = manual_seed
+
+
+cuda = _Cuda()
+_CPU = device("cpu")
+
+
+def with_device(fn: Callable) -> Callable:
+    """``fn`` taking torch's ``device=`` (and ``pin_memory=``, ``layout=``) too: they must say the CPU."""
+
+    def call(*args: Any, device: Any = None, pin_memory: bool = False, layout: Any = None, **kw: Any) -> Any:
+        if device is not None:
+            _check_cpu(device, fn.__name__)
+        return fn(*args, **kw)
+
+    call.__name__, call.__qualname__, call.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    call.__wrapped__ = fn
+    return call
+
+
 # ------------------------------------------------------------------ Tensor methods
 
 
@@ -756,9 +824,9 @@ def _to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, non_blo
 
 
 def _is_device(a: Any) -> bool:
-    """A device name ("cpu", "cuda:0", ...) or a torch.device."""
+    """A device name ("cpu", "cuda:0", ...) or a device (ours or torch's)."""
     if isinstance(a, str):
-        return a.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta")
+        return a.split(":")[0] in _DEVICE_NAMES
     return type(a).__name__ == "device"
 
 
@@ -965,7 +1033,7 @@ _METHODS: dict = {
 }
 
 _PROPERTIES = {
-    "device": lambda self: "cpu",
+    "device": lambda self: _CPU,
     "is_cuda": lambda self: False,
     "is_cpu": lambda self: True,
     "is_sparse": lambda self: False,

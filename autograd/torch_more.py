@@ -1192,7 +1192,10 @@ def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
 
 
 def _new(fill: Callable) -> Callable:
-    def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+    def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+               **kw: Any) -> Tensor:
+        if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
+            raise RuntimeError(f"new tensor: gradwork computes on the CPU only, got device {device!r}")
         if len(size) == 1 and isinstance(size[0], (tuple, list)):
             size = tuple(size[0])
         for n in size:
@@ -1205,12 +1208,15 @@ def _new(fill: Callable) -> Callable:
     return method
 
 
-def _new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def _new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
     size = tuple(size) if isinstance(size, (tuple, list)) else (size,)
-    return _new(lambda s, dt: np.full(s, fill_value, dt))(self, size, dtype=dtype, requires_grad=requires_grad)
+    return _new(lambda s, dt: np.full(s, fill_value, dt))(self, size, dtype=dtype, requires_grad=requires_grad,
+                                                          device=device)
 
 
-def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, requires_grad: bool = False,
+                device: Any = None) -> Tensor:
     arr = np.array(getattr(data, "data", data), dtype=self.data.dtype if dtype is None else dtype)
     t = Tensor._make(arr)
     return t.requires_grad_(True) if requires_grad else t

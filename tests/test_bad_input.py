@@ -1150,6 +1150,8 @@ CASES += [
     C(A + "vsplit", "1-d", lambda w: autograd.vsplit(_ones(3), 1), ValueError, "at least 2 axes"),
     C(A + "dsplit", "2-d", lambda w: autograd.dsplit(w.x, 1), ValueError, "at least 3 axes"),
     C(A + "split_with_sizes", "sizes", lambda w: autograd.split_with_sizes(w.x, [1, 2], 0), ValueError, "add up to"),
+    C(A + "device", "unknown type", lambda w: autograd.device("gpu"), RuntimeError, "expected one of cpu"),
+    C(A + "zeros", "a GPU device", lambda w: autograd.zeros(2, device="cuda"), RuntimeError, "CPU only"),
     C(A + "bitwise_and", "floats", lambda w: autograd.bitwise_and(w.x, w.x), TypeError, "integer or bool"),
     C(A + "bitwise_or", "floats", lambda w: autograd.bitwise_or(w.x, 1), TypeError, "integer or bool"),
     C(A + "bitwise_xor", "a string", lambda w: autograd.bitwise_xor(autograd.tensor([1]), "1"), TypeError,

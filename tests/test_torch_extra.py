@@ -241,3 +241,18 @@ def test_tensor_methods_torch_code_uses_on_devices_and_memory() -> None:
     h = Tensor(np.ones(3), requires_grad=True) * 2
     h.retain_grad()
     assert h.retains_grad and h.detach_() is h and h.is_leaf and not h.requires_grad
+
+
+def test_device_arguments_and_torch_cuda_questions() -> None:
+    dev = autograd.device("cuda" if autograd.cuda.is_available() else "cpu")
+    assert str(dev) == "cpu" and repr(dev) == "device(type='cpu')" and dev == "cpu" and dev == torch.device("cpu")
+    assert autograd.device("cuda:1").index == 1 and autograd.cuda.device_count() == 0
+    x = autograd.zeros(2, 3, device=dev)
+    assert x.device == dev and x.to(dev) is x
+    for make in (lambda d: autograd.ones(2, device=d), lambda d: autograd.tensor([1.0], device=d),
+                 lambda d: autograd.linspace(0, 1, 3, device=d), lambda d: autograd.randn((), device=d),
+                 lambda d: autograd.full((), 1.0, device=d), lambda d: autograd.arange(3, device=d),
+                 lambda d: autograd.zeros_like(x, device=d), lambda d: x.new_zeros(2, device=d)):
+        assert make("cpu").device == "cpu"
+        with pytest.raises(RuntimeError, match="CPU only"):
+            make("cuda:0")
