@@ -27,7 +27,8 @@ from .ops import _torchargs as A
 from .ops import index as I
 from .ops import layout as L
 from .ops import shape as SH
-from .ops.arith import _pair, where
+from .ops.arith import _pair
+from .ops.arith import where as _where
 from .ops.inplace import IndexPut
 from .tensor import Tensor, as_tensor
 
@@ -40,6 +41,8 @@ __all__ = [
     "logaddexp2", "sinc", "heaviside", "float_power", "ldexp", "trapezoid", "trapz", "cumulative_trapezoid",
     "renorm", "msort", "ravel", "select", "diagflat", "hsplit", "vsplit", "dsplit", "split_with_sizes",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+    "slice_scatter", "select_scatter", "diagonal_scatter", "histogram", "unique_consecutive", "frexp", "gcd", "lcm",
+    "nextafter", "fix", "narrow_copy", "where", "get_default_dtype", "result_type", "promote_types",
     "install",
 ]
 
@@ -354,7 +357,7 @@ def _quantile(op: str, input: Any, q: Any, dim: Any, keepdim: bool, interpolatio
         val = a + (b - a) * Tensor._make(np.broadcast_to(frac, a.shape).astype(x.dtype)) if np.any(hi != lo) else a
         bad = (nan > 0) if not skip_nan else (count == 0)
         if bad.any():
-            val = where(bad, np.asarray(np.nan, x.dtype), val)
+            val = _where(bad, np.asarray(np.nan, x.dtype), val)
         if not keep:
             val = SH.Reshape._apply1(val, shape=tuple(s for i, s in enumerate(val.shape) if i != d))
         elif dim is None:
@@ -570,8 +573,8 @@ def sinc(input: Any) -> Tensor:
     if x.data.dtype.kind != "f":
         x = Tensor._make(x.data.astype(np.float64))
     zero = x.data == 0
-    px = where(zero, np.ones((), x.dtype), x) * np.pi
-    return where(zero, np.ones((), x.dtype), px.sin() / px)
+    px = _where(zero, np.ones((), x.dtype), x) * np.pi
+    return _where(zero, np.ones((), x.dtype), px.sin() / px)
 
 
 def heaviside(input: Any, values: Any) -> Tensor:
@@ -636,7 +639,7 @@ def renorm(input: Any, p: float, dim: int, maxnorm: float) -> Tensor:
     mx = _number(maxnorm, "renorm", "maxnorm")
     others = tuple(i for i in range(x.ndim) if i != d)
     n = T.norm(x, p, others, True)
-    scale = where(n.data > mx, mx / (n + 1e-7), np.ones((), x.dtype))
+    scale = _where(n.data > mx, mx / (n + 1e-7), np.ones((), x.dtype))
     return x * scale
 
 
@@ -724,6 +727,8 @@ bitwise_or = _bits(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bits(np.bitwise_xor, "bitwise_xor")
 bitwise_left_shift = _bits(np.left_shift, "bitwise_left_shift")
 bitwise_right_shift = _bits(np.right_shift, "bitwise_right_shift")
+gcd = _bits(np.gcd, "gcd")
+lcm = _bits(np.lcm, "lcm")
 
 
 def bitwise_not(input: Any) -> Tensor:
@@ -732,6 +737,137 @@ def bitwise_not(input: Any) -> Tensor:
     if x.data.dtype.kind not in "biu":
         raise TypeError(f"bitwise_not: needs an integer or bool tensor, got {x.data.dtype}")
     return Tensor._make(np.invert(x.data))
+
+
+# ------------------------------------------------------------------ scatters of slices, and small ones
+
+
+def _scatter_into(op: str, x: Tensor, index: tuple, src: Any) -> Tensor:
+    s = Tensor._lift(src, x, op)
+    want = x.data[index].shape
+    if s.shape != want:
+        raise ValueError(f"{op}: src has shape {s.shape}, but the part of the input it replaces has shape {want}")
+    return IndexPut.apply(x, s, index=index)
+
+
+def slice_scatter(input: Any, src: Any, dim: int = 0, start: Any = None, end: Any = None, step: int = 1) -> Tensor:
+    """A copy of input with input[..., start:end:step, ...] along dim replaced by src."""
+    x = _t(input)
+    d = A.one_dim("slice_scatter", dim, x.shape)
+    return _scatter_into("slice_scatter", x, (slice(None),) * d + (slice(start, end, step),), src)
+
+
+def select_scatter(input: Any, src: Any, dim: int, index: int) -> Tensor:
+    """A copy of input with input.select(dim, index) replaced by src."""
+    x = _t(input)
+    d = A.one_dim("select_scatter", dim, x.shape)
+    if not A.is_int(index) or not -x.shape[d] <= index < x.shape[d]:
+        raise IndexError(f"select_scatter: index {index!r} is out of range for dim {d} of shape {x.shape}")
+    return _scatter_into("select_scatter", x, (slice(None),) * d + (int(index),), src)
+
+
+def diagonal_scatter(input: Any, src: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """A copy of input with its diagonal ``offset`` of the (dim1, dim2) planes replaced by src."""
+    x = _t(input)
+    diag = T.diagonal(x, offset, dim1, dim2)
+    s = Tensor._lift(src, x, "diagonal_scatter")
+    if s.shape != diag.shape:
+        raise ValueError(f"diagonal_scatter: src has shape {s.shape}, the diagonal {diag.shape}")
+    a, b = A.one_dim("diagonal_scatter", dim1, x.shape, "dim1"), A.one_dim("diagonal_scatter", dim2, x.shape, "dim2")
+    n = diag.shape[-1]
+    index = [slice(None)] * x.ndim
+    index[a], index[b] = np.arange(n) + builtins.max(-offset, 0), np.arange(n) + builtins.max(offset, 0)
+    at = builtins.min(a, b) if builtins.abs(a - b) == 1 else 0
+    perm = list(range(s.ndim - 1))
+    perm.insert(at, s.ndim - 1)
+    return IndexPut.apply(x, s.permute(tuple(perm)), index=tuple(index))
+
+
+def histogram(input: Any, bins: Any = 100, *, range: Any = None, weight: Any = None,  # noqa: A002
+              density: bool = False) -> tuple:
+    """(counts, bin edges) of a float tensor: ``bins`` equal bins over range (the data's by default), or the
+    given edges (constants)."""
+    x = _t(input)
+    if x.data.dtype.kind != "f":
+        raise TypeError(f"histogram: needs a floating tensor, got {x.data.dtype}")
+    b = np.asarray(getattr(bins, "data", bins)) if not A.is_int(bins) else A.count("histogram", "bins", bins, 1)
+    w = None if weight is None else np.asarray(getattr(weight, "data", weight))
+    try:
+        hist, edges = np.histogram(x.data, bins=b, range=range, weights=w, density=density)
+    except ValueError as exc:
+        raise ValueError(f"histogram: {exc}") from None
+    return Tensor._make(hist.astype(x.dtype)), Tensor._make(edges.astype(x.dtype))
+
+
+def unique_consecutive(input: Any, return_inverse: bool = False, return_counts: bool = False,
+                       dim: Any = None) -> Any:
+    """The input with each run of equal consecutive values (of the flattened input) kept once."""
+    x = _t(input)
+    if dim is not None:
+        raise NotImplementedError("unique_consecutive: dim= is not supported; flatten first or use unique(dim=)")
+    flat = x.data.reshape(-1)
+    start = np.ones(flat.size, bool)
+    start[1:] = flat[1:] != flat[:-1]
+    out = [Tensor._make(flat[start])]
+    if return_inverse:
+        out.append(Tensor._make((np.cumsum(start) - 1).reshape(x.shape).astype(np.int64)))
+    if return_counts:
+        out.append(Tensor._make(np.diff(np.append(np.flatnonzero(start), flat.size)).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def frexp(input: Any) -> tuple:
+    """(mantissa in [0.5, 1), int32 exponent) with input = mantissa * 2**exponent (constants)."""
+    x = _t(input)
+    if x.data.dtype.kind != "f":
+        raise TypeError(f"frexp: needs a floating tensor, got {x.data.dtype}")
+    m, e = np.frexp(x.data)
+    return Tensor._make(m), Tensor._make(e.astype(np.int32))
+
+
+def nextafter(input: Any, other: Any) -> Tensor:
+    """The next float after input towards other (a constant)."""
+    a, b = _pair(input, other, "nextafter")
+    return Tensor._make(np.nextafter(a.data, b.data))
+
+
+def fix(input: Any) -> Tensor:
+    """trunc (torch's alias)."""
+    return T.trunc(input)
+
+
+def narrow_copy(input: Any, dim: int, start: Any, length: int) -> Tensor:
+    """narrow, as a copy."""
+    return M.narrow(input, dim, start, length).clone()
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """``where(cond, a, b)``: a where cond holds, else b; ``where(cond)`` alone: nonzero(cond, as_tuple=True)."""
+    if input is None and other is None:
+        return M.nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: give both input and other, or neither (where(cond) lists the nonzero indices)")
+    return _where(condition, input, other)
+
+
+def get_default_dtype() -> Any:
+    """gradwork's default float dtype, float64 (torch's is float32)."""
+    return np.float64
+
+
+def result_type(tensor1: Any, tensor2: Any) -> Any:
+    """The dtype an op on the two would give (torch's promotion: ints next to floats become the float)."""
+    a, b = _pair(tensor1, tensor2, "result_type")
+    a, b = M._same_kind(a, b)
+    return np.result_type(a.data, b.data).type
+
+
+def promote_types(type1: Any, type2: Any) -> Any:
+    """The smallest dtype both cast to."""
+    try:
+        return np.promote_types(type1, type2).type
+    except TypeError as exc:
+        raise TypeError(f"promote_types: {exc}") from None
 
 
 # ------------------------------------------------------------------ devices
@@ -1008,7 +1144,7 @@ _METHODS: dict = {
     "char": lambda self: Tensor._make(self.data.astype(np.int8)),
     "bfloat16": lambda self: (_ for _ in ()).throw(TypeError(_NO_BFLOAT)),
     "type": _type, "detach_": _detach_,
-    "where": lambda self, condition, other: where(np.asarray(getattr(condition, "data", condition)), self, other),
+    "where": lambda self, condition, other: _where(np.asarray(getattr(condition, "data", condition)), self, other),
     "select": select, "ravel": ravel, "msort": msort, "diagflat": diagflat, "unfold": _unfold,
     "sum_to_size": _sum_to_size, "take": take, "index_put": index_put,
     "hsplit": hsplit, "vsplit": vsplit, "dsplit": dsplit, "split_with_sizes": split_with_sizes,
@@ -1019,6 +1155,11 @@ _METHODS: dict = {
     "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
     "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
     "bernoulli": bernoulli, "multinomial": multinomial, "cov": cov, "corrcoef": corrcoef,
+    "slice_scatter": slice_scatter, "select_scatter": select_scatter, "diagonal_scatter": diagonal_scatter,
+    "histogram": histogram, "unique_consecutive": unique_consecutive, "frexp": frexp, "gcd": gcd, "lcm": lcm,
+    "nextafter": nextafter, "fix": fix, "narrow_copy": narrow_copy,
+    "isreal": lambda self: Tensor._make(np.ones(self.shape, bool)), "conj": lambda self: self,
+    "resolve_conj": lambda self: self, "resolve_neg": lambda self: self, "conj_physical": lambda self: self,
     "normal_": _random_fill("normal_", _normal), "uniform_": _random_fill("uniform_", _uniform),
     "bernoulli_": _random_fill("bernoulli_", _bernoulli),
     "exponential_": _random_fill("exponential_", _exponential),
@@ -1041,7 +1182,7 @@ _PROPERTIES = {
     "itemsize": lambda self: self.data.itemsize,
     "nbytes": lambda self: self.data.nbytes,
     "retains_grad": lambda self: bool(self._retain),
-    "H": lambda self: self.T, "mH": lambda self: self.mT,
+    "H": lambda self: self.T, "mH": lambda self: self.mT, "real": lambda self: self,
 }
 
 # in-place twins ``x.<name>_(...)`` of methods that have none yet (their result written back, recorded)
@@ -1054,6 +1195,7 @@ _TWINS = (
     "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
     "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "softplus",
     "hardsigmoid", "hardswish", "silu", "gelu", "celu", "selu", "relu6", "clip", "clamp", "fmax", "fmin",
+    "index_put", "fix", "gcd", "lcm",
 )
 
 

@@ -112,6 +112,14 @@ CASES = {
     "atan2_": (lambda a, b: (a * 1).atan2_(b), lambda a, b: (a * 1).atan2_(b), [(3, 4), (4,)], "pos"),
     "t_": (lambda x: (x * 2).t_() * x.t(), lambda x: (x * 2).t_() * x.t(), [(3, 4)], "real"),
     "unsqueeze_": (lambda x: (x * 2).unsqueeze_(1), lambda x: (x * 2).unsqueeze_(1), [(3, 4)], "real"),
+    "slice_scatter": (lambda x, s: autograd.slice_scatter(x, s, 1, 1, None, 2),
+                      lambda x, s: torch.slice_scatter(x, s, 1, 1, None, 2), [(3, 4), (3, 2)], "real"),
+    "select_scatter": (lambda x, s: autograd.select_scatter(x, s, 0, -1) * x,
+                       lambda x, s: torch.select_scatter(x, s, 0, -1) * x, [(3, 4), (4,)], "real"),
+    "diagonal_scatter": (lambda x, s: autograd.diagonal_scatter(x, s, 1) * x,
+                         lambda x, s: torch.diagonal_scatter(x, s, 1) * x, [(3, 4), (3,)], "real"),
+    "diagonal_scatter_3d": (lambda x, s: autograd.diagonal_scatter(x, s, 0, 0, 2),
+                            lambda x, s: torch.diagonal_scatter(x, s, 0, 0, 2), [(3, 2, 4), (2, 3)], "real"),
     "transpose_": (lambda x: (x * 2).transpose_(0, 1).exp(), lambda x: (x * 2).transpose_(0, 1).exp(),
                    [(3, 4)], "real"),
 }
@@ -256,3 +264,30 @@ def test_device_arguments_and_torch_cuda_questions() -> None:
         assert make("cpu").device == "cpu"
         with pytest.raises(RuntimeError, match="CPU only"):
             make("cuda:0")
+
+
+def test_small_torch_functions_match_torch() -> None:
+    a = np.array([1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 1.0, -0.5])
+    x, t = Tensor(a), torch.tensor(a)
+    for ours, ref in zip(autograd.histogram(x, 4), torch.histogram(t, 4)):
+        np.testing.assert_allclose(ours.data, ref.numpy())
+    for ours, ref in zip(autograd.unique_consecutive(x, return_inverse=True, return_counts=True),
+                         torch.unique_consecutive(t, return_inverse=True, return_counts=True)):
+        np.testing.assert_array_equal(ours.data, ref.numpy())
+    for ours, ref in zip(autograd.frexp(x), torch.frexp(t)):
+        np.testing.assert_array_equal(ours.data, ref.numpy())
+    i, j = autograd.tensor([12, 18, -4]), torch.tensor([12, 18, -4])
+    np.testing.assert_array_equal(autograd.gcd(i, 8).data, torch.gcd(j, torch.tensor(8)).numpy())
+    np.testing.assert_array_equal(i.lcm(autograd.tensor(8)).data, j.lcm(torch.tensor(8)).numpy())
+    np.testing.assert_array_equal(autograd.nextafter(x, 10.0).data, torch.nextafter(t, torch.tensor(10.0)).numpy())
+    np.testing.assert_array_equal((x * 1.7).fix().data, (t * 1.7).fix().numpy())
+    idx = autograd.where(x > 1.5)
+    np.testing.assert_array_equal(idx[0].data, torch.where(t > 1.5)[0].numpy())
+    np.testing.assert_array_equal(autograd.where(x > 1.5, x, 0.0).data, torch.where(t > 1.5, t, 0.0).numpy())
+    assert autograd.result_type(autograd.tensor([1]), 1.5) is np.float64 and autograd.get_default_dtype() is np.float64
+    assert autograd.promote_types(np.int32, np.float32) is np.float64
+    assert autograd.finfo(np.float32).eps == torch.finfo(torch.float32).eps and x.shape == autograd.Size([8])
+    assert x.isreal().data.all() and x.real is x and x.conj() is x
+    n = x.narrow_copy(0, 1, 3)
+    n.data[0] = 100.0
+    assert x.data[1] == 1.0
