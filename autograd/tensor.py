@@ -761,16 +761,32 @@ class Tensor:
     # ------------------------------------------------------------- reductions
     # torch's dim/keepdim and numpy's axis/keepdims both work (see autograd/torch_api.py); the call
     # without arguments, the common one, goes straight to the op.
-    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
-        """Sum over ``dim`` (an int, a tuple of ints, or None for all; torch's ``dim=()`` is all too)."""
-        if dim is None and axis is None and keepdims is None and keepdim is False:
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None,
+            dtype: Any = None, out: Any = None) -> "Tensor":
+        """Sum over ``dim`` (an int, a tuple of ints, or None for all; torch's ``dim=()`` is all too), in ``dtype``
+        when given (as torch and numpy: the input is cast first)."""
+        if dim is None and axis is None and keepdims is None and keepdim is False and dtype is None:
+            if out is not None:
+                raise TypeError("sum: out= is not supported; use the returned Tensor")
             return _reduce.Sum._apply1(self, axis=None, keepdims=False)
+        if dtype is not None or out is not None:
+            _no_out(out, "sum")
+            return self.astype(dtype).sum(dim, keepdim, axis=axis, keepdims=keepdims)
         axis, keep = _api.dims(self, dim, axis, keepdim, keepdims, "sum")
         return _reduce.Sum._apply1(self, axis=axis, keepdims=keep)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
-        """Mean over ``dim`` (an int, a tuple of ints, or None for all)."""
-        if self.data.dtype.kind != "f" and axis is None and keepdims is None:  # torch's spelling: torch's rule
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None,
+             dtype: Any = None, out: Any = _tops_unset) -> "Tensor":
+        """Mean over ``dim`` (an int, a tuple of ints, or None for all), in ``dtype`` when given.
+
+        An integer or bool tensor needs a float dtype, as in torch: ``x.mean()`` and ``x.mean(dim)`` raise, while
+        numpy's spellings (``x.mean(axis=...)``, ``np.mean(x)``) give numpy's float mean.
+        """
+        if dtype is not None or out is not _tops_unset:
+            _no_out(None if out is _tops_unset else out, "mean")
+            if dtype is not None:
+                return self.astype(dtype).mean(dim, keepdim, axis=axis, keepdims=keepdims)
+        elif self.data.dtype.kind != "f" and axis is None and keepdims is None:  # torch's spelling: torch's rule
             raise RuntimeError(
                 f"mean(): could not infer output dtype. Input dtype must be a floating point dtype, got "
                 f"{self.data.dtype}; use x.float().mean() or x.double().mean() (or numpy's x.mean(axis=...))"
@@ -1270,6 +1286,11 @@ def _times(other: Any, alpha: Any, op: str) -> Any:
     if isinstance(other, Number) and not isinstance(other, bool):
         return other * alpha
     return (other if isinstance(other, Tensor) else Tensor._lift(other, None, op)) * alpha
+
+
+def _no_out(out: Any, op: str) -> None:
+    if out is not None:
+        raise TypeError(f"{op}: out= is not supported; use the returned Tensor")
 
 
 def _scalar(x: Any, op: str, what: str) -> float:

@@ -481,6 +481,12 @@ def test_int_mean_torch_spelling_raises_as_torch_numpy_spelling_keeps_numpy_mean
     np.testing.assert_array_equal(x.mean(axis=0).data, a.mean(axis=0))  # numpy's spelling: numpy's meaning
     np.testing.assert_array_equal(x.mean(axis=1, keepdims=True).data, a.mean(axis=1, keepdims=True))
     np.testing.assert_allclose(x.float().mean(1).data, t.float().mean(1).numpy())
+    np.testing.assert_allclose(x.mean(1, dtype=np.float32).data, t.mean(1, dtype=torch.float32).numpy())
+    np.testing.assert_allclose(x.sum(0, dtype=np.float64).data, t.sum(0, dtype=torch.float64).numpy())
+    assert x.sum(dtype=np.float32).dtype == np.float32
+    assert float(np.mean(x)) == a.mean() and float(np.sum(x)) == a.sum()  # numpy's functions: numpy's meaning
+    with pytest.raises(TypeError, match="mean: out= is not supported"):
+        np.mean(x, out=np.zeros(()))
 
 
 @pytest.mark.parametrize("dtype", [np.bool_, np.int32, np.int64, np.uint8])
