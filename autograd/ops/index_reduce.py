@@ -64,10 +64,11 @@ class ScatterReduce(Function):
             out = flat // count if flat.dtype.kind in "iu" else flat / count.astype(flat.dtype)
         else:
             out = flat.reshape(x.shape)
-        ctx.tgt, ctx.s, ctx.reached, ctx.count = tgt, s, reached, count
+        ctx.tgt, ctx.reached, ctx.count = tgt, reached, count
         ctx.index, ctx.axis, ctx.src_shape = index, axis, src.shape
         ctx.reduce, ctx.include_self = reduce, include_self
-        ctx.x, ctx.out = x, out
+        if reduce in ("prod", "amax", "amin"):  # their derivatives read the values (checked against in-place writes)
+            ctx.save_for_backward(x, src, out)
         return out
 
     @staticmethod
@@ -93,7 +94,8 @@ class ScatterReduce(Function):
                 "scatter_reduce: create_graph=True (double backward) is not supported for reduce='prod'; "
                 "use reduce='sum' on logs, or take the second derivative numerically"
             )
-        x, out, s = ctx.x, ctx.out, ctx.s
+        x, src, out = (G.data(a) for a in ctx.saved_tensors)
+        s = src[_within(ctx.index.shape)].reshape(-1)
         xf, of = x.reshape(-1), out.reshape(-1)
         if red == "prod":
             w_self, w_src = _prod_weights(xf, s, tgt, keep_self, reached.reshape(-1))
