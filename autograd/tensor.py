@@ -306,8 +306,14 @@ class Tensor:
         """A copy with its own memory, still in the graph: gradients flow through it to this tensor."""
         return _shape.Clone._apply1(self)
 
-    def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``grad`` = dL/dself, 1 for a scalar)."""
+    def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False, *,
+                 gradient: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``grad`` = dL/dself, 1 for a scalar;
+        ``gradient=`` is torch's name for it)."""
+        if gradient is not None:
+            if grad is not None:
+                raise TypeError("backward: give grad or torch's gradient=, not both")
+            grad = gradient
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no graph; "

@@ -291,3 +291,13 @@ def test_small_torch_functions_match_torch() -> None:
     n = x.narrow_copy(0, 1, 3)
     n.data[0] = 100.0
     assert x.data[1] == 1.0
+
+
+def test_backward_takes_torchs_gradient_keyword() -> None:
+    a = np.array([1.0, -2.0, 3.0])
+    x, t = Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    (x * x).backward(gradient=Tensor([0.1, 1.0, 10.0]))
+    (t * t).backward(gradient=torch.tensor([0.1, 1.0, 10.0], dtype=torch.float64))
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
+    with pytest.raises(TypeError, match="give grad or torch's gradient=, not both"):
+        (x * x).backward(Tensor(a), gradient=Tensor(a))
