@@ -1203,10 +1203,19 @@ def _twin(base: str) -> Callable:
     return lambda x, *a, **k: getattr(x, base)(*a, **k)
 
 
+def _format(self: Tensor, spec: str) -> str:
+    """``f"{x:.3f}"``: a one-element tensor formats as its number (as torch's 0-d tensors); others as repr."""
+    if self.data.ndim == 0:
+        return format(self.data.item(), spec)
+    return format(repr(self), spec)
+
+
 def install(cls: type) -> None:
     """Put the methods and properties on ``Tensor`` (only names it does not define itself; ``to`` is replaced by
     the device-aware one)."""
     cls.to = _to
+    if "__format__" not in cls.__dict__:
+        cls.__format__ = _format
     for name, fn in _METHODS.items():
         if name not in cls.__dict__:
             setattr(cls, name, fn)

@@ -301,3 +301,25 @@ def test_backward_takes_torchs_gradient_keyword() -> None:
     np.testing.assert_allclose(x.grad.data, t.grad.numpy())
     with pytest.raises(TypeError, match="give grad or torch's gradient=, not both"):
         (x * x).backward(Tensor(a), gradient=Tensor(a))
+
+
+def test_format_and_torchs_context_hints() -> None:
+    assert f"{Tensor(1.5):.3f}" == "1.500" and f"{autograd.tensor(7):>3}" == "  7"
+    assert f"{Tensor([1.0, 2.0])}" == repr(Tensor([1.0, 2.0]))
+
+    class Cube(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            ctx.mark_non_differentiable()
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * g
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    Cube.apply(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 12.0])
