@@ -18,8 +18,8 @@ from .ops import reduce as R
 from .ops import unary as U
 from .tensor import Tensor, as_tensor
 
-__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "slogdet", "solve", "cross", "matmul",
-           "outer", "MATRIX_ORDS"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "svd", "inv", "det", "slogdet", "solve", "cholesky",
+           "eigh", "eigvalsh", "cross", "matmul", "outer", "multi_dot", "matrix_power", "MATRIX_ORDS"]
 
 MATRIX_ORDS = ("fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf)
 
@@ -184,3 +184,93 @@ def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
 
 
 outer = _M.outer
+
+
+def _symmetric(op: str, x: Tensor, uplo: str) -> None:
+    _float(op, x)
+    _square(op, x)
+    if uplo not in ("L", "U"):
+        raise ValueError(f"linalg.{op}: UPLO must be 'L' or 'U', got {uplo!r}")
+
+
+def cholesky(A_: Any, *, upper: bool = False) -> Tensor:
+    """L (lower triangular) with L L^T = A for symmetric positive definite A; upper=True gives L^T."""
+    x = _t(A_)
+    _float("cholesky", x)
+    _square("cholesky", x)
+    low = LA.Cholesky._apply1(x)
+    return low.mT if upper else low
+
+
+def eigvalsh(A_: Any, UPLO: str = "L") -> Tensor:  # noqa: N803  (torch's name)
+    """The eigenvalues of each symmetric matrix, ascending (from its lower triangle, or upper with UPLO='U')."""
+    x = _t(A_)
+    _symmetric("eigvalsh", x, UPLO)
+    return LA.Eigh._apply1(x, uplo=UPLO)
+
+
+class EighResult(tuple):
+    """(eigenvalues, eigenvectors), named as torch.linalg.eigh's result."""
+
+    def __new__(cls, values: Tensor, vectors: Tensor) -> "EighResult":
+        return tuple.__new__(cls, (values, vectors))
+
+    eigenvalues = property(lambda self: self[0])
+    eigenvectors = property(lambda self: self[1])
+
+
+def eigh(A_: Any, UPLO: str = "L") -> EighResult:  # noqa: N803  (torch's name)
+    """(eigenvalues ascending, eigenvectors as columns) of each symmetric matrix; both differentiable (distinct
+    eigenvalues assumed), first derivatives only."""
+    x = _t(A_)
+    _symmetric("eigh", x, UPLO)
+    return EighResult(LA.Eigh._apply1(x, uplo=UPLO), LA.EighFull._apply1(x, uplo=UPLO))
+
+
+class SvdResult(tuple):
+    """(U, S, Vh), named as torch.linalg.svd's result."""
+
+    def __new__(cls, u: Tensor, s: Tensor, vh: Tensor) -> "SvdResult":
+        return tuple.__new__(cls, (u, s, vh))
+
+    U = property(lambda self: self[0])
+    S = property(lambda self: self[1])
+    Vh = property(lambda self: self[2])
+
+
+def svd(A_: Any, full_matrices: bool = True) -> SvdResult:
+    """(U, S, Vh) with A = U diag(S) Vh (reduced only: full_matrices=False); S is differentiable, U and Vh are
+    not (a gradient reaching them raises)."""
+    x = _t(A_)
+    _float("svd", x)
+    if x.ndim < 2:
+        raise ValueError(f"linalg.svd: needs at least 2 axes, got shape {x.shape}")
+    if full_matrices and x.shape[-1] != x.shape[-2]:
+        raise NotImplementedError("linalg.svd: full_matrices=True for non-square matrices is not supported; "
+                                  "pass full_matrices=False (the reduced SVD)")
+    return SvdResult(LA.SvdFactor._apply1(x, which="U"), LA.Svdvals._apply1(x), LA.SvdFactor._apply1(x, which="Vh"))
+
+
+def multi_dot(tensors: Any) -> Tensor:
+    """The product of the matrices, left to right (1-D ends as row and column vectors, as torch)."""
+    from .torch_extra import chain_matmul
+
+    ts = [_t(t) for t in tensors]
+    if len(ts) < 2:
+        raise ValueError("linalg.multi_dot: give at least two tensors")
+    first, last = ts[0].ndim == 1, ts[-1].ndim == 1
+    if first:
+        ts[0] = ts[0].reshape(1, -1)
+    if last:
+        ts[-1] = ts[-1].reshape(-1, 1)
+    out = chain_matmul(*ts)
+    if first and last:
+        return out.reshape(())
+    return out.reshape(-1) if first or last else out
+
+
+def matrix_power(A_: Any, n: int) -> Tensor:
+    """A @ A @ ... (n times; 0 the identity, negative n powers of the inverse)."""
+    from .torch_extra import matrix_power as _mp
+
+    return _mp(A_, n)

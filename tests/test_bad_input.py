@@ -1170,6 +1170,17 @@ CASES += [
     C(A + "result_type", "a string", lambda w: autograd.result_type(w.x, "1"), TypeError, "unsupported operand"),
     C(A + "promote_types", "not a dtype", lambda w: autograd.promote_types("x", np.float32), TypeError,
       "promote_types"),
+    C(A + "linalg.svd", "full_matrices for a 3x4", lambda w: autograd.linalg.svd(_ones(3, 4)), NotImplementedError,
+      "full_matrices=False"),
+    C(A + "linalg.cholesky", "not positive definite", lambda w: autograd.linalg.cholesky(-_ones(2, 2)), RuntimeError,
+      "not positive definite"),
+    C(A + "linalg.eigh", "bad UPLO", lambda w: autograd.linalg.eigh(_ones(2, 2), "X"), ValueError,
+      "UPLO must be 'L' or 'U'"),
+    C(A + "linalg.eigvalsh", "not square", lambda w: autograd.linalg.eigvalsh(w.x), ValueError, "square matrices"),
+    C(A + "linalg.multi_dot", "one tensor", lambda w: autograd.linalg.multi_dot([w.x]), ValueError,
+      "at least two tensors"),
+    C(A + "linalg.matrix_power", "n a float", lambda w: autograd.linalg.matrix_power(_ones(2, 2), 0.5), TypeError,
+      "n must be an int"),
     C(A + "device", "unknown type", lambda w: autograd.device("gpu"), RuntimeError, "expected one of cpu"),
     C(A + "zeros", "a GPU device", lambda w: autograd.zeros(2, device="cuda"), RuntimeError, "CPU only"),
     C(A + "bitwise_and", "floats", lambda w: autograd.bitwise_and(w.x, w.x), TypeError, "integer or bool"),
@@ -1184,6 +1195,8 @@ CASES += [
 ]
 
 EXEMPT = {
+    "autograd.linalg.EighResult": "the named (eigenvalues, eigenvectors) tuple eigh returns",
+    "autograd.linalg.SvdResult": "the named (U, S, Vh) tuple svd returns",
     "autograd.is_tensor": "accepts any object (True for a Tensor)",
     "autograd.CompileError": "an exception class, raised by autograd.compile",
     "autograd.return_types": "a namespace of the named tuples max(dim)/min(dim) return",

@@ -59,6 +59,13 @@ def _matrix_norm_case(o) -> tuple:
             "distinct")
 
 
+def _eigh_loss(res):
+    """Eigenvalues and sign-free functions of the eigenvectors (their squares), weighted."""
+    w, v = res
+    wt = W[:3, :3] if isinstance(w, Tensor) else torch.tensor(W[:3, :3])
+    return w * 1.5 + ((v * v) * wt).sum(-1)
+
+
 # name -> (ours, torch's, input shapes, domain)
 CASES = {
     "div_trunc": (lambda a, b: autograd.div(a, b, rounding_mode="trunc") * a,
@@ -206,6 +213,20 @@ CASES = {
     "slogdet": (lambda x: autograd.linalg.slogdet(x)[1], lambda x: torch.linalg.slogdet(x)[1], [(3, 3)], "real"),
     "solve": (lambda a, b: autograd.linalg.solve(a + 3 * Tensor(np.eye(3, dtype=a.dtype)), b),
               lambda a, b: torch.linalg.solve(a + 3 * torch.eye(3, dtype=a.dtype), b), [(2, 3, 3), (3, 2)], "real"),
+    "cholesky": (lambda x: autograd.linalg.cholesky(x @ x.mT + Tensor(np.eye(3))),
+                 lambda x: torch.linalg.cholesky(x @ x.mT + torch.eye(3, dtype=x.dtype)), [(2, 3, 3)], "real"),
+    "cholesky_upper": (lambda x: autograd.linalg.cholesky(x @ x.mT + Tensor(np.eye(3)), upper=True),
+                       lambda x: torch.linalg.cholesky(x @ x.mT + torch.eye(3, dtype=x.dtype), upper=True), [(3, 3)],
+                       "real"),
+    "eigvalsh": (lambda x: autograd.linalg.eigvalsh(x + x.mT), lambda x: torch.linalg.eigvalsh(x + x.mT),
+                 [(2, 3, 3)], "real"),
+    "eigh": (lambda x: _eigh_loss(autograd.linalg.eigh(x + x.mT)), lambda x: _eigh_loss(torch.linalg.eigh(x + x.mT)),
+             [(3, 3)], "real"),
+    "svd_S": (lambda x: autograd.linalg.svd(x, full_matrices=False).S, lambda x: torch.linalg.svd(x, False).S,
+              [(3, 4)], "real"),
+    "multi_dot": (lambda a, b, c: autograd.linalg.multi_dot([a, b, c]),
+                  lambda a, b, c: torch.linalg.multi_dot([a, b, c]),
+                  [(3,), (3, 4), (4,)], "real"),
     "solve_vec": (lambda a, b: autograd.linalg.solve(a + 3 * Tensor(np.eye(3, dtype=a.dtype)), b),
                   lambda a, b: torch.linalg.solve(a + 3 * torch.eye(3, dtype=a.dtype), b), [(3, 3), (3,)], "real"),
 }
@@ -521,3 +542,14 @@ def test_scatter_reduce_prod_double_backward_says_what_to_do() -> None:
     y = x.scatter_reduce(0, IDX, Tensor(np.full((2, 4), 2.0)), "prod").sum()
     with pytest.raises(RuntimeError, match="scatter_reduce: create_graph=True .* reduce='prod'"):
         autograd.gradients(y, [x], create_graph=True)
+
+
+def test_svd_vectors_refuse_gradients_and_reconstruct() -> None:
+    a = np.random.default_rng(3).standard_normal((3, 4))
+    x = Tensor(a, requires_grad=True)
+    u, s, vh = autograd.linalg.svd(x, full_matrices=False)
+    np.testing.assert_allclose((u.data * s.data) @ vh.data, a, atol=1e-12)
+    with pytest.raises(RuntimeError, match="gradients through the singular vectors"):
+        (u.sum() + s.sum()).backward()
+    with pytest.raises(RuntimeError, match="not positive definite"):
+        autograd.linalg.cholesky(Tensor(-np.eye(2)))

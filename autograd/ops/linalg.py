@@ -1,5 +1,6 @@
 """Matrix ops behind ``autograd.linalg``: singular values (for the nuclear and spectral norms),
-inverse, determinant and solve, each on the last two axes of a batch.
+inverse, determinant, solve, Cholesky and the symmetric eigendecomposition, each on the last two axes
+of a batch.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 from .. import generic as G
 from ..function import Context, Function
 
-__all__ = ["Svdvals", "Inv", "Det", "Solve"]
+__all__ = ["Svdvals", "Inv", "Det", "Solve", "Cholesky", "Eigh", "EighFull", "SvdFactor"]
 
 
 def _mT(x: Any) -> Any:
@@ -112,3 +113,98 @@ class Solve(Function):
         sa, sb = ctx.shapes
         ga = -(gb @ _mT(out)) if na else None
         return (G.sum_to_shape(ga, sa) if na else None), (G.sum_to_shape(gb, sb) if nb else None)
+
+
+def _inv(x: Any) -> Any:
+    return Inv.apply(x) if isinstance(x, G.Tensor) else np.linalg.inv(x)
+
+
+def _tril(x: Any, k: int = 0) -> Any:
+    if isinstance(x, G.Tensor):
+        from .layout import TriMask
+
+        return TriMask.apply(x, k=k, lower=True)
+    return np.tril(x, k)
+
+
+class Cholesky(Function):
+    """L lower triangular with L L^T = A (A symmetric positive definite);
+    dL/dA = L^-T S L^-1 with S = (P + tril(P, -1)^T) / 2, P = tril(L^T g) (torch's rule)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray) -> np.ndarray:
+        try:
+            out = np.linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            raise RuntimeError(
+                f"linalg.cholesky: a matrix of the batch of shape {a.shape} is not positive definite; check that "
+                "it is symmetric with positive eigenvalues (add eps I to regularise)"
+            ) from None
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (low,) = ctx.saved_tensors
+        p = _tril(_mT(low) @ g)
+        s = (p + _mT(_tril(p, -1))) * 0.5
+        li = _inv(low)
+        return _mT(li) @ s @ li
+
+
+class Eigh(Function):
+    """The eigenvalues w (ascending) of a symmetric matrix, with its eigenvectors V kept on the context
+    (``EighVectors`` reads them); dL/dA = V diag(g) V^T."""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, uplo: str = "L") -> np.ndarray:
+        w, v = np.linalg.eigh(a, UPLO=uplo)
+        ctx.v = v
+        return w
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        if isinstance(g, G.Tensor):
+            raise RuntimeError("linalg.eigh: create_graph=True (double backward) is not supported")
+        v = ctx.v
+        return (v * g[..., None, :]) @ _mT(v)
+
+
+class EighFull(Function):
+    """The eigenvectors V of a symmetric matrix (columns, for ascending eigenvalues w), with w as a second input's
+    worth of gradient through ``Eigh``; dL/dA = V (skew(V^T g) / E) V^T, E_ij = w_j - w_i (torch's rule)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, uplo: str = "L") -> np.ndarray:
+        w, v = np.linalg.eigh(a, UPLO=uplo)
+        e = w[..., None, :] - w[..., :, None]
+        n = w.shape[-1]
+        e[..., np.arange(n), np.arange(n)] = 1.0
+        ctx.v, ctx.e = v, e
+        return v
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        if isinstance(g, G.Tensor):
+            raise RuntimeError("linalg.eigh: create_graph=True (double backward) is not supported")
+        v = ctx.v
+        vg = _mT(v) @ g
+        vg = (vg - _mT(vg)) * 0.5
+        return v @ (vg / ctx.e) @ _mT(v)
+
+
+class SvdFactor(Function):
+    """U or Vh of the reduced SVD, as constants of the graph: gradients through them are refused (use svdvals)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, which: str = "U") -> np.ndarray:
+        u, _, vh = np.linalg.svd(a, full_matrices=False)
+        ctx.which = which
+        return u if which == "U" else vh
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        raise RuntimeError(
+            f"linalg.svd: gradients through the singular vectors ({ctx.which}) are not supported; differentiate "
+            "through the singular values (linalg.svdvals, or S of svd) or use linalg.eigh on A^T A"
+        )
