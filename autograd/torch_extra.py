@@ -563,7 +563,7 @@ def slogdet(input: Any) -> tuple:
 def logaddexp2(input: Any, other: Any) -> Tensor:
     """log2(2**a + 2**b), without overflow."""
     a, b = M._same_kind(*_pair(input, other, "logaddexp2"))
-    ln2 = np.log(2.0)
+    ln2 = float(np.log(2.0))
     return T.logaddexp(a * ln2, b * ln2) * (1.0 / ln2)
 
 

@@ -553,3 +553,19 @@ def test_svd_vectors_refuse_gradients_and_reconstruct() -> None:
         (u.sum() + s.sum()).backward()
     with pytest.raises(RuntimeError, match="not positive definite"):
         autograd.linalg.cholesky(Tensor(-np.eye(2)))
+
+
+F64_CONSTANTS = {"cholesky", "cholesky_upper", "eigh"}  # their test lambdas mix in float64 constants (float_power is float64 by definition)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CASES if n not in F64_CONSTANTS))
+def test_float32_stays_float32_and_matches_torch(name: str) -> None:
+    ours, theirs, _, _ = CASES[name]
+    arrays = [a.astype(np.float32) for a in _inputs(name)]
+    xs = [Tensor(a, requires_grad=True) for a in arrays]
+    out = ours(*xs)
+    assert out.dtype == np.float32, f"{name}: float32 inputs gave {out.dtype}"
+    ref = theirs(*[torch.tensor(a) for a in arrays])
+    np.testing.assert_allclose(out.data, ref.numpy(), rtol=2e-4, atol=2e-5, err_msg=name)
+    out.backward(np.ones(out.shape, np.float32))
+    assert all(x.grad is None or x.grad.dtype == np.float32 for x in xs), name
