@@ -325,7 +325,8 @@ def test_format_and_torchs_context_hints() -> None:
     np.testing.assert_array_equal(x.grad.data, [3.0, 12.0])
 
 
-F64_CONSTANTS = {"float_power", "inverse", "logdet", "matrix_power_neg", "quantile_dim"}  # their test lambdas mix in float64 constants (float_power is float64 by definition)
+# their test lambdas mix in float64 constants (float_power is float64 by definition)
+F64_CONSTANTS = {"float_power", "inverse", "logdet", "matrix_power_neg", "quantile_dim"}
 
 
 @pytest.mark.parametrize("name", sorted(n for n in CASES if n not in F64_CONSTANTS))

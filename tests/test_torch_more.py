@@ -555,7 +555,7 @@ def test_svd_vectors_refuse_gradients_and_reconstruct() -> None:
         autograd.linalg.cholesky(Tensor(-np.eye(2)))
 
 
-F64_CONSTANTS = {"cholesky", "cholesky_upper", "eigh"}  # their test lambdas mix in float64 constants (float_power is float64 by definition)
+F64_CONSTANTS = {"cholesky", "cholesky_upper", "eigh"}  # their test lambdas mix in float64 constants
 
 
 @pytest.mark.parametrize("name", sorted(n for n in CASES if n not in F64_CONSTANTS))
