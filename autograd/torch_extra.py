@@ -1099,9 +1099,14 @@ def _sum_to_size(self: Tensor, *size: Any) -> Tensor:
     return out.reshape(shape)
 
 
+_TYPE_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
 def _type(self: Tensor, dtype: Any = None, **kw: Any) -> Any:
+    """No argument: torch's type name ('torch.DoubleTensor', ...); a dtype: the tensor in that dtype."""
     if dtype is None:
-        return {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}.get(self.dtype.kind, "") + f"Tensor ({self.dtype})"
+        return f"torch.{_TYPE_NAMES.get(str(self.dtype), str(self.dtype))}Tensor"
     return self.astype(dtype)
 
 

@@ -340,3 +340,9 @@ def test_float32_stays_float32_and_matches_torch(name: str) -> None:
     np.testing.assert_allclose(out.data, ref.numpy(), rtol=2e-4, atol=2e-5, err_msg=name)
     out.backward(np.ones(out.shape, np.float32))
     assert all(x.grad is None or x.grad.dtype == np.float32 for x in xs), name
+
+
+def test_type_names_match_torch() -> None:
+    for a in (np.array([1.0]), np.array([1.0], np.float32), np.array([1]), np.array([True]), np.array([1], np.uint8)):
+        assert autograd.tensor(a).type() == torch.tensor(a).type()
+    assert autograd.tensor([1]).type(np.float32).dtype == np.float32
