@@ -1233,6 +1233,15 @@ def install(cls: type) -> None:
         name = base + "_"
         if hasattr(cls, base) and name not in cls.__dict__:
             setattr(cls, name, M._inplace_method(name, _twin(base)))
+    # shifts and the in-place bitwise operators of integer and bool tensors
+    cls.__lshift__ = lambda self, other: bitwise_left_shift(self, other)
+    cls.__rlshift__ = lambda self, other: bitwise_left_shift(Tensor._lift(other, self, "lshift"), self)
+    cls.__rshift__ = lambda self, other: bitwise_right_shift(self, other)
+    cls.__rrshift__ = lambda self, other: bitwise_right_shift(Tensor._lift(other, self, "rshift"), self)
+    for op, fn in (("__iand__", bitwise_and), ("__ior__", bitwise_or), ("__ixor__", bitwise_xor),
+                   ("__ilshift__", bitwise_left_shift), ("__irshift__", bitwise_right_shift)):
+        if op not in cls.__dict__:
+            setattr(cls, op, M._inplace_method(op, fn))
 
 
 install(Tensor)

@@ -346,3 +346,19 @@ def test_type_names_match_torch() -> None:
     for a in (np.array([1.0]), np.array([1.0], np.float32), np.array([1]), np.array([True]), np.array([1], np.uint8)):
         assert autograd.tensor(a).type() == torch.tensor(a).type()
     assert autograd.tensor([1]).type(np.float32).dtype == np.float32
+
+
+def test_shift_operators_and_in_place_bitwise_ops_match_torch() -> None:
+    a = np.array([1, 2, 8, -16])
+    i, t = autograd.tensor(a), torch.tensor(a)
+    for ours, ref in [(i << 2, t << 2), (i >> 1, t >> 1), (1 << autograd.tensor([0, 3]), 1 << torch.tensor([0, 3]))]:
+        np.testing.assert_array_equal(ours.data, ref.numpy())
+    i2, t2 = autograd.tensor(a), torch.tensor(a)
+    i2 |= 3
+    t2 |= 3
+    i2 <<= 1
+    t2 <<= 1
+    np.testing.assert_array_equal(i2.data, t2.numpy())
+    assert i2._version == 2
+    with pytest.raises(TypeError, match="bitwise_left_shift: needs integer or bool tensors"):
+        Tensor([1.0]) << 1
