@@ -162,7 +162,7 @@ all = _torchops.all  # noqa: A001  (torch.all; not in __all__, see below)
 any = _torchops.any  # noqa: A001
 round = _torchops.round  # noqa: A001
 
-softplus = _torchops.softplus  # torch's softplus(input, beta, threshold); the default is unchanged
+softplus = _torchops.softplus  # torch's softplus(input, beta, threshold=20)
 # any, all and round are attributes (autograd.any(t)) but not in __all__: `import *` must not shadow builtins
 __all__ += [
     "rsqrt", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "arcsin", "arccos", "arctan", "arcsinh",
@@ -178,30 +178,104 @@ __all__ += [
     "transpose", "permute", "reshape", "numel", "add", "sub", "mul", "div",
 ]  # autograd.sum/abs/max/min/pow/t exist too, left out of * so they never hide Python's builtins
 
-from .torch_extra import (  # noqa: E402
-    bmm, cuda, device, dot, empty, empty_like, expm1, from_numpy, is_floating_point, is_tensor, log1p, mm,
-    multinomial, mv, normal, randint, randperm, set_printoptions, square,
+# ---- more torch ops (autograd/torch_more.py over autograd/ops/division, index_reduce, cumprod, linalg,
+# elementwise_more) and torch.linalg's common functions (autograd.linalg)
+from . import linalg  # noqa: E402
+from . import torch_more as _torch_more  # noqa: E402
+
+from .torch_more import (  # noqa: E402
+    absolute, acosh, addbmm, addcdiv, addcmul, addmm, addmv, allclose, amax, amin, aminmax, arccosh, arctan2,
+    arctanh, argwhere, atan2, atanh, atleast_1d, atleast_2d, baddbmm, bincount, block_diag, bmm, cartesian_prod,
+    cdist, clamp_max, clamp_min, column_stack, count_nonzero, cross, cumprod, deg2rad, diag, diag_embed, diff,
+    dist, dstack, eq, equal, erfc, expm1, fliplr, flipud, floor_divide, fmax, fmin, fmod, frac, ge, ger,
+    greater, greater_equal, gt, histc, hstack, hypot, index_add, index_copy, index_fill, index_select, isclose,
+    isneginf, isposinf, kron, kthvalue, le, less, less_equal, log1p, logical_and, logical_not, logical_or,
+    logical_xor, logit, lt, masked_scatter, masked_select, median, meshgrid, mm, mode, moveaxis, movedim, mv,
+    nan_to_num, nanmean, nanmedian, nansum, narrow, ne, nonzero, not_equal, outer, positive, rad2deg,
+    reciprocal, remainder, rot90, scatter_reduce, sgn, signbit, square, swapaxes, swapdims, take_along_dim,
+    tensor_split, tile, trace, true_divide, unbind, unique, vstack, xlogy,
 )
 
-__all__ += ["from_numpy", "is_tensor", "is_floating_point", "mm", "bmm", "mv", "dot", "square", "log1p", "expm1",
-            "randint", "randperm", "multinomial", "normal", "empty", "empty_like", "device", "cuda",
-            "set_printoptions"]
+scatter = _torch_more.scatter  # noqa: F811  torchops' scatter, with torch's reduce= too
+divide = div
+__all__ += [
+    "absolute", "acosh", "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "allclose", "amax", "amin",
+    "aminmax", "arccosh", "arctan2", "arctanh", "argwhere", "atan2", "atanh", "atleast_1d", "atleast_2d",
+    "baddbmm", "bincount", "block_diag", "bmm", "cartesian_prod", "cdist", "clamp_max", "clamp_min",
+    "column_stack", "count_nonzero", "cross", "cumprod", "deg2rad", "diag", "diag_embed", "diff", "dist",
+    "dstack", "eq", "erfc", "expm1", "fliplr", "flipud", "floor_divide", "fmax", "fmin", "fmod", "frac", "ge",
+    "ger", "greater", "greater_equal", "gt", "histc", "hstack", "hypot", "index_add", "index_copy",
+    "index_fill", "index_select", "isclose", "isneginf", "isposinf", "kron", "kthvalue", "le", "less",
+    "less_equal", "log1p", "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "lt",
+    "masked_scatter", "masked_select", "median", "meshgrid", "mm", "mode", "moveaxis", "movedim", "mv",
+    "nan_to_num", "nanmean", "nanmedian", "nansum", "narrow", "ne", "nonzero", "not_equal", "outer", "positive",
+    "rad2deg", "reciprocal", "remainder", "rot90", "scatter_reduce", "sgn", "signbit", "square", "swapaxes",
+    "swapdims", "take_along_dim", "tensor_split", "tile", "trace", "true_divide", "unbind", "unique", "vstack",
+    "xlogy", "scatter", "linalg", "divide", "equal",
+]
 
-# ---- torch's names for dtypes and for its autograd namespace (`import autograd as torch` code runs as written)
-from . import autograd  # noqa: E402  (torch.autograd.Function, torch.autograd.grad, ...)
+# ---- still more torch (autograd/torch_extra.py): creation and sampling, statistics, distances, products
+from .torch_extra import (  # noqa: E402
+    addr, bernoulli, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor,
+    broadcast_shapes, broadcast_tensors, broadcast_to, bucketize, chain_matmul, clone, combinations, corrcoef,
+    cosine_similarity, cov, cumulative_trapezoid, det, detach, diagflat, dsplit, empty, empty_like, float_power,
+    from_numpy, heaviside, hsplit, index_put, inner, inverse, is_floating_point, is_tensor, ldexp, logaddexp2,
+    logdet, logspace, matrix_power, msort, multinomial, nanquantile, normal, pairwise_distance, pdist, quantile,
+    randint, randint_like, randperm, ravel, renorm, searchsorted, select, sinc, slogdet, split_with_sizes, take,
+    tensordot, trapezoid, trapz, tril_indices, triu_indices, vdot, vsplit,
+)
+
+__all__ += [
+    "addr", "bernoulli", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
+    "bitwise_right_shift", "bitwise_xor", "broadcast_shapes", "broadcast_tensors", "broadcast_to", "bucketize",
+    "chain_matmul", "clone", "combinations", "corrcoef", "cosine_similarity", "cov", "cumulative_trapezoid",
+    "det", "detach", "diagflat", "dsplit", "empty", "empty_like", "float_power", "from_numpy", "heaviside",
+    "hsplit", "index_put", "inner", "inverse", "is_floating_point", "is_tensor", "ldexp", "logaddexp2",
+    "logdet", "logspace", "matrix_power", "msort", "multinomial", "nanquantile", "normal", "pairwise_distance",
+    "pdist", "quantile", "randint", "randint_like", "randperm", "ravel", "renorm", "searchsorted", "select",
+    "sinc", "slogdet", "split_with_sizes", "take", "tensordot", "trapezoid", "trapz", "tril_indices",
+    "triu_indices", "vdot", "vsplit",
+]
+
+# torch's dtype names (attributes, not in __all__: ``bool``, ``float``, ``int``, ``long`` would shadow builtins)
 import numpy as _np  # noqa: E402
 
-float16 = half = _np.dtype(_np.float16)
-float32 = _np.dtype(_np.float32)
-float64 = double = _np.dtype(_np.float64)
-int8, int16, int32, int64, uint8 = (_np.dtype(t) for t in (_np.int8, _np.int16, _np.int32, _np.int64, _np.uint8))
-long = int64
-float = float32  # noqa: A001  (torch.float; like any/all/round, an attribute only, never in `import *`)
-int = int32  # noqa: A001
-bool = _np.dtype(_np.bool_)  # noqa: A001
-__all__ += ["autograd"]
-_DTYPES = ("float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64", "uint8", "long",
-           "float", "int", "bool")  # numpy dtypes, not functions: attributes, kept out of `import *`
+float16, float32, float64, half, double = _np.float16, _np.float32, _np.float64, _np.float16, _np.float64
+int8, int16, int32, int64, uint8 = _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8
+short, long = _np.int16, _np.int64
+float = _np.float32  # noqa: A001  (torch.float is float32)
+int = _np.int32  # noqa: A001  (torch.int is int32)
+bool = _np.bool_  # noqa: A001
+
+from .torch_extra import (  # noqa: E402
+    diagonal_scatter, fix, frexp, gcd, get_default_dtype, histogram, lcm, narrow_copy, nextafter, promote_types,
+    result_type, select_scatter, slice_scatter, unique_consecutive,
+)
+from .torch_extra import where  # noqa: E402,F811  (ops.arith's where, and torch's where(cond) too)
+
+__all__ += [
+    "diagonal_scatter", "fix", "frexp", "gcd", "get_default_dtype", "histogram", "lcm", "narrow_copy", "nextafter",
+    "promote_types", "result_type", "select_scatter", "slice_scatter", "unique_consecutive",
+]
+finfo, iinfo, Size = _np.finfo, _np.iinfo, tuple  # torch.finfo(x.dtype).eps, x.shape == torch.Size([2, 3])
+
+# torch's device= on the creation functions (the CPU only), torch.device and torch.cuda's questions
+from .torch_extra import cuda, device, with_device as _with_device  # noqa: E402,F401  (cuda: an attribute)
+
+for _name in ("zeros", "ones", "full", "eye", "arange", "rand", "randn", "zeros_like", "ones_like", "full_like",
+              "rand_like", "randn_like", "tensor", "linspace", "logspace", "empty", "empty_like", "randint",
+              "randint_like", "randperm", "normal"):
+    globals()[_name] = _with_device(globals()[_name])
+del _name
+__all__ += ["device"]
+
+# ---- torch.autograd as a namespace, print options, and a dir() that shows the API, not the imports
+from . import autograd  # noqa: E402  (torch.autograd.Function, torch.autograd.grad, torch.autograd.backward)
+from .torch_misc import dot, set_printoptions  # noqa: E402
+
+__all__ += ["autograd", "set_printoptions", "dot"]
+_DTYPES = ("float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64", "uint8", "short",
+           "long", "float", "int", "bool", "finfo", "iinfo", "Size", "cuda")  # attributes kept out of `import *`
 
 
 def __dir__() -> list[str]:

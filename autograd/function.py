@@ -46,6 +46,15 @@ class Context:
         """Keep ``arrays`` (inputs, the output, or constants such as masks) for backward."""
         self.saved = arrays
 
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """torch's hint that outputs (e.g. indices) get no gradient; gradwork needs none (kept for torch code)."""
+
+    def mark_dirty(self, *inputs: Any) -> None:
+        """torch's note that forward changed inputs in place; kept for torch code (write out of place here)."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """torch's switch for None gradients; gradwork's backward always gets an array (kept for torch code)."""
+
     @property
     def saved_tensors(self) -> tuple:
         if self.freed:

@@ -15,10 +15,12 @@ tensor's own array and return the same tensor.
   gradient to the version they read (``version_at``), since that version is
   the newest one created before them.
 
-Views: an in-place op on ``v = base[index]`` (a basic index) is recorded as
-``base[index] = op(v)`` and ``v`` is re-based onto the changed base, as torch
-does. Other views of graph tensors (``reshape``, ``.T``) refuse recorded
-in-place ops. A view taken before its base changed, then used, raises in
+Views: an in-place op on a view ``v`` of ``base`` (``base[index]`` with a basic
+index, ``view``/``reshape``/``flatten``/``squeeze``, ``t()``/``transpose``/
+``permute``/``.T``, ``diagonal()``) is recorded as a write of ``op(v)`` into the
+base (``base[index] = ...``, ``base.copy_(...)``) and ``v`` is re-based onto the
+changed base, as torch does. Expanded views refuse (several entries share one
+memory cell). A view taken before its base changed, then used, raises in
 backward (torch would re-base it; gradwork re-bases only through the view).
 
 Versions: every in-place write appends a creation number to the tensor's
@@ -39,12 +41,15 @@ from . import engine
 from .engine import next_seq
 from .ops import arith as _arith
 from .ops import inplace as _ops
+from .ops import layout as _layout
 from .ops import shape as _shape
 from .tensor import Tensor, _index_arg
 
 __all__ = ["version", "register_hook", "RemovableHandle"]
 
 _grad_mode = engine._state
+_REBASED = (_shape.Reshape, _shape.Transpose, _layout.Diagonal)  # views re-based like basic-index ones
+_VIEW_OPS = (_shape.GetItem,) + _REBASED
 
 
 # ------------------------------------------------------------------ versions
@@ -60,6 +65,16 @@ def share_with_view(base: Tensor, view: Tensor) -> Tensor:
     """Give a recorded view of ``base`` (``base[index]``) the base's version counter; returns the view."""
     if view._ctx is not None and view.data.base is not None:
         view._mods = _mods_of(base)
+    return view
+
+
+def share_with_alias(base: Tensor, view: Tensor) -> Tensor:
+    """Give a recorded view of ``base`` made by reshape, transpose or diagonal the base's version counter,
+    when it shares the base's memory (a reshape may copy); returns the view."""
+    if view._ctx is not None:
+        owner = view.data.base  # numpy points a view at the array that owns the memory
+        if owner is not None and (owner is base.data or owner is base.data.base):
+            view._mods = _mods_of(base)
     return view
 
 
@@ -79,10 +94,10 @@ def check_saved(node: Tensor, t: Tensor, pos: int) -> None:
     mods = t._mods
     seq = node._seq
     used = getattr(node._ctx, "used_at", seq)  # an in-place op read its inputs before its own write
-    if (pos >= 0 and t._op is _shape.GetItem and any(t._seq < m < used for m in mods)
+    if (pos >= 0 and t._op in _VIEW_OPS and any(t._seq < m < used for m in mods)
             and getattr(node._ctx, "previous", None) is not t):  # (a re-based view's old self is no real input)
         raise RuntimeError(
-            f"{node._op.__name__}.backward: its input {pos} is a view (made by GetItem) of a tensor that was "
+            f"{node._op.__name__}.backward: its input {pos} is a view (made by {t._op.__name__}) of a tensor that was "
             "changed in place after the view was taken and before this op used it, so the view's values are not "
             "the ones its graph computed; take the view again after the change (torch re-bases such views; "
             "gradwork re-bases a view only for in-place ops made through the view itself)"
@@ -219,8 +234,14 @@ def _record(t: Tensor, op: str, compute: Callable, others: tuple) -> Tensor:
     if t._ctx is not None and t.data.base is not None and any(
         p.data is not t.data and np.may_share_memory(t.data, p.data) for p in t._parents
     ):  # t's memory belongs to one of its inputs: t is a view
-        if t._op is _shape.GetItem and t._ctx.basic:
+        if t._op in _REBASED or (t._op is _shape.GetItem and t._ctx.basic):
             return _record_through_view(t, op, compute, others)
+        if t._op is _shape.BroadcastTo:
+            raise RuntimeError(
+                f"{op}: this tensor is an expanded view (made by expand/broadcast_to): several of its entries are "
+                "one entry of the tensor it expands, so it cannot be changed in place (as in torch); change a "
+                "clone() of it, or write into the tensor before expanding it"
+            )
         raise RuntimeError(
             f"{op}: this tensor is a view of another tensor of the graph (made by {t._op.__name__}); changing it "
             "in place would change that tensor behind the graph's back. Write into the base tensor "
@@ -263,18 +284,48 @@ def _old_version(t: Tensor) -> Tensor:
     return old
 
 
+def _write_back(t: Tensor, base: Tensor, new: Tensor) -> Tensor:
+    """Write ``new`` (the changed values of the view ``t``) into ``base``, recorded; return the view taken
+    again from the changed base (the same view op with the same arguments)."""
+    op, ctx = t._op, t._ctx
+    if op is _shape.GetItem:
+        setitem(base, ctx.index, new)  # recorded on the base (and further up, if the base is a view too)
+        return _shape.GetItem._apply1(base, index=ctx.index)
+    if op is _shape.Reshape:
+        copy_(base, _shape.Reshape._apply1(new, shape=base.data.shape))
+        return _shape.Reshape._apply1(base, shape=t.data.shape)
+    if op is _shape.Transpose:
+        copy_(base, _shape.Transpose._apply1(new, axes=ctx.inverse))
+        return _shape.Transpose._apply1(base, axes=tuple(np.argsort(ctx.inverse).tolist()))
+    offset, a1, a2 = ctx.args  # Diagonal: x[..., rows, cols] along (a1, a2) is the view's last axis
+    nd = base.data.ndim
+    index = [slice(None)] * nd
+    index[a1], index[a2] = ctx.rows, ctx.cols
+    # numpy puts the two indexed axes' common axis where they stood when they are neighbours, else in front
+    at = min(a1, a2) if abs(a1 - a2) == 1 else 0
+    perm = list(range(nd - 2))
+    perm.insert(at, nd - 2)
+    setitem(base, tuple(index), _shape.Transpose._apply1(new, axes=tuple(perm)))
+    return _layout.Diagonal._apply1(base, offset=offset, axis1=a1, axis2=a2)
+
+
 def _record_through_view(t: Tensor, op: str, compute: Callable, others: tuple) -> Tensor:
-    """An in-place op on ``t = base[index]`` (a basic-index view): recorded as ``base[index] = op(t, ...)``,
-    and ``t`` becomes ``base[index]`` of the changed base again, as torch re-bases views."""
-    base, index = t._parents[0], t._ctx.index
+    """An in-place op on a view ``t`` of ``base`` (``base[index]`` with a basic index, a reshape, a transpose or a
+    diagonal): recorded as a write of ``op(t, ...)`` into the base, and ``t`` becomes the same view of the changed
+    base again, as torch re-bases views."""
+    base = t._parents[0]
+    if base.requires_grad and base._ctx is None:
+        raise RuntimeError(
+            f"{op}: a view of a leaf Variable that requires grad is being used in an in-place operation. Update "
+            "parameters inside `with no_grad():` (as optimisers do), or change a clone() of the tensor"
+        )
     old = _old_version(t)
     old._mods = _mods_of(t)
     src = _shape.Clone._apply1(old)  # the values the op reads, in memory the write below leaves alone
     new = compute(src, *tuple(src if o is t else o for o in others))
     if new.data.shape != t.data.shape:
         _fail_write(op, t, ValueError(), new.data.shape)
-    setitem(base, index, new)  # recorded on the base (and further up, if the base is a view too)
-    fresh = _shape.GetItem._apply1(base, index=index)
+    fresh = _write_back(t, base, new)
     if not np.may_share_memory(t.data, base.data):  # the base got memory of its own: follow it
         t.data = fresh.data
     ctx = fresh._ctx

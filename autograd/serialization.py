@@ -271,10 +271,10 @@ def load(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, *, map_loc
     ("cpu") and ``weights_only`` are accepted: everything loads on the CPU, and
     only data is ever read, whatever ``weights_only`` says.
     """
-    if map_location is not None:
-        from .torch_extra import device
+    if isinstance(map_location, str) or type(map_location).__name__ == "device":
+        from .torch_extra import _check_cpu
 
-        device(map_location if isinstance(map_location, (str, device)) else "cpu")  # a GPU is refused
+        _check_cpu(map_location, "load")  # a GPU is refused (a dict or a function is taken as it is)
     path = _check_path(path, "load")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) or max_bytes <= 0:
         raise ValueError(f"load: max_bytes must be a positive integer number of bytes, got {max_bytes!r}")

@@ -266,7 +266,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        opts = _extra.PRINT
+        opts = _misc.PRINT
         body = np.array2string(self.data, separator=", ", precision=opts["precision"], threshold=opts["threshold"],
                                edgeitems=opts["edgeitems"], max_line_width=opts["linewidth"], prefix="Tensor(")
         extra = []
@@ -310,15 +310,14 @@ class Tensor:
         """A copy with its own memory, still in the graph: gradients flow through it to this tensor."""
         return _shape.Clone._apply1(self)
 
-    def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False,
+    def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False, *,
                  gradient: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``grad`` = dL/dself, 1 for a scalar;
         ``gradient=`` is torch's name for it)."""
         if gradient is not None:
             if grad is not None:
-                raise TypeError("backward: give the gradient once, as grad or as gradient=")
+                raise TypeError("backward: give grad or torch's gradient=, not both")
             grad = gradient
-        retain_graph = bool(retain_graph)
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no graph; "
@@ -728,9 +727,11 @@ class Tensor:
 
     multiply = mul
 
-    def div(self, other: Any) -> "Tensor":
-        """self / other (true division)."""
-        return self / other
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        """self / other (true division); rounding_mode "trunc" or "floor" rounds the quotient (as torch)."""
+        if rounding_mode is None:
+            return self / other
+        return _more.div(self, other, rounding_mode=rounding_mode)
 
     divide = true_divide = div
 
@@ -769,15 +770,36 @@ class Tensor:
     # ------------------------------------------------------------- reductions
     # torch's dim/keepdim and numpy's axis/keepdims both work (see autograd/torch_api.py); the call
     # without arguments, the common one, goes straight to the op.
-    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
-        """Sum over ``dim`` (an int, a tuple of ints, or None for all; torch's ``dim=()`` is all too)."""
-        if dim is None and axis is None and keepdims is None and keepdim is False:
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None,
+            dtype: Any = None, out: Any = None) -> "Tensor":
+        """Sum over ``dim`` (an int, a tuple of ints, or None for all; torch's ``dim=()`` is all too), in ``dtype``
+        when given (as torch and numpy: the input is cast first)."""
+        if dim is None and axis is None and keepdims is None and keepdim is False and dtype is None:
+            if out is not None:
+                raise TypeError("sum: out= is not supported; use the returned Tensor")
             return _reduce.Sum._apply1(self, axis=None, keepdims=False)
+        if dtype is not None or out is not None:
+            _no_out(out, "sum")
+            return self.astype(dtype).sum(dim, keepdim, axis=axis, keepdims=keepdims)
         axis, keep = _api.dims(self, dim, axis, keepdim, keepdims, "sum")
         return _reduce.Sum._apply1(self, axis=axis, keepdims=keep)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
-        """Mean over ``dim`` (an int, a tuple of ints, or None for all)."""
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None,
+             dtype: Any = None, out: Any = _tops_unset) -> "Tensor":
+        """Mean over ``dim`` (an int, a tuple of ints, or None for all), in ``dtype`` when given.
+
+        An integer or bool tensor needs a float dtype, as in torch: ``x.mean()`` and ``x.mean(dim)`` raise, while
+        numpy's spellings (``x.mean(axis=...)``, ``np.mean(x)``) give numpy's float mean.
+        """
+        if dtype is not None or out is not _tops_unset:
+            _no_out(None if out is _tops_unset else out, "mean")
+            if dtype is not None:
+                return self.astype(dtype).mean(dim, keepdim, axis=axis, keepdims=keepdims)
+        elif self.data.dtype.kind != "f" and axis is None and keepdims is None:  # torch's spelling: torch's rule
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. Input dtype must be a floating point dtype, got "
+                f"{self.data.dtype}; use x.float().mean() or x.double().mean() (or numpy's x.mean(axis=...))"
+            )
         if dim is None and axis is None and keepdims is None and keepdim is False:
             return _reduce.Mean._apply1(self, axis=None, keepdims=False)
         axis, keep = _api.dims(self, dim, axis, keepdim, keepdims, "mean")
@@ -928,7 +950,7 @@ class Tensor:
     # ------------------------------------------------------------- movement
     def reshape(self, *shape: Any) -> "Tensor":
         shape = _shape_arg(shape, "reshape")
-        return _shape.Reshape._apply1(self, shape=shape)
+        return _inplace.share_with_alias(self, _shape.Reshape._apply1(self, shape=shape))
 
     view = reshape
 
@@ -940,7 +962,7 @@ class Tensor:
         elif len(axes) == 2:
             return self.swapaxes(*axes)
         if not axes:
-            return _shape.Transpose._apply1(self, axes=None)
+            return _inplace.share_with_alias(self, _shape.Transpose._apply1(self, axes=None))
         return self.permute(axes)
 
     def permute(self, *axes: Any) -> "Tensor":
@@ -948,22 +970,22 @@ class Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         if self.data.ndim == 0 and not axes:
-            return _shape.Transpose._apply1(self, axes=())
+            return _inplace.share_with_alias(self, _shape.Transpose._apply1(self, axes=()))
         perm = self._axis(tuple(axes), "permute")
         if perm is None or len(perm) != self.data.ndim:
             raise ValueError(f"permute: axes {axes} are not a permutation of the {self.data.ndim} axes of {self.shape}")
-        return _shape.Transpose._apply1(self, axes=perm)
+        return _inplace.share_with_alias(self, _shape.Transpose._apply1(self, axes=perm))
 
     def swapaxes(self, a: int, b: int) -> "Tensor":
         """Axes a and b swapped (torch's ``transpose(a, b)``, also called ``swapdims``)."""
         if self.data.ndim == 0:
             self._axis((a,), "transpose")
             self._axis((b,), "transpose")
-            return _shape.Transpose._apply1(self, axes=())
+            return _inplace.share_with_alias(self, _shape.Transpose._apply1(self, axes=()))
         a, b = self._axis(a, "transpose"), self._axis(b, "transpose")
         perm = list(range(self.data.ndim))
         perm[a], perm[b] = perm[b], perm[a]
-        return _shape.Transpose._apply1(self, axes=tuple(perm))
+        return _inplace.share_with_alias(self, _shape.Transpose._apply1(self, axes=tuple(perm)))
 
     swapdims = swapaxes
 
@@ -1206,7 +1228,7 @@ class Tensor:
         return _tops.unflatten(self, dim, sizes)
 
     def diagonal(self, offset: int = 0, dim1: Any = _tops_unset, dim2: Any = _tops_unset, **kw: Any) -> "Tensor":
-        return _tops.diagonal(self, offset, dim1, dim2, **kw)
+        return _inplace.share_with_alias(self, _tops.diagonal(self, offset, dim1, dim2, **kw))
 
     def tril(self, diagonal: Any = _tops_unset, **kw: Any) -> "Tensor":
         return _tops.tril(self, diagonal, **kw)
@@ -1223,7 +1245,9 @@ class Tensor:
     def gather(self, dim: int, index: Any) -> "Tensor":
         return _tops.gather(self, dim, index)
 
-    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> "Tensor":
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> "Tensor":
+        if reduce is not None:
+            return _more.scatter(self, dim, index, src, value=value, reduce=reduce)
         return _tops.scatter(self, dim, index, src, value=value)
 
     def scatter_add(self, dim: int, index: Any, src: Any) -> "Tensor":
@@ -1271,6 +1295,11 @@ def _times(other: Any, alpha: Any, op: str) -> Any:
     if isinstance(other, Number) and not isinstance(other, bool):
         return other * alpha
     return (other if isinstance(other, Tensor) else Tensor._lift(other, None, op)) * alpha
+
+
+def _no_out(out: Any, op: str) -> None:
+    if out is not None:
+        raise TypeError(f"{op}: out= is not supported; use the returned Tensor")
 
 
 def _scalar(x: Any, op: str, what: str) -> float:
@@ -1396,9 +1425,11 @@ from . import torchops as _tops  # noqa: E402
 from .ops import select as _select  # noqa: E402
 
 from . import inplace as _inplace  # noqa: E402
-from . import torch_extra as _extra  # noqa: E402
+from . import torch_more as _more  # noqa: E402  (more torch ops; installs their Tensor methods)
+from . import torch_extra as _extra  # noqa: E402,F401  (installs to(device), random fills, in-place twins, ...)
+from . import torch_misc as _misc  # noqa: E402  (print options, contiguous)
 
-_extra.install(Tensor)
+_misc.install(Tensor)
 
 _generic.Tensor = Tensor
 _dual.register_tensor_where(_arith.where)

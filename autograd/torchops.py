@@ -260,10 +260,9 @@ def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> T
     return x / U.Clip._apply1(n, lo=e, hi=None)
 
 
-def softplus(input: Any, beta: float = 1.0, threshold: float | None = None) -> Tensor:
-    """log(1 + e**(beta x)) / beta; x itself where beta x > threshold (None: no cut-off, the exact
-    stable formula everywhere, which is gradwork's default and differs from torch's threshold=20 by
-    under 1e-9 relative)."""
+def softplus(input: Any, beta: float = 1.0, threshold: float | None = 20.0) -> Tensor:
+    """log(1 + e**(beta x)) / beta; x itself where beta x > threshold (torch's default 20; None: no
+    cut-off, the exact stable formula everywhere, as ``Tensor.softplus()``)."""
     x = _t(input)
     b = _number(beta, "softplus", "beta")
     if b == 0:
@@ -399,11 +398,16 @@ def std_mean(input: Any, dim: Any = None, *, correction: Any = None, keepdim: bo
 
 
 def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Vector p-norm over ``dim`` (None: all entries): p a number > 0, 0, inf, -inf, or 'fro' (= 2)."""
+    """Vector p-norm over ``dim`` (None: all entries): p a number > 0, 0, inf, -inf, or 'fro' (= 2);
+    'nuc' is the matrix nuclear norm (the sum of the singular values)."""
     x = _t(input)
     if isinstance(p, str):
+        if p == "nuc":  # the nuclear norm of matrices (the last two axes, or the two in dim)
+            from .linalg import matrix_norm
+
+            return matrix_norm(x, "nuc", (-2, -1) if dim is None else dim, keepdim)
         if p != "fro":
-            raise ValueError(f"norm: p={p!r} is not supported; use a number, inf, -inf or 'fro'")
+            raise ValueError(f"norm: p={p!r} is not supported; use a number, inf, -inf, 'fro' or 'nuc'")
         p = 2.0
     p = _number(p, "norm", "p")
     if p < 0 and p != -np.inf:

@@ -100,20 +100,19 @@ class ELU(Module):
 
 
 class Softplus(Module):
-    """log(1 + e**(beta x)) / beta, a smooth ReLU (x itself past ``threshold``; None: no cut-off)."""
+    """log(1 + e**(beta x)) / beta, a smooth ReLU; x itself where beta x > ``threshold`` (torch's defaults:
+    beta=1, threshold=20; threshold=None: no cut-off, the exact formula everywhere)."""
 
-    def __init__(self, beta: float = 1.0, threshold: float | None = None) -> None:
+    def __init__(self, beta: float = 1.0, threshold: float | None = 20.0) -> None:
         super().__init__()
         self.beta = F.check_number(beta, "Softplus", "beta")
         self.threshold = None if threshold is None else F.check_number(threshold, "Softplus", "threshold")
 
     def forward(self, x: Any) -> Any:
-        if self.beta == 1.0 and self.threshold is None:
-            return F.softplus(x)
         return F.softplus(x, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
-        if self.beta == 1.0 and self.threshold is None:
+        if self.beta == 1.0 and self.threshold == 20.0:
             return ""
         return f"beta={self.beta:g}, threshold={self.threshold}"
 

@@ -72,10 +72,11 @@ def elu(x: Any, alpha: float = 1.0) -> Any:
     return to_tensor(x, "elu").elu(a)
 
 
-def softplus(x: Any, beta: float = 1.0, threshold: float | None = None) -> Any:
+def softplus(x: Any, beta: float = 1.0, threshold: float | None = 20.0) -> Any:
     """log(1 + e**(beta x)) / beta, computed stably; derivative sigmoid(beta x).
 
-    Past ``threshold`` (beta x > threshold) it is x itself, as torch; the default None has no cut-off.
+    Past ``threshold`` (beta x > threshold) it is x itself, as torch (default 20, torch's);
+    threshold=None has no cut-off (the exact formula everywhere).
     """
     if beta == 1.0 and threshold is None and type(beta) in (int, float):
         return smap(Value.softplus, x) if is_scalar(x) else to_tensor(x, "softplus").softplus()
@@ -84,6 +85,8 @@ def softplus(x: Any, beta: float = 1.0, threshold: float | None = None) -> Any:
         raise ValueError("softplus: beta must not be 0 (it divides the result)")
     t = None if threshold is None else check_number(threshold, "softplus", "threshold")
     if is_scalar(x):
+        if b == 1.0:
+            return smap(lambda v: v if t is not None and v.data > t else v.softplus(), x)
         return smap(lambda v: v if t is not None and v.data * b > t else (v * b).softplus() * (1.0 / b), x)
     return to_tensor(x, "softplus").softplus(b, t)
 

@@ -17,9 +17,8 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
 
-import autograd
 from autograd import Tensor, Value
-from autograd.torch_extra import _is_device
+from autograd.torch_extra import _check_cpu, _is_device
 from autograd.tracing import replayable
 
 from . import hooks as _hooks
@@ -543,7 +542,7 @@ class Module:
                 raise TypeError(f"Module.to: got more than one dtype ({dtype!r} and {a!r}); give one dtype and/or "
                                 "'cpu'")
         if device is not None:
-            autograd.device(device)  # raises for anything but the CPU
+            _check_cpu(device, "Module.to")  # anything but the CPU is refused
         if dtype is None:
             return self
         try:

@@ -26,7 +26,7 @@ MODULES = [
     (lambda: nn.ReLU6(), lambda: torch.nn.ReLU6()),
     (lambda: nn.Softmin(0), lambda: torch.nn.Softmin(0)),
     (lambda: nn.Softplus(2.0, 4.0), lambda: torch.nn.Softplus(2.0, 4.0)),
-    (lambda: nn.Softplus(0.5), lambda: torch.nn.Softplus(0.5, 1e9)),
+    (lambda: nn.Softplus(0.5), lambda: torch.nn.Softplus(0.5)),
 ]
 IDS = ["celu", "selu", "softsign", "hardsigmoid", "hardswish", "hardtanh", "relu6", "softmin", "softplus_bt",
        "softplus_b"]
@@ -87,12 +87,23 @@ def test_module_arguments_and_repr() -> None:
         nn.Softplus("2")
 
 
-def test_softplus_defaults_are_unchanged() -> None:
-    a = np.array([-40.0, -1.0, 0.0, 2.0, 30.0, 900.0])
-    np.testing.assert_allclose(F.softplus(Tensor(a)).data, np.logaddexp(0, a), rtol=1e-15)
-    np.testing.assert_allclose(nn.Softplus()(Tensor(a)).data, np.logaddexp(0, a), rtol=1e-15)
-    v = F.softplus(Value(2.0))
-    assert type(v) is Value and abs(v.data - np.logaddexp(0, 2.0)) < 1e-15
+def test_softplus_defaults_are_torchs() -> None:
+    a = np.array([-40.0, -1.0, 0.0, 2.0, 19.9, 20.0, 20.1, 30.0, 900.0])
+    r = torch.tensor(a, requires_grad=True)
+    ref = TF.softplus(r)
+    ref.backward(torch.ones(a.size))
+    for make in (F.softplus, nn.Softplus(), lambda t: nn.Softplus(1.0, 20.0)(t)):
+        x = Tensor(a, requires_grad=True)
+        y = make(x)
+        np.testing.assert_array_equal(y.data, ref.detach().numpy())  # x itself past the threshold, exactly
+        y.backward(np.ones(a.size))
+        np.testing.assert_allclose(x.grad.data, r.grad.numpy(), rtol=1e-15)
+    assert torch.nn.Softplus().threshold == nn.Softplus().threshold == 20.0
+    # threshold=None keeps the exact formula everywhere
+    np.testing.assert_allclose(F.softplus(Tensor(a), threshold=None).data, np.logaddexp(0, a), rtol=1e-15)
+    np.testing.assert_allclose(nn.Softplus(threshold=None)(Tensor(a)).data, np.logaddexp(0, a), rtol=1e-15)
+    v, big = F.softplus(Value(2.0)), F.softplus(Value(25.0))
+    assert type(v) is Value and abs(v.data - np.logaddexp(0, 2.0)) < 1e-15 and big.data == 25.0
 
 
 def test_functional_normalize_and_pad_match_torch() -> None:

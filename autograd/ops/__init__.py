@@ -6,4 +6,7 @@ matmul: matrix products and the fused linear layer.
 torch's further ops (argument checks in autograd/torchops.py): elementwise: more maths, rounding and
 the hard activations; scan: prod, cumulative ops, norms; layout: flip, roll, repeat, pad, diagonal,
 tril/triu; index: gather, scatter, masked_fill (and sort/topk through gather); einsum.
+More (argument checks in autograd/torch_more.py, torch_extra.py, linalg.py): division: rounded division and
+remainders; index_reduce: scatter_reduce; cumprod; linalg: singular values, inverse, determinant, solve;
+elementwise_more: log1p, expm1, acosh, atanh, logit, xlogy, atan2, hypot, nan_to_num.
 """

@@ -9,7 +9,7 @@ A transposed convolution is the same two steps the other way round.
 
 Under ``create_graph=True`` the backward rules are recorded with ``Unfold``
 and ``Fold`` (each the other's adjoint) and matrix products, so they can be
-differentiated again (zero padding; the other padding modes raise).
+differentiated again (the other padding modes as a recorded gather in front).
 """
 
 from __future__ import annotations
@@ -301,11 +301,14 @@ class Conv1d(Conv2d):
 
 
 def _conv_backward_graph(g: Any, x: Any, weight: Any, geo: ConvGeometry, nx: bool, nw: bool, nb: bool) -> tuple:
-    """The backward rule recorded with Unfold, Fold and matmuls, so that it can be differentiated again."""
-    if geo.mode != "zeros" and any(geo.pads):
-        raise RuntimeError(f"{geo.label.split(': ')[0]}: create_graph=True (double backward) supports "
-                           f"padding_mode='zeros' only, got {geo.mode!r}")
+    """The backward rule recorded with Unfold, Fold and matmuls, so that it can be differentiated again.
+
+    Reflect, replicate and circular padding are a recorded gather (``Take``) in front of an unpadded
+    convolution, so dL/dx goes back through the gather's adjoint (a recorded scatter-add).
+    """
     from ..tensor import Tensor
+    from .layout import Take
+    from .shape import scatter_add
 
     xt = x if isinstance(x, Tensor) else Tensor(x)
     wt = weight if isinstance(weight, Tensor) else Tensor(weight)
@@ -313,6 +316,15 @@ def _conv_backward_graph(g: Any, x: Any, weight: Any, geo: ConvGeometry, nx: boo
     grp = geo.groups
     ho, wo = geo.out_hw
     x4 = xt.reshape(_x4(xt.data, geo).shape)
+    pick = None
+    if geo.mode != "zeros" and any(geo.pads):
+        pt, pb, pl, pr = geo.pads
+        h0, w0 = x4.shape[2:]
+        pick = (slice(None), slice(None), _pad_index(h0, pt, pb, geo.mode)[:, None],
+                _pad_index(w0, pl, pr, geo.mode)[None, :])
+        x_shape4 = x4.shape
+        x4 = Take.apply(x4, index=pick)
+        geo = geo._replace(pads=(0, 0, 0, 0), mode="zeros")
     n, c, h, w = x4.shape
     gr = g.reshape((n, grp, o // grp, ho * wo))
     wm = wt.reshape((grp, o // grp, -1))
@@ -324,7 +336,10 @@ def _conv_backward_graph(g: Any, x: Any, weight: Any, geo: ConvGeometry, nx: boo
         gb = g.reshape((n, o, ho * wo)).sum(axis=(0, 2))
     if nx:
         dcols = (wm.swapaxes(-1, -2) @ gr).reshape((n, -1, ho * wo))
-        gx = Fold.apply(dcols, geo=geo, size=(h, w)).reshape(xt.shape)
+        gx = Fold.apply(dcols, geo=geo, size=(h, w))
+        if pick is not None:  # the padded copy's gradient, added back onto the entries each cell copied
+            gx = scatter_add(gx, pick, x_shape4)
+        gx = gx.reshape(xt.shape)
     return gx, gw, gb
 
 

@@ -115,11 +115,15 @@ class PadIndex(Take):
 
 
 class Diagonal(Function):
-    """The diagonal ``offset`` of the (axis1, axis2) planes, as a new last axis; the gradient fills it back."""
+    """The diagonal ``offset`` of the (axis1, axis2) planes, as a new last axis (a view of x); the gradient
+    fills it back."""
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, offset: int = 0, axis1: int = 0, axis2: int = 1) -> np.ndarray:
-        out = np.diagonal(x, offset, axis1, axis2).copy()
+        out = np.diagonal(x, offset, axis1, axis2)  # a view, as torch's: in-place ops on it change x
+        if x.flags.writeable:
+            out.flags.writeable = True
+        ctx.args = (offset, axis1, axis2)
         n = out.shape[-1]
         ctx.rows = np.arange(n) + max(-offset, 0)
         ctx.cols = np.arange(n) + max(offset, 0)

@@ -31,7 +31,8 @@ class Sum(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
-        return x.sum(axis=axis, keepdims=keepdims)
+        out = x.sum(axis=axis, keepdims=keepdims)
+        return out if out.dtype.kind != "u" else out.astype(np.int64)  # unsigned sums are int64, as torch
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:

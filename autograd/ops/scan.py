@@ -52,6 +52,8 @@ class Prod(Function):
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
         ctx.save_for_backward(x)
         out = np.prod(x, axis=axes, keepdims=True)
+        if out.dtype.kind == "u":  # unsigned products are int64, as torch
+            out = out.astype(np.int64)
         return A.squeeze_dims(out, axes, keepdim)
 
     @staticmethod
@@ -97,7 +99,7 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: int = 0) -> np.ndarray:
         ctx.axis = axis
-        return np.cumsum(x, axis=axis)
+        return np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "bu" else None)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
