@@ -574,8 +574,10 @@ def _cross_entropy_basic(logits: Any, target: Any, reduction: str) -> Any:
 
 def _check_logits_nan(z: Any, loss: Any) -> None:
     """ValueError when the logits hold NaN (with a loss: only looked for when the loss is NaN, so it costs nothing)."""
-    if loss is not None and not np.isnan(loss.data).any():
-        return
+    if loss is not None:
+        d = loss.data
+        if (d == d) if d.ndim == 0 else not np.isnan(d).any():  # a reduced loss: one comparison says no NaN
+            return
     zn = numbers(z)
     if np.isnan(zn).any():
         raise ValueError(f"cross_entropy: the logits contain NaN ({int(np.isnan(zn).sum())} of {zn.size}); "
@@ -655,7 +657,8 @@ def check_labels(y: Any, num_classes: int | None, where: str, ignore: int | None
     elif arr.dtype.kind not in "iub":
         raise TypeError(f"{where}: labels must be integers, got dtype {arr.dtype}")
     labels = arr.astype(np.int64)
-    if labels.size and num_classes is not None and (labels.min() < 0 or labels.max() >= num_classes):
+    # seen as unsigned, a negative label is huge: one max finds labels below 0 and labels too large alike
+    if labels.size and num_classes is not None and labels.view(np.uint64).max() >= num_classes:
         bad = labels[(labels < 0) | (labels >= num_classes)]
         if ignore is not None and (bad == ignore).all():
             raise _IgnoredLabels
