@@ -116,16 +116,16 @@ def topological_order(roots: Sequence[Any]) -> list:
 def _order(roots: Sequence[Any]) -> list:
     """``topological_order`` without the check of the roots (the walk's roots are nodes already)."""
     seen = set(roots)
-    stack = list(seen)
-    found = []
+    found = list(seen)
+    stack = [r for r in found if r._parents]
     pop, push, add, keep = stack.pop, stack.append, seen.add, found.append
     while stack:
-        node = pop()
-        keep(node)
-        for parent in node._parents:
+        for parent in pop()._parents:
             if parent not in seen:
                 add(parent)
-                push(parent)
+                keep(parent)
+                if parent._parents:  # a leaf has nothing to visit: it goes straight to the result
+                    push(parent)
     found.sort(key=_seq_of)
     return found
 

@@ -704,6 +704,8 @@ def check_number(x: Any, op: str, what: str) -> float:
 
 
 def check_reduction(reduction: str, op: str, extra: tuple = ()) -> None:
+    if reduction in REDUCTIONS:
+        return
     if reduction not in REDUCTIONS + extra:
         raise ValueError(
             f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS + extra))}, got {reduction!r}"

@@ -42,7 +42,7 @@ def relu(x: np.ndarray) -> np.ndarray:
 
 def relu_backward(g: Any, x: Any) -> Any:
     """dL/dx = g where x > 0, else 0."""
-    return g * (G.data(x) > 0)
+    return g * ((x if type(x) is np.ndarray else G.data(x)) > 0)
 
 
 def leaky_relu(x: np.ndarray, slope: float) -> np.ndarray:
