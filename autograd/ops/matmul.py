@@ -30,7 +30,7 @@ class MatMul(Function):
                 f"MatMul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}; "
                 "use * for scalars"
             )
-        ctx.save_for_backward(a, b)
+        ctx.saved = (a, b)  # save_for_backward(a, b), written out
         return K.matmul(a, b)
 
     @staticmethod
