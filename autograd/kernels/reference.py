@@ -82,8 +82,9 @@ def softmax_backward(g: Any, out: Any, axis: int) -> Any:
 
 def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     """x - max - log(sum e**(x - max))."""
-    shifted = x - x.max(axis=axis, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    # the ufuncs' own reductions: what .max() and .sum() call, without their Python wrappers
+    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
     return shifted
 
 
@@ -101,14 +102,13 @@ def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, n
 
 def cross_entropy_backward(g: Any, logp: Any, labels: np.ndarray) -> Any:
     """dL/dlogits = g[:, None] * (softmax - onehot(label))."""
-    if type(logp) is np.ndarray and type(g) is np.ndarray:  # plain arrays: the same numbers with no one-hot array
-        p = np.exp(logp)
-        p[np.arange(len(labels)), labels] -= 1
-        p *= g.reshape((-1, 1))
-        return p
     p = G.exp(logp)
     onehot = np.zeros(G.data(logp).shape, dtype=G.data(logp).dtype)
     onehot[np.arange(len(labels)), labels] = 1
+    if type(p) is np.ndarray and type(g) is np.ndarray:  # plain arrays: the same numbers, computed in place
+        p -= onehot
+        p *= g.reshape((-1, 1))
+        return p
     return g.reshape((-1, 1)) * (p - onehot)
 
 
