@@ -24,6 +24,7 @@ from autograd.value import GELU_APPROXIMATIONS
 from .modes import as_value, is_scalar, numbers, shape_of, smap, to_tensor, to_values
 
 REDUCTIONS = ("mean", "sum", "none")
+_F64 = np.dtype(np.float64)
 
 # --------------------------------------------------------------- activations
 
@@ -321,6 +322,8 @@ class SquaredError(Function):
     def backward(ctx: Any, g: Any) -> tuple:
         (p,) = ctx.saved_tensors  # a graph node under create_graph, so the rule can be differentiated again
         d = ctx.d if isinstance(p, np.ndarray) else p - ctx.t
+        if type(g) is np.ndarray and g.dtype == _F64 and g.ndim == 0:  # the same float64 product, in Python
+            return d * (float(g) * ctx.scale), None
         return d * (g * ctx.scale), None
 
 
