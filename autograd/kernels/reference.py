@@ -241,7 +241,9 @@ def sgd_step(p: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, lr: float,
 def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
     """a <- a + w (b - a) in place, evaluated the way torch's lerp_ is (from the nearer end)."""
     if w < 0.5:
-        a += w * (b - a)
+        d = b - a
+        d *= w
+        a += d
     else:
         a[...] = b - (b - a) * (1 - w)
 
@@ -261,9 +263,23 @@ def adam_step(p: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, vma
             grad = grad + weight_decay * p
     _lerp_(m, grad, 1 - beta1)
     v *= beta2
-    v += (1 - beta2) * grad * grad
     bc1 = 1 - beta1**step
     bc2_sqrt = (1 - beta2**step) ** 0.5
+    dt = p.dtype
+    if grad.dtype == dt and m.dtype == dt and v.dtype == dt and (vmax is None or vmax.dtype == dt):
+        tmp = (1 - beta2) * grad  # one scratch array for the rest: the same operations as below, in place
+        tmp *= grad
+        v += tmp
+        if vmax is not None:
+            np.maximum(vmax, v, out=vmax)
+        denom = np.sqrt(vmax if vmax is not None else v, out=tmp)
+        denom /= bc2_sqrt
+        denom += eps
+        np.divide(m, denom, out=denom)
+        denom *= lr / bc1
+        p -= denom
+        return
+    v += (1 - beta2) * grad * grad
     if vmax is not None:
         np.maximum(vmax, v, out=vmax)
         denom = np.sqrt(vmax) / bc2_sqrt + eps
