@@ -89,4 +89,6 @@ def sum_to_shape(g: Any, shape: tuple) -> Any:
     )
     if axes:
         g = g.sum(axis=axes, keepdims=True)
+        if g.shape == shape:  # the sum itself, not a view of it: .grad takes it without a copy
+            return g
     return g.reshape(shape)
