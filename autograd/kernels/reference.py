@@ -266,7 +266,7 @@ def adam_step(p: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, vma
     bc1 = 1 - beta1**step
     bc2_sqrt = (1 - beta2**step) ** 0.5
     dt = p.dtype
-    if grad.dtype == dt and m.dtype == dt and v.dtype == dt and (vmax is None or vmax.dtype == dt):
+    if p.ndim and grad.dtype == dt and m.dtype == dt and v.dtype == dt and (vmax is None or vmax.dtype == dt):
         tmp = (1 - beta2) * grad  # one scratch array for the rest: the same operations as below, in place
         tmp *= grad
         v += tmp
