@@ -110,17 +110,22 @@ def topological_order(roots: Sequence[Any]) -> list:
     Linear in the graph size plus one C-level sort.
     """
     _check_nodes(roots, "topological_order", "roots")
+    return _order(roots)
+
+
+def _order(roots: Sequence[Any]) -> list:
+    """``topological_order`` without the check of the roots (the walk's roots are nodes already)."""
     seen = set(roots)
-    stack = list(seen)
-    found = []
+    found = list(seen)
+    stack = [r for r in found if r._parents]
     pop, push, add, keep = stack.pop, stack.append, seen.add, found.append
     while stack:
-        node = pop()
-        keep(node)
-        for parent in node._parents:
+        for parent in pop()._parents:
             if parent not in seen:
                 add(parent)
-                push(parent)
+                keep(parent)
+                if parent._parents:  # a leaf has nothing to visit: it goes straight to the result
+                    push(parent)
     found.sort(key=_seq_of)
     return found
 
@@ -141,7 +146,7 @@ def _walk(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool, create
     Each node accumulates the gradient flowing into it in ``_gacc``; ``_propagate``
     turns it into its parents' contributions (the chain rule's local step).
     """
-    order = topological_order(roots)
+    order = _order(roots)
     for root, seed in zip(roots, seeds):
         root._gacc = seed if root._gacc is None else root._gacc + seed
     previous = _state.enabled  # the walk records ops only for create_graph (set_grad_enabled, written out)
@@ -164,7 +169,8 @@ def backward(
 ) -> None:
     """Back-propagate ``seeds`` (dL/droot) and hand each node its gradient via ``_receive``."""
     for node in _walk(roots, seeds, retain_graph or create_graph, create_graph):
-        node._deliver()
+        if node._gacc is not None:  # most op outputs dropped theirs on the way
+            node._deliver()
 
 
 def gradients(

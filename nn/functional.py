@@ -24,6 +24,7 @@ from autograd.value import GELU_APPROXIMATIONS
 from .modes import as_value, is_scalar, numbers, shape_of, smap, to_tensor, to_values
 
 REDUCTIONS = ("mean", "sum", "none")
+_F64 = np.dtype(np.float64)
 
 # --------------------------------------------------------------- activations
 
@@ -324,6 +325,8 @@ class SquaredError(Function):
     def backward(ctx: Any, g: Any) -> tuple:
         (p,) = ctx.saved_tensors  # a graph node under create_graph, so the rule can be differentiated again
         d = ctx.d if isinstance(p, np.ndarray) else p - ctx.t
+        if type(g) is np.ndarray and g.dtype == _F64 and g.ndim == 0:  # the same float64 product, in Python
+            return d * (float(g) * ctx.scale), None
         return d * (g * ctx.scale), None
 
 
@@ -577,8 +580,10 @@ def _cross_entropy_basic(logits: Any, target: Any, reduction: str) -> Any:
 
 def _check_logits_nan(z: Any, loss: Any) -> None:
     """ValueError when the logits hold NaN (with a loss: only looked for when the loss is NaN, so it costs nothing)."""
-    if loss is not None and not np.isnan(loss.data).any():
-        return
+    if loss is not None:
+        d = loss.data
+        if (d == d) if d.ndim == 0 else not np.isnan(d).any():  # a reduced loss: one comparison says no NaN
+            return
     zn = numbers(z)
     if np.isnan(zn).any():
         raise ValueError(f"cross_entropy: the logits contain NaN ({int(np.isnan(zn).sum())} of {zn.size}); "
@@ -658,7 +663,8 @@ def check_labels(y: Any, num_classes: int | None, where: str, ignore: int | None
     elif arr.dtype.kind not in "iub":
         raise TypeError(f"{where}: labels must be integers, got dtype {arr.dtype}")
     labels = arr.astype(np.int64)
-    if labels.size and num_classes is not None and (labels.min() < 0 or labels.max() >= num_classes):
+    # seen as unsigned, a negative label is huge: one max finds labels below 0 and labels too large alike
+    if labels.size and num_classes is not None and labels.view(np.uint64).max() >= num_classes:
         bad = labels[(labels < 0) | (labels >= num_classes)]
         if ignore is not None and (bad == ignore).all():
             raise _IgnoredLabels
@@ -704,6 +710,8 @@ def check_number(x: Any, op: str, what: str) -> float:
 
 
 def check_reduction(reduction: str, op: str, extra: tuple = ()) -> None:
+    if reduction in REDUCTIONS:
+        return
     if reduction not in REDUCTIONS + extra:
         raise ValueError(
             f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS + extra))}, got {reduction!r}"

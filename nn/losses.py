@@ -44,6 +44,11 @@ class _WeightedLoss(_Loss):
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", _as_weight(weight, type(self).__name__, "weight"))
 
+    def _weight(self) -> Any:
+        """``self.weight``, read straight from the buffers (the attribute goes through ``__getattr__``, ~1 us)."""
+        buffers = self.__dict__["_buffers"]
+        return buffers["weight"] if "weight" in buffers else self.weight
+
 
 def _as_weight(w: Any, where: str, what: str) -> Any:
     if w is None or isinstance(w, (Tensor, np.ndarray)):
@@ -77,7 +82,7 @@ class BCELoss(_WeightedLoss):
     """Binary cross-entropy on probabilities (after a sigmoid); ``weight`` scales each element."""
 
     def forward(self, pred: Any, target: Any) -> Any:
-        return F.binary_cross_entropy(pred, target, weight=self.weight, reduction=self.reduction)
+        return F.binary_cross_entropy(pred, target, weight=self._weight(), reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_WeightedLoss):
@@ -92,7 +97,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
         self.register_buffer("pos_weight", _as_weight(pos_weight, "BCEWithLogitsLoss", "pos_weight"))
 
     def forward(self, pred: Any, target: Any) -> Any:
-        return F.binary_cross_entropy_with_logits(pred, target, weight=self.weight, reduction=self.reduction,
+        return F.binary_cross_entropy_with_logits(pred, target, weight=self._weight(), reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
 
 
@@ -112,7 +117,7 @@ class CrossEntropyLoss(_WeightedLoss):
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {self.label_smoothing}")
 
     def forward(self, pred: Any, target: Any) -> Any:
-        return F.cross_entropy(pred, target, weight=self.weight, ignore_index=self.ignore_index,
+        return F.cross_entropy(pred, target, weight=self._weight(), ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
@@ -125,7 +130,7 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = _int(ignore_index, "NLLLoss", "ignore_index")
 
     def forward(self, pred: Any, target: Any) -> Any:
-        return F.nll_loss(pred, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+        return F.nll_loss(pred, target, weight=self._weight(), ignore_index=self.ignore_index, reduction=self.reduction)
 
 
 def _int(x: Any, where: str, what: str) -> int:

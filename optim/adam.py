@@ -49,6 +49,22 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = np.zeros_like(p)
 
+    def _update_group(self, tensors: list, group: dict) -> None:
+        if group["amsgrad"] or type(self)._update is not Adam._update:
+            return super()._update_group(tensors, group)
+        # the group's options read once, one kernel call per parameter
+        beta1, beta2 = group["betas"]
+        lr, eps, weight_decay, decoupled = group["lr"], group["eps"], group["weight_decay"], self.decoupled
+        states, step = self.state, K.adam_step
+        for p, d, g in tensors:
+            state = states.get(id(p))
+            if not state:
+                if state is None:
+                    state = states[id(p)] = {}
+                self._init_state(state, d, group)
+            t = state["step"] = state["step"] + 1
+            step(d, g, state["exp_avg"], state["exp_avg_sq"], None, t, lr, beta1, beta2, eps, weight_decay, decoupled)
+
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
         state["step"] += 1
         beta1, beta2 = group["betas"]

@@ -141,10 +141,17 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear gradients: Tensors get None (or zeros), Values get 0.0."""
         for group in self.param_groups:
+            if set_to_none:  # the usual call: one slot write per Tensor (what the .grad setter does for None)
+                for p in group["params"]:
+                    if type(p) is Value:
+                        p.grad = 0.0
+                    else:
+                        p._grad = None
+                continue
             for p in group["params"]:
                 if type(p) is Value:
                     p.grad = 0.0
-                elif set_to_none or p.grad is None:
+                elif p.grad is None:
                     p.grad = None
                 elif p.grad.requires_grad or not p.grad.data.flags.writeable:  # part of a graph: a fresh zero
                     p.grad = Tensor(np.zeros_like(p.data))
@@ -163,41 +170,34 @@ class Optimizer:
                 loss = closure()
         # first every gradient is checked (one shape/dtype comparison each), so a bad one changes nothing
         work = []
-        where = f"{type(self).__name__}.step"
         for gi, group in enumerate(self.param_groups):
             tensors, values = [], []
+            keep = tensors.append
             for p in group["params"]:
                 if type(p) is Value:
                     values.append(p)
                     continue
-                g = p.grad
+                g = p._grad  # what the .grad property returns
                 if g is None:
                     continue
-                if type(g) is not np.ndarray:
-                    g = _grad_data(g)
+                g = g.data if type(g) is Tensor else _grad_data(g)
                 d = p.data
                 if type(g) is not np.ndarray or g.shape != d.shape or g.dtype != d.dtype:
-                    raise _bad_grad(where, p, g)
-                tensors.append((p, d, g))
+                    raise _bad_grad(f"{type(self).__name__}.step", p, g)
+                keep((p, d, g))
             vgrad = None
             if values:
                 try:
                     vgrad = np.fromiter((v.grad for v in values), dtype=np.float64, count=len(values))
                 except (TypeError, ValueError):
-                    raise TypeError(f"{where}: a Value's .grad must be a number") from None
+                    raise TypeError(f"{type(self).__name__}.step: a Value's .grad must be a number") from None
             work.append((gi, group, tensors, values, vgrad))
-        states, update = self.state, self._update
         for gi, group, tensors, values, grad in work:
             ascend = group.get("maximize", False)  # torch's maximize: step along the gradient, not against it
-            for p, d, g in tensors:
-                if ascend:
-                    g = -g
-                state = states.get(id(p))
-                if not state:
-                    if state is None:
-                        state = states[id(p)] = {}
-                    self._init_state(state, d, group)
-                update(d, g, state, group)
+            if ascend:
+                tensors = [(p, d, -g) for p, d, g in tensors]
+            if tensors:
+                self._update_group(tensors, group)
             if values:
                 data = np.fromiter((v.data for v in values), dtype=np.float64, count=len(values))
                 if ascend:
@@ -205,10 +205,22 @@ class Optimizer:
                 state = self._value_state.setdefault(gi, {})
                 if not state:
                     self._init_state(state, data, group)
-                update(data, grad, state, group)
+                self._update(data, grad, state, group)
                 for v, x in zip(values, data.tolist()):
                     v.data = x
         return loss
+
+    def _update_group(self, tensors: list, group: dict) -> None:
+        """Update each (parameter, its array, its checked gradient array) of ``group``; subclasses may read the
+        group's options once for all of them (SGD, Adam)."""
+        states, update = self.state, self._update
+        for p, d, g in tensors:
+            state = states.get(id(p))
+            if not state:
+                if state is None:
+                    state = states[id(p)] = {}
+                self._init_state(state, d, group)
+            update(d, g, state, group)
 
     def _init_state(self, state: dict, p: np.ndarray, group: dict) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -39,6 +39,18 @@ class SGD(Optimizer):
     def _init_state(self, state: dict, p: np.ndarray, group: dict) -> None:
         pass  # the momentum buffer is made on the first step that uses momentum
 
+    def _update_group(self, tensors: list, group: dict) -> None:
+        if group["momentum"] or type(self)._update is not SGD._update:
+            return super()._update_group(tensors, group)
+        # no momentum: no state to read, the same kernel call for every parameter
+        lr, dampening, nesterov, weight_decay = group["lr"], group["dampening"], bool(group["nesterov"]), \
+            group["weight_decay"]
+        states, step = self.state, K.sgd_step
+        for p, d, g in tensors:
+            if id(p) not in states:
+                states[id(p)] = {}
+            step(d, g, None, lr, 0.0, dampening, nesterov, weight_decay, True)
+
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
         momentum = group["momentum"]
         buf = state.get("momentum_buffer")

@@ -81,9 +81,14 @@ def sum_to_shape(g: Any, shape: tuple) -> Any:
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
+    if lead > 0 and gshape[lead:] == shape:  # only leading axes were added (a bias): one sum, no reshape
+        axes = 0 if lead == 1 else tuple(range(lead))
+        return np.add.reduce(g, axis=axes) if type(g) is np.ndarray else g.sum(axis=axes)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
     )
     if axes:
         g = g.sum(axis=axes, keepdims=True)
+        if g.shape == shape:  # the sum itself, not a view of it: .grad takes it without a copy
+            return g
     return g.reshape(shape)

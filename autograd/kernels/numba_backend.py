@@ -351,16 +351,18 @@ def sum_to_shape(g: Any, shape: tuple) -> Any:
         return R.sum_to_shape(g, shape)
     how, a, b = plan
     g2 = g.reshape(a, b)
+    # the result is made in its final shape and the kernels fill a flat view of it, so it is a fresh array
+    # (not a view of one), which .grad takes as it is
+    out = np.empty(shape, dtype=g.dtype)
     if how == "rows":
-        out = np.empty(b, dtype=g.dtype)
+        flat = out.reshape(b)
         if g.size >= THRESHOLDS["sum_to_shape"][1] and parallel_allowed():
-            W.sum_rows_into.parallel(g2, 4 * numba.get_num_threads(), out)
+            W.sum_rows_into.parallel(g2, 4 * numba.get_num_threads(), flat)
         else:
-            W.sum_rows_into.serial(g2, 1, out)
+            W.sum_rows_into.serial(g2, 1, flat)
     else:
-        out = np.empty(a, dtype=g.dtype)
-        _pick(W.sum_cols_into, "sum_to_shape", g.size)(g2, out)
-    return out.reshape(shape)
+        _pick(W.sum_cols_into, "sum_to_shape", g.size)(g2, out.reshape(a))
+    return out
 
 
 # ------------------------------------------------------------------- linear

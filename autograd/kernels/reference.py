@@ -42,7 +42,7 @@ def relu(x: np.ndarray) -> np.ndarray:
 
 def relu_backward(g: Any, x: Any) -> Any:
     """dL/dx = g where x > 0, else 0."""
-    return g * (G.data(x) > 0)
+    return g * ((x if type(x) is np.ndarray else G.data(x)) > 0)
 
 
 def leaky_relu(x: np.ndarray, slope: float) -> np.ndarray:
@@ -82,8 +82,9 @@ def softmax_backward(g: Any, out: Any, axis: int) -> Any:
 
 def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     """x - max - log(sum e**(x - max))."""
-    shifted = x - x.max(axis=axis, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    # the ufuncs' own reductions: what .max() and .sum() call, without their Python wrappers
+    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
     return shifted
 
 
@@ -104,6 +105,10 @@ def cross_entropy_backward(g: Any, logp: Any, labels: np.ndarray) -> Any:
     p = G.exp(logp)
     onehot = np.zeros(G.data(logp).shape, dtype=G.data(logp).dtype)
     onehot[np.arange(len(labels)), labels] = 1
+    if type(p) is np.ndarray and type(g) is np.ndarray:  # plain arrays: the same numbers, computed in place
+        p -= onehot
+        p *= g.reshape((-1, 1))
+        return p
     return g.reshape((-1, 1)) * (p - onehot)
 
 
@@ -236,7 +241,9 @@ def sgd_step(p: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, lr: float,
 def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
     """a <- a + w (b - a) in place, evaluated the way torch's lerp_ is (from the nearer end)."""
     if w < 0.5:
-        a += w * (b - a)
+        d = b - a
+        d *= w
+        a += d
     else:
         a[...] = b - (b - a) * (1 - w)
 
@@ -256,9 +263,23 @@ def adam_step(p: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, vma
             grad = grad + weight_decay * p
     _lerp_(m, grad, 1 - beta1)
     v *= beta2
-    v += (1 - beta2) * grad * grad
     bc1 = 1 - beta1**step
     bc2_sqrt = (1 - beta2**step) ** 0.5
+    dt = p.dtype
+    if p.ndim and grad.dtype == dt and m.dtype == dt and v.dtype == dt and (vmax is None or vmax.dtype == dt):
+        tmp = (1 - beta2) * grad  # one scratch array for the rest: the same operations as below, in place
+        tmp *= grad
+        v += tmp
+        if vmax is not None:
+            np.maximum(vmax, v, out=vmax)
+        denom = np.sqrt(vmax if vmax is not None else v, out=tmp)
+        denom /= bc2_sqrt
+        denom += eps
+        np.divide(m, denom, out=denom)
+        denom *= lr / bc1
+        p -= denom
+        return
+    v += (1 - beta2) * grad * grad
     if vmax is not None:
         np.maximum(vmax, v, out=vmax)
         denom = np.sqrt(vmax) / bc2_sqrt + eps

@@ -23,7 +23,9 @@ class Add(Function):
     def backward(ctx: Context, g: Any) -> tuple:
         sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
-        return (K.sum_to_shape(g, sa) if na else None, K.sum_to_shape(g, sb) if nb else None)
+        gs = g.shape  # an input of the output's shape takes g as it is (no call to undo a broadcast)
+        return ((g if sa == gs else K.sum_to_shape(g, sa)) if na else None,
+                (g if sb == gs else K.sum_to_shape(g, sb)) if nb else None)
 
 
 class Sub(Function):

@@ -30,7 +30,7 @@ class MatMul(Function):
                 f"MatMul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}; "
                 "use * for scalars"
             )
-        ctx.save_for_backward(a, b)
+        ctx.saved = (a, b)  # save_for_backward(a, b), written out
         return K.matmul(a, b)
 
     @staticmethod
@@ -38,6 +38,8 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         a_shape, b_shape = a.shape, b.shape
+        if len(a_shape) == 2 and len(b_shape) == 2:  # two matrices: no broadcast axes to sum, no reshapes
+            return (g @ b.T if na else None), (a.T @ g if nb else None)
         if len(a_shape) == 1:
             a = a.reshape((1,) + a_shape)
             g = g.reshape(g.shape[:-1] + (1,) + g.shape[-1:]) if len(b_shape) > 1 else g.reshape(g.shape + (1,))

@@ -112,7 +112,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(x)
+        ctx.saved = (x,)  # save_for_backward(x), written out
         return K.relu(x)
 
     @staticmethod
