@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import builtins
 import itertools
-from numbers import Real
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -30,7 +29,7 @@ from .ops import shape as SH
 from .ops.arith import _pair
 from .ops.arith import where as _where
 from .ops.inplace import IndexPut
-from .tensor import Tensor, as_tensor
+from .tensor import Tensor
 
 __all__ = [
     "empty", "empty_like", "randint", "randint_like", "randperm", "normal", "bernoulli", "multinomial", "from_numpy",
@@ -47,14 +46,7 @@ __all__ = [
 ]
 
 
-def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else as_tensor(x)
-
-
-def _number(x: Any, op: str, what: str) -> float:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (Real, np.floating, np.integer)):
-        raise TypeError(f"{op}: {what} must be a number, got {x!r}")
-    return float(x)
+from .torch_more import _number, _t  # noqa: E402  (one reading of tensors and numbers for both modules)
 
 
 def _size(size: tuple, op: str) -> tuple:

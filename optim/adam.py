@@ -55,13 +55,9 @@ class Adam(Optimizer):
         # the group's options read once, one kernel call per parameter
         beta1, beta2 = group["betas"]
         lr, eps, weight_decay, decoupled = group["lr"], group["eps"], group["weight_decay"], self.decoupled
-        states, step = self.state, K.adam_step
+        step, state_of = K.adam_step, self._state_of
         for p, d, g in tensors:
-            state = states.get(id(p))
-            if not state:
-                if state is None:
-                    state = states[id(p)] = {}
-                self._init_state(state, d, group)
+            state = state_of(p, d, group)
             t = state["step"] = state["step"] + 1
             step(d, g, state["exp_avg"], state["exp_avg_sq"], None, t, lr, beta1, beta2, eps, weight_decay, decoupled)
 

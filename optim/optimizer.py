@@ -213,14 +213,18 @@ class Optimizer:
     def _update_group(self, tensors: list, group: dict) -> None:
         """Update each (parameter, its array, its checked gradient array) of ``group``; subclasses may read the
         group's options once for all of them (SGD, Adam)."""
-        states, update = self.state, self._update
+        update = self._update
         for p, d, g in tensors:
-            state = states.get(id(p))
-            if not state:
-                if state is None:
-                    state = states[id(p)] = {}
-                self._init_state(state, d, group)
-            update(d, g, state, group)
+            update(d, g, self._state_of(p, d, group), group)
+
+    def _state_of(self, p: Any, d: np.ndarray, group: dict) -> dict:
+        """``p``'s state, made by ``_init_state`` on its first step."""
+        state = self.state.get(id(p))
+        if not state:
+            if state is None:
+                state = self.state[id(p)] = {}
+            self._init_state(state, d, group)
+        return state
 
     def _init_state(self, state: dict, p: np.ndarray, group: dict) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -15,6 +15,7 @@ import nn
 import optim
 from autograd import Tensor
 from nn import functional as F
+from test_compile import _data  # the same batches as the op-by-op replay's tests
 
 TOL = {np.float64: 1e-12, np.float32: 1e-5}
 
@@ -28,14 +29,7 @@ def _mlp(sizes, dtype, act="relu", seed=0):
     return nn.Sequential(*layers).to(dtype)
 
 
-def _batches(sizes, batch, dtype, steps, seed=1):
-    rng = np.random.default_rng(seed)
-    xs = [rng.standard_normal((batch, sizes[0])).astype(dtype) for _ in range(steps)]
-    if sizes[-1] == 1:
-        ys = [rng.standard_normal((batch, 1)).astype(dtype) for _ in range(steps)]
-    else:
-        ys = [rng.integers(0, sizes[-1], batch) for _ in range(steps)]
-    return xs, ys
+_batches = _data
 
 
 def _train(model, opt, xs, ys, compiled, loss_fn=None, sched=None):
