@@ -318,3 +318,16 @@ def test_an_input_that_requires_grad_gets_its_gradient():
             assert fn.replay == ("fused" if autograd.get_backend() == "numba" else "ops")
     for a, b in zip(grads[1], grads[0]):
         _close(a, b, np.float64)
+
+
+def test_an_op_without_a_fused_rule_keeps_the_op_by_op_replay():
+    sizes, dtype = (4, 6, 1), np.float64
+    xs, ys = _batches(sizes, 8, dtype, 6)
+    runs = []
+    for compiled in (False, True):
+        model = _mlp(sizes, dtype)
+        loss_fn = lambda out, y: F.mse_loss(out.abs(), y)  # noqa: E731  (abs has no fused rule)
+        losses, fn = _train(model, optim.SGD(model.parameters(), lr=0.1), xs, ys, compiled, loss_fn=loss_fn)
+        runs.append(losses)
+    _close(runs[1], runs[0], dtype)
+    assert fn.replay == "ops"
