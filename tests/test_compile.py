@@ -307,3 +307,27 @@ def test_scalar_manual_update_and_unsupported_op_fall_back_to_eager():
 
     with pytest.warns(RuntimeWarning, match="sin has no compiled rule"):
         autograd.compile(odd)()
+
+
+def test_an_index_built_from_the_labels_is_an_input_not_a_constant():
+    """nll_loss(log_softmax(...), y) indexes with (arange, labels): the labels part follows each call's labels."""
+    runs = []
+    for compiled in (False, True):
+        model = nn.MLP(4, [8, 3], seed=0)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y, model=model, opt=opt):
+            loss = F.nll_loss(F.log_softmax(model(x), dim=1), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = autograd.compile(step) if compiled else step
+        rng = np.random.default_rng(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no fallback to eager
+            runs.append([float(fn(Tensor(rng.standard_normal((16, 4))), rng.integers(0, 3, 16)).item())
+                         for _ in range(8)])
+    np.testing.assert_allclose(runs[1], runs[0], rtol=1e-12)
+    assert fn.replay in ("ops", "fused") and "index=(const(16,), arg1" in fn.code

@@ -253,6 +253,9 @@ class _Program:
                 if isinstance(a, np.ndarray) and x.shape == a.shape and x.size and np.array_equal(x, a):
                     return ("cast", i, x.dtype)
             return ("const", x)
+        if type(x) is tuple and any(isinstance(e, (np.ndarray, Tensor)) for e in x):
+            # an index built from the data (labels in an advanced index): each part found on its own
+            return ("tuple", tuple(self._ref(e) for e in x))
         return ("const", x)
 
     def _const_seed(self, seed: Any, root: Tensor) -> Any:
@@ -305,9 +308,10 @@ class _Program:
                 if a[3].keys() != b[3].keys():
                     return f"{a[1].__name__} got other keyword arguments in the second trace"
                 for ra, rb in zip(list(a[2]) + list(a[3].values()), list(b[2]) + list(b[3].values())):
-                    if ra[0] != rb[0] or (ra[0] != "const" and ra[1:] != rb[1:]):
+                    why = _ref_differs(ra, rb)
+                    if why == "place":
                         return f"{a[1].__name__} got its inputs from other places in the second trace"
-                    if ra[0] == "const" and not _same(ra[1], rb[1]):
+                    if why == "const":
                         return (f"{a[1].__name__} got a different constant input in the second trace (a random "
                                 "mask, or something computed in Python from the data)")
             elif a[0] == "backward" and a[1] != b[1]:
@@ -349,6 +353,8 @@ class _Program:
                 return flat[ref[1]]
             if kind == "cast":
                 return arrays[ref[1]].astype(ref[2], copy=False)
+            if kind == "tuple":
+                return tuple(resolve(r) for r in ref[1])
             return ref[1]
 
         for s in self.steps:
@@ -446,8 +452,27 @@ class _Program:
         return "\n".join(lines)
 
 
+def _ref_differs(ra: tuple, rb: tuple) -> str | None:
+    """None when two traces' references to an input agree; "place" or "const" for what differs."""
+    if ra[0] != rb[0]:
+        return "place"
+    if ra[0] == "const":
+        return None if _same(ra[1], rb[1]) else "const"
+    if ra[0] == "tuple":
+        if len(ra[1]) != len(rb[1]):
+            return "place"
+        for x, y in zip(ra[1], rb[1]):
+            why = _ref_differs(x, y)
+            if why:
+                return why
+        return None
+    return None if ra[1:] == rb[1:] else "place"
+
+
 def _ref_text(ref: tuple) -> str:
     kind = ref[0]
+    if kind == "tuple":
+        return "(" + ", ".join(_ref_text(r) for r in ref[1]) + ")"
     if kind == "val":
         return f"v{ref[1]}"
     if kind == "leaf":
