@@ -331,3 +331,20 @@ def test_an_op_without_a_fused_rule_keeps_the_op_by_op_replay():
         runs.append(losses)
     _close(runs[1], runs[0], dtype)
     assert fn.replay == "ops"
+
+
+def test_log_softmax_and_nll_loss_fuse():
+    sizes, dtype = (5, 7, 4), np.float32
+    xs, ys = _batches(sizes, 12, dtype, 10)
+    runs = []
+    for compiled in (False, True):
+        model = _mlp(sizes, dtype)
+        loss_fn = lambda out, y: F.nll_loss(F.log_softmax(out, dim=1), y)  # noqa: E731
+        losses, fn = _train(model, optim.Adam(model.parameters(), lr=1e-2), xs, ys, compiled, loss_fn=loss_fn)
+        runs.append((losses, [p.data.copy() for p in model.parameters()]))
+    _close(runs[1][0], runs[0][0], dtype)
+    for a, b in zip(runs[1][1], runs[0][1]):
+        _close(a, b, dtype)
+    assert fn.replay == ("fused" if autograd.get_backend() == "numba" else "ops")
+    with pytest.raises(ValueError, match="nll_loss|GetItem"):
+        fn(Tensor(xs[0]), np.full(12, 4))  # class 4 of 4

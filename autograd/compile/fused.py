@@ -348,6 +348,18 @@ def _op_forward(b: _Builder, cls: type, refs: tuple, kw: dict, out: _Arr) -> Non
         lines.append(f"    {out.name}[0] = acc" + (f" / {n}" if name == "Mean" and n else ""))
         b.code.seg(lines)
         return
+    if name == "LogSoftmax":
+        x = b.arr(refs[0])
+        axis = kw.get("axis", ("const", -1))
+        if axis[0] != "const" or axis[1] not in (1, -1) or len(x.shape) != 2 or set(kw) - {"axis"}:
+            raise Unsupported("LogSoftmax other than along the rows of a matrix")
+        _same_float(x, out)
+        b.buffer(out)
+        k = _kernel("_W", "log_softmax", "log_softmax", int(np.prod(x.shape)))
+        b.code.seg([f"    {k}({x.name}, {out.name})"])
+        return
+    if name == "GetItem":
+        return _pick_forward(b, refs, kw, out)
     if name == "MatMul":
         a, w = b.arr(refs[0]), b.arr(refs[1])
         _same_float(a, w, out)
@@ -404,6 +416,33 @@ def _linear_forward(b: _Builder, refs: tuple, kw: dict, out: _Arr) -> None:
     bname = bias.name if bias is not None else b.absent(out.dtype)
     b.code.seg([f"    {k}({out.name}, {bname}, {bias is not None}, {M.ACTIVATIONS[act[1]]}, "
                 f"np.{out.dtype.name}({float(param[1])!r}))"])
+
+
+def _pick_forward(b: _Builder, refs: tuple, kw: dict, out: _Arr) -> None:
+    """x[arange(n), labels] (what nll_loss indexes with): out[i] = x[i, labels[i]], labels checked in range."""
+    idx = kw.get("index")
+    x = b.arr(refs[0])
+    if idx is None or idx[0] != "tuple" or len(idx[1]) != 2 or len(x.shape) != 2 or set(kw) - {"index"}:
+        raise Unsupported("GetItem other than x[arange(n), labels]")
+    rows, labels = idx[1]
+    n, c = x.shape
+    if rows[0] != "const" or not (isinstance(rows[1], np.ndarray) and rows[1].shape == (n,)
+                                  and np.array_equal(rows[1], np.arange(n))):
+        raise Unsupported("GetItem other than x[arange(n), labels]")
+    y = b.arr(labels)
+    if y.shape != (n,) or y.dtype.kind not in "iu" or out.shape != (n,):
+        raise Unsupported("GetItem other than x[arange(n), labels]")
+    _same_float(x, out)
+    b.buffer(out)
+    code = b.error(f"nll_loss: every label must be in [0, {c}) for {c} classes (the input has shape {x.shape}); "
+                   "check the labels passed to the compiled step")
+    b.code.seg([f"    for i0 in range({n}):",
+                f"        lab = {y.name}[i0]",
+                f"        if lab < 0 or lab >= {c}:",
+                f"            return {code}",
+                f"        {out.name}[i0] = {x.name}[i0, lab]"])
+    b.picks = getattr(b, "picks", {})
+    b.picks[out.name] = y
 
 
 def _cross_entropy_forward(b: _Builder, refs: tuple, kw: dict, out: _Arr) -> None:
@@ -508,6 +547,19 @@ def _input_grad(b: _Builder, name: str, refs: tuple, kw: dict, out: _Arr, g: _Ar
                  f"    {k}({rows.name}, {logp.name}, {y.name}, {dst.name})"]
         if mode == "add":
             lines += _loop(z.shape, lambda i: [f"{target.name}[i0, i1] += {dst.name}[i0, i1]"])
+        b.code.seg(lines)
+    elif name == "LogSoftmax":
+        dst = target if mode == "set" else b.temp(target.shape, target.dtype)
+        k = _kernel("_W", "log_softmax_backward", "log_softmax_backward", int(np.prod(out.shape)))
+        lines = [f"    {k}({g.name}, {out.name}, {dst.name})"]
+        if mode == "add":
+            lines += _loop(target.shape, lambda i: [f"{target.name}[i0, i1] += {dst.name}[i0, i1]"])
+        b.code.seg(lines)
+    elif name == "GetItem":
+        y = b.picks[out.name]
+        lines = _loop(target.shape, lambda i: [f"{target.name}[i0, i1] = 0"]) if mode == "set" else []
+        lines += [f"    for i0 in range({out.shape[0]}):",
+                  f"        {target.name}[i0, {y.name}[i0]] += {g.name}[i0]"]
         b.code.seg(lines)
     elif name == "Linear":
         _linear_backward(b, refs, kw, out, g, pos, target, mode)
