@@ -5,7 +5,11 @@ kernel (kh, kw), stride (sh, sw), dilation (dh, dw) and an output (Ho, Wo):
 
 * ``im2col`` -> columns of shape (C, kh, kw, N, Ho, Wo), C-contiguous, so a
   convolution is one matrix product ``weight(O, C kh kw) @ cols(C kh kw, N Ho Wo)``;
-* ``col2im`` is its adjoint: every column entry added back to the input cell it was read from.
+* ``col2im`` is its adjoint: every column entry added back to the input cell it was read from;
+* ``unfold_into`` / ``fold_into``: the same pair in a batch-major layout (N, C, kh, kw, Ho, Wo)
+  (``F.unfold``'s), read from and added into the unpadded input (padding zero), so
+  that a convolution runs sample by sample, ``W(O, C kh kw) @ cols[n](C kh kw, Ho Wo)``
+  landing in NCHW without a transpose.
 
 Pooling kernels take the unpadded input and the padding, as torch's do:
 max pooling reads padding as -inf, average pooling as 0.
@@ -43,6 +47,45 @@ def col2im(cols: np.ndarray, shape: tuple, sh: int, sw: int, dh: int, dw: int) -
     for i in range(kh):
         for j in range(kw):
             out[_window_slices(i, j, sh, sw, dh, dw, ho, wo)] += cols[:, i, j].transpose(1, 0, 2, 3)
+    return out
+
+
+def _zero_padded(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int,
+                 ho: int, wo: int) -> np.ndarray:
+    """x in a zero frame: ``ph``/``pw`` cells before, and after as many as the windows reach."""
+    n, c, h, w = x.shape
+    need_h = (ho - 1) * sh + dh * (kh - 1) + 1
+    need_w = (wo - 1) * sw + dw * (kw - 1) + 1
+    xp = np.zeros((n, c, max(need_h, h + ph), max(need_w, w + pw)), dtype=x.dtype)
+    xp[:, :, ph:ph + h, pw:pw + w] = x
+    return xp
+
+
+def unfold_into(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int,
+                out: np.ndarray) -> np.ndarray:
+    """out[n, c, i, j, oh, ow] = x[n, c, oh sh - ph + i dh, ow sw - pw + j dw] (0 outside x); returns ``out``."""
+    n, c = x.shape[:2]
+    ho, wo = out.shape[4:]
+    xp = _zero_padded(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+    s0, s1, s2, s3 = xp.strides
+    view = as_strided(xp, (n, c, kh, kw, ho, wo), (s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)
+    np.copyto(out, view)
+    return out
+
+
+def fold_into(cols: np.ndarray, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int, out: np.ndarray) -> np.ndarray:
+    """The adjoint of ``unfold_into``: out[n, c, oh sh - ph + i dh, ow sw - pw + j dw] = the sum of
+    cols[n, c, i, j, oh, ow] over every (i, j, oh, ow) reading that cell, added in (i, j) order; returns ``out``.
+    """
+    n, c, kh, kw, ho, wo = cols.shape
+    h, w = out.shape[2:]
+    need_h = (ho - 1) * sh + dh * (kh - 1) + 1
+    need_w = (wo - 1) * sw + dw * (kw - 1) + 1
+    gp = np.zeros((n, c, max(need_h, h + ph), max(need_w, w + pw)), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            gp[_window_slices(i, j, sh, sw, dh, dw, ho, wo)] += cols[:, :, i, j]
+    out[...] = gp[:, :, ph:ph + h, pw:pw + w]
     return out
 
 
@@ -140,6 +183,8 @@ def avg_pool2d_backward(g: np.ndarray, shape: tuple, kh: int, kw: int, sh: int, 
 KERNELS: dict[str, Any] = {
     "im2col": im2col,
     "col2im": col2im,
+    "unfold_into": unfold_into,
+    "fold_into": fold_into,
     "max_pool2d": max_pool2d,
     "max_pool2d_backward": max_pool2d_backward,
     "avg_pool2d": avg_pool2d,

@@ -4,7 +4,9 @@ As in ``numba_backend``: each wrapper runs the compiled kernel on plain
 float32/float64 ndarrays and hands anything else to the numpy reference (same
 name, same numbers). The threaded twin runs from ``PARALLEL_SIZE`` elements
 on, when ``numba_backend.parallel_allowed()``. ``im2col`` stays numpy's (one
-strided copy, already at memory speed); the matrix products are BLAS's.
+strided copy, already at memory speed); ``unfold_into`` (the convolution's
+columns, a batch of samples at a time) is Numba's: it reads the unpadded input
+and writes the zeros itself, so no padded copy is made; the matrix products are BLAS's.
 """
 
 from __future__ import annotations
@@ -38,6 +40,22 @@ def col2im(cols: Any, shape: tuple, sh: int, sw: int, dh: int, dw: int) -> Any:
         return R.col2im(cols, shape, sh, sw, dh, dw)
     out = np.zeros(shape, dtype=cols.dtype)
     _pick(C.col2im, cols.size, "col2im")(cols, sh, sw, dh, dw, out)
+    return out
+
+
+def unfold_into(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int, out: Any) -> Any:
+    """The batch-major columns of ``x`` written into ``out`` in one pass, the padding as zeros."""
+    if not (_plain(x, out) and x.flags.c_contiguous and out.flags.c_contiguous):
+        return R.unfold_into(x, kh, kw, sh, sw, ph, pw, dh, dw, out)
+    _pick(C.unfold_into, out.size, "unfold_into")(x, kh, kw, sh, sw, ph, pw, dh, dw, out)
+    return out
+
+
+def fold_into(cols: Any, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int, out: Any) -> Any:
+    """``unfold_into``'s adjoint into ``out`` in one pass per plane (any strides in ``cols``)."""
+    if not (_plain(cols, out) and out.flags.c_contiguous):
+        return R.fold_into(cols, sh, sw, ph, pw, dh, dw, out)
+    _pick(C.fold_into, cols.size, "fold_into")(cols, sh, sw, ph, pw, dh, dw, out)
     return out
 
 
@@ -106,6 +124,8 @@ def avg_pool2d_backward(g: Any, shape: tuple, kh: int, kw: int, sh: int, sw: int
 
 KERNELS: dict[str, Callable] = {
     "col2im": col2im,
+    "unfold_into": unfold_into,
+    "fold_into": fold_into,
     "max_pool2d": max_pool2d,
     "max_pool2d_backward": max_pool2d_backward,
     "avg_pool2d": avg_pool2d,
@@ -124,6 +144,8 @@ def warmup_calls(dt: np.dtype) -> list:
         (C.col2im, (cols, 1, 1, 1, 1, np.zeros((1, 1, 4, 4), dt))),
         (C.col2im, (cols.transpose(1, 0, 2, 3, 4, 5).copy().transpose(1, 0, 2, 3, 4, 5), 1, 1, 1, 1,
                     np.zeros((1, 1, 4, 4), dt))),
+        (C.unfold_into, (x, 2, 2, 1, 1, 1, 1, 1, 1, np.empty((1, 1, 2, 2, 5, 5), dt))),
+        (C.fold_into, (np.ones((1, 1, 2, 2, 5, 5), dt), 1, 1, 1, 1, 1, 1, np.empty((1, 1, 4, 4), dt))),
         (C.max_pool2d, (x, 2, 2, 2, 2, 0, 0, 1, 1, np.empty((1, 1, 2, 2), dt), idx.copy())),
         (C.max_pool2d_backward, (g, idx, np.zeros((1, 1, 16), dt))),
         (C.avg_pool2d, (x, 2, 2, 2, 2, 0, 0, div, np.empty((1, 1, 2, 2), dt))),
