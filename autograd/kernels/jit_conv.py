@@ -231,74 +231,202 @@ def _max_pool2x2(x, out, idx):
 
 
 def _max_pool2d_backward(g, idx, out):
-    """out[n, c].flat[idx[n, c, oh, ow]] += g[n, c, oh, ow]; ``out`` (N, C, H W) starts at zero."""
+    """out[n, c].flat[idx[n, c, oh, ow]] += g[n, c, oh, ow]; each plane of ``out`` (N, C, H W) is
+    zeroed here, in cache, just before its scatter (no separate pass over memory)."""
     nn, nc, ho, wo = g.shape
+    hw = out.shape[2]
     for p in prange(nn * nc):
         n = p // nc
         c = p % nc
+        dst = out[n, c]
+        for k in range(hw):
+            dst[k] = 0
+        gp = g[n, c]
+        ip = idx[n, c]
         for oh in range(ho):
+            grow = gp[oh]
+            irow = ip[oh]
             for ow in range(wo):
-                out[n, c, idx[n, c, oh, ow]] += g[n, c, oh, ow]
+                dst[np.uint64(irow[ow])] += grow[ow]
+
+
+# Average pooling on "wide" phase planes. For strides (sh, sw) a plane is dealt into sh sw phases
+# P[mr, mc][a, b] = xp[a sh + mr, b sw + mc] (xp: the zero-padded plane), each phase A x B with
+# A = Ho + (kh - 1) // sh rows and B = Wo + (kw - 1) // sw columns. Tap (i, j) of output (oh, ow)
+# is then P[i % sh, j % sw][oh + i // sh, ow + j // sw]; on sums kept B wide (the last B - Wo
+# columns are scratch), one tap is ONE contiguous run over all Ho B sums, acc[e] += P[e + offset],
+# a long vectorised add instead of a short one per output row. The taps are added in (i, j)
+# order from 0 with the padding read as 0, exactly as the reference adds them.
+
+
+def _phase_geometry(ho, wo, kh, kw, sh, sw):
+    """(A, B, cells per phase, cells in all) of the wide phase planes; ``bw`` cells of slack at the end
+    (a tap's run reads that far past its phase, into the next, only for scratch columns)."""
+    a = ho + (kh - 1) // sh
+    b = wo + (kw - 1) // sw
+    return a, b, a * b, sh * sw * a * b + (kw - 1) // sw
+
+
+_phases = serial(_phase_geometry)
+
+
+def _deal_plane(src, halves, sh, sw, ph, pw, a_rows, b_cols, phases):
+    """phases[(mr sw + mc) A B + a B + b] = src[a sh + mr - ph, b sw + mc - pw], 0 outside src.
+
+    When the width is a multiple of sw > 1 (and ``halves`` has room, (sw, H, W / sw)), the
+    columns of the whole plane are first dealt flat into ``halves`` (one long loop per
+    column phase, which vectorises), and the rows are then copied with unit stride;
+    otherwise each row is read with stride sw.
+    """
+    h, w = src.shape
+    blk = a_rows * b_cols
+    zero = phases.dtype.type(0)
+    flat = sw > 1 and w % sw == 0 and halves.shape[0] == sw and halves.shape[1] == h
+    if flat:
+        sf = src.reshape(-1)
+        per = h * w // sw
+        usw = np.uint64(sw)
+        if sw == 2:  # the common stride, with the stride a constant LLVM can vectorise
+            h0 = halves[0].reshape(-1)
+            h1 = halves[1].reshape(-1)
+            for k in range(per):
+                h0[k] = sf[2 * k]
+                h1[k] = sf[2 * k + 1]
+        else:
+            for m in range(sw):
+                hf = halves[m].reshape(-1)
+                for k in range(np.uint64(per)):
+                    hf[k] = sf[np.uint64(m) + k * usw]
+    step = np.uint64(1 if flat else sw)
+    for mr in range(sh):
+        for mc in range(sw):
+            lo, hi = _valid(b_cols, sw, pw, mc, w)
+            q = max(lo * sw + mc - pw, 0)  # the first input column read
+            first = np.uint64(q // sw if flat else q)
+            for a in range(a_rows):
+                r = a * sh + mr - ph
+                d0 = (mr * sw + mc) * blk + a * b_cols
+                dst = phases[d0:d0 + b_cols]
+                if r < 0 or r >= h:
+                    for b in range(b_cols):
+                        dst[b] = zero
+                    continue
+                for b in range(lo):
+                    dst[b] = zero
+                seg = dst[lo:max(hi, lo)]
+                row = halves[q % sw, r] if flat else src[r]
+                for b in range(np.uint64(seg.size)):
+                    seg[b] = row[first + b * step]
+                tail = dst[max(hi, lo):]
+                for b in range(tail.size):
+                    tail[b] = zero
+    for k in range(sh * sw * blk, phases.size):
+        phases[k] = zero
+
+
+def _undeal_plane(phases, sh, sw, ph, pw, a_rows, b_cols, dst):
+    """``_deal_plane``'s adjoint on the cells it reads: dst[r, q] = the phase cell of xp[r + ph, q + pw],
+    0 for cells no window reaches."""
+    h, w = dst.shape
+    blk = a_rows * b_cols
+    usw = np.uint64(sw)
+    zero = dst.dtype.type(0)
+    for r in range(h):
+        row = dst[r]
+        for q in range(w):
+            row[q] = zero
+        a = (r + ph) // sh
+        if a >= a_rows:
+            continue
+        mr = (r + ph) % sh
+        for mc in range(sw):
+            lo, hi = _valid(b_cols, sw, pw, mc, w)
+            if hi <= lo:
+                continue
+            first = np.uint64(lo * sw + mc - pw)
+            d0 = (mr * sw + mc) * blk + a * b_cols
+            src = phases[d0 + lo:d0 + hi]
+            for b in range(np.uint64(hi - lo)):
+                row[first + b * usw] = src[b]
+
+
+_deal = serial(_deal_plane)
+_undeal = serial(_undeal_plane)
 
 
 def _avg_pool2d(x, kh, kw, sh, sw, ph, pw, divisor, out):
-    """out = (sum of each window, padding 0) / divisor[oh, ow].
+    """out = (sum of each window, padding 0) / divisor[oh, ow], on wide phase planes (see above).
 
-    Taps outside, outputs inside: for each output row, each tap (i, j) adds a
-    row of inputs into a row of sums, so the inner loop is one strided vector
-    add, and each output sums its taps in (i, j) order, as the reference does.
+    The planes are split into chunks, one scratch pair per chunk; each plane is one thread's.
     """
     nn, nc, h, w = x.shape
     ho, wo = out.shape[2], out.shape[3]
     t = x.dtype.type
-    for p in prange(nn * nc):
-        n = p // nc
-        c = p % nc
-        acc = np.empty(wo, dtype=x.dtype)
-        for oh in range(ho):
-            acc[:] = 0
+    a_rows, b_cols, blk, size = _phases(ho, wo, kh, kw, sh, sw)
+    run = ho * b_cols
+    planes = nn * nc
+    chunks = min(planes, 64)
+    for ck in prange(chunks):
+        phases = np.empty(size, dtype=x.dtype)
+        acc = np.empty(run, dtype=x.dtype)
+        halves = np.empty((sw, h, w // sw) if sw > 1 and w % sw == 0 else (0, 0, 0), dtype=x.dtype)
+        for p in range(ck * planes // chunks, (ck + 1) * planes // chunks):
+            n = p // nc
+            c = p % nc
+            _deal(x[n, c], halves, sh, sw, ph, pw, a_rows, b_cols, phases)
+            for e in range(run):
+                acc[e] = 0
             for i in range(kh):
-                r = oh * sh - ph + i
-                if r < 0 or r >= h:
-                    continue
                 for j in range(kw):
-                    lo, hi = _valid(wo, sw, pw, j, w)
-                    base = j - pw
-                    row = x[n, c, r]
-                    for ow in range(lo, hi):
-                        acc[ow] += row[ow * sw + base]
-            for ow in range(wo):
-                out[n, c, oh, ow] = acc[ow] / t(divisor[oh, ow])
+                    off = ((i % sh) * sw + j % sw) * blk + (i // sh) * b_cols + j // sw
+                    src = phases[off:off + run]
+                    for e in range(run):
+                        acc[e] += src[e]
+            for oh in range(ho):
+                dst = out[n, c, oh]
+                d = divisor[oh]
+                sums = acc[oh * b_cols:oh * b_cols + wo]
+                for ow in range(wo):
+                    dst[ow] = sums[ow] / t(d[ow])
 
 
 def _avg_pool2d_backward(g, kh, kw, sh, sw, ph, pw, divisor, out):
-    """out[n, c, r, q] += g[n, c, oh, ow] / divisor[oh, ow] over every (r, q) of the window; out starts at 0.
+    """out[n, c, r, q] = the sum of g[n, c, oh, ow] / divisor[oh, ow] over the windows holding (r, q).
 
-    Taps outside, outputs inside (as in ``_avg_pool2d``), so each input cell
-    receives its contributions in tap order, as in the reference.
+    The adjoint of ``_avg_pool2d``: the shares, B wide with zeros in the scratch
+    columns, are added tap by tap into phase planes (each tap one contiguous
+    run, in (i, j) order from 0, as in the reference), which are then dealt back
+    into the plane of ``out``, every cell written once (no zero pass over memory).
     """
     nn, nc, ho, wo = g.shape
-    h, w = out.shape[2], out.shape[3]
     t = g.dtype.type
-    for p in prange(nn * nc):
-        n = p // nc
-        c = p % nc
-        gd = np.empty((ho, wo), dtype=g.dtype)
-        for oh in range(ho):
-            for ow in range(wo):
-                gd[oh, ow] = g[n, c, oh, ow] / t(divisor[oh, ow])
-        for i in range(kh):
-            for j in range(kw):
-                lo, hi = _valid(wo, sw, pw, j, w)
-                base = j - pw
-                for oh in range(ho):
-                    r = oh * sh - ph + i
-                    if r < 0 or r >= h:
-                        continue
-                    row = out[n, c, r]
-                    src = gd[oh]
-                    for ow in range(lo, hi):
-                        row[ow * sw + base] += src[ow]
+    a_rows, b_cols, blk, size = _phases(ho, wo, kh, kw, sh, sw)
+    run = ho * b_cols
+    planes = nn * nc
+    chunks = min(planes, 64)
+    for ck in prange(chunks):
+        phases = np.empty(size, dtype=g.dtype)
+        share = np.empty(run, dtype=g.dtype)
+        for p in range(ck * planes // chunks, (ck + 1) * planes // chunks):
+            n = p // nc
+            c = p % nc
+            for oh in range(ho):
+                src = g[n, c, oh]
+                d = divisor[oh]
+                row = share[oh * b_cols:(oh + 1) * b_cols]
+                for ow in range(wo):
+                    row[ow] = src[ow] / t(d[ow])
+                for ow in range(wo, b_cols):
+                    row[ow] = 0
+            for k in range(size):
+                phases[k] = 0
+            for i in range(kh):
+                for j in range(kw):
+                    off = ((i % sh) * sw + j % sw) * blk + (i // sh) * b_cols + j // sw
+                    dst = phases[off:off + run]
+                    for e in range(run):
+                        dst[e] += share[e]
+            _undeal(phases, sh, sw, ph, pw, a_rows, b_cols, out[n, c])
 
 
 def _avg_pool2x2(x, divisor, out):

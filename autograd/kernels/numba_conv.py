@@ -67,24 +67,24 @@ def max_pool2d(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh:
     n, c = x.shape[:2]
     out = np.empty((n, c, ho, wo), dtype=x.dtype)
     idx = np.empty((n, c, ho, wo), dtype=np.int64)
-    if _is_2x2(x, kh, kw, sh, sw, ph, pw, ho, wo) and dh == dw == 1:
+    if _is_2x2(x.shape, kh, kw, sh, sw, ph, pw, ho, wo) and dh == dw == 1:
         _pick(C.max_pool2x2, x.size, "max_pool2d")(x, out, idx)
     else:
         _pick(C.max_pool2d, x.size, "max_pool2d")(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx)
     return out, idx
 
 
-def _is_2x2(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho: int, wo: int) -> bool:
+def _is_2x2(shape: tuple, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho: int, wo: int) -> bool:
     """2x2 windows at stride 2, no padding, every window inside: the case with a kernel written out."""
-    return kh == kw == sh == sw == 2 and ph == pw == 0 and 2 * ho <= x.shape[2] and 2 * wo <= x.shape[3]
+    return kh == kw == sh == sw == 2 and ph == pw == 0 and 2 * ho <= shape[2] and 2 * wo <= shape[3]
 
 
 def max_pool2d_backward(g: Any, idx: Any, shape: tuple) -> Any:
-    """Each output's gradient added at its max's index."""
-    if not _plain(g) or type(idx) is not np.ndarray or idx.dtype != np.int64 or g.dtype == np.float64:
-        return R.max_pool2d_backward(g, idx, shape)  # float64: numpy's bincount is as fast (measured)
+    """Each output's gradient added at its max's index, each plane zeroed in cache first."""
+    if not _plain(g) or type(idx) is not np.ndarray or idx.dtype != np.int64:
+        return R.max_pool2d_backward(g, idx, shape)
     n, c, h, w = shape
-    out = np.zeros((n, c, h * w), dtype=g.dtype)
+    out = np.empty((n, c, h * w), dtype=g.dtype)
     _pick(C.max_pool2d_backward, g.size, "max_pool2d_backward")(g, idx, out)
     return out.reshape(shape)
 
@@ -94,15 +94,14 @@ def avg_pool2d(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho:
     """Window sums over the divisor in one pass."""
     if not _plain(x):
         return R.avg_pool2d(x, kh, kw, sh, sw, ph, pw, ho, wo, divisor)
+    x = np.ascontiguousarray(x)
     n, c = x.shape[:2]
     out = np.empty((n, c, ho, wo), dtype=x.dtype)
     div = np.ascontiguousarray(divisor, np.float64)
-    if _is_2x2(x, kh, kw, sh, sw, ph, pw, ho, wo):
+    if _is_2x2(x.shape, kh, kw, sh, sw, ph, pw, ho, wo):
         _pick(C.avg_pool2x2, x.size, "avg_pool2d")(x, div, out)
-    elif x.dtype == np.float64:
+    else:
         _pick(C.avg_pool2d, x.size, "avg_pool2d")(x, kh, kw, sh, sw, ph, pw, div, out)
-    else:  # float32, other windows: numpy's strided adds are as fast (measured, bench/conv.py's kernel table)
-        return R.avg_pool2d(x, kh, kw, sh, sw, ph, pw, ho, wo, divisor)
     return out
 
 
@@ -111,14 +110,13 @@ def avg_pool2d_backward(g: Any, shape: tuple, kh: int, kw: int, sh: int, sw: int
     """Each output's gradient over its divisor, spread over its window, in one pass."""
     if not _plain(g):
         return R.avg_pool2d_backward(g, shape, kh, kw, sh, sw, ph, pw, divisor)
-    out = np.zeros(shape, dtype=g.dtype)
     div = np.ascontiguousarray(divisor, np.float64)
-    if _is_2x2(out, kh, kw, sh, sw, ph, pw, g.shape[2], g.shape[3]):
+    if _is_2x2(shape, kh, kw, sh, sw, ph, pw, g.shape[2], g.shape[3]):
+        out = np.zeros(shape, dtype=g.dtype)  # cells past the last window stay 0
         _pick(C.avg_pool2x2_backward, out.size, "avg_pool2d_backward")(g, div, out)
-    elif g.dtype == np.float64:
+    else:
+        out = np.empty(shape, dtype=g.dtype)  # the kernel writes every cell
         _pick(C.avg_pool2d_backward, out.size, "avg_pool2d_backward")(g, kh, kw, sh, sw, ph, pw, div, out)
-    else:  # float32, other windows: numpy's strided adds are as fast
-        return R.avg_pool2d_backward(g, shape, kh, kw, sh, sw, ph, pw, divisor)
     return out
 
 
