@@ -95,10 +95,12 @@ def test_max_pool_backward_kernel_matches_reference(pool: tuple, dtype: type, nc
     np.testing.assert_array_equal(out, rout)
     np.testing.assert_array_equal(idx, ridx)
     g = _rand(out.shape, 5, dtype)
-    got = nc.max_pool2d_backward(g, idx, shape)
+    window = (kh, kw, sh, sw, ph, pw, 1, 1)  # 2x2 at stride 2 on an even input: the write-once kernel
+    got = nc.max_pool2d_backward(g, idx, shape, window)
     want = R.max_pool2d_backward(g, idx, shape)
+    np.testing.assert_array_equal(nc.max_pool2d_backward(g, idx, shape), got)  # without the window: scatter
     assert got.dtype == dtype and got.shape == shape
     np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-14, atol=1e-6)
     np.testing.assert_allclose(got.sum(), g.astype(np.float64).sum(), rtol=1e-4, atol=1e-4)  # nothing lost
     g_nc = np.asfortranarray(g)  # non-contiguous gradient
-    np.testing.assert_array_equal(nc.max_pool2d_backward(g_nc, idx, shape), got)
+    np.testing.assert_array_equal(nc.max_pool2d_backward(g_nc, idx, shape, window), got)

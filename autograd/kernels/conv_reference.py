@@ -121,8 +121,12 @@ def max_pool2d(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: i
     return best, idx
 
 
-def max_pool2d_backward(g: np.ndarray, idx: np.ndarray, shape: tuple) -> np.ndarray:
-    """dL/dx: each output's gradient added to the input cell its max came from."""
+def max_pool2d_backward(g: np.ndarray, idx: np.ndarray, shape: tuple, window: tuple | None = None) -> np.ndarray:
+    """dL/dx: each output's gradient added to the input cell its max came from.
+
+    ``window`` (kh, kw, sh, sw, ph, pw, dh, dw), when the caller knows it, lets a kernel pick a faster
+    path for windows that tile the input; the numbers do not depend on it.
+    """
     n, c, h, w = shape
     planes = n * c
     offsets = (np.arange(planes, dtype=np.int64) * (h * w))[:, None]

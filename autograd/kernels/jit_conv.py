@@ -43,6 +43,27 @@ def _col2im(cols, sh, sw, dh, dw, out):
                             row[ow * sw + q0] += s[ow]
 
 
+def _max_pool2x2_backward(g, idx, out):
+    """``_max_pool2d_backward`` for 2x2 windows at stride 2 that tile the input: band by band (the two
+    input rows of one output row), the band is zeroed and its maxima's gradients set while it is in
+    L1 (no data-dependent branch, whose mispredictions would cost more than the stores)."""
+    nn, nc, ho, wo = g.shape
+    w = out.shape[3]
+    zero = g.dtype.type(0)
+    for p in prange(nn * nc):
+        n = p // nc
+        c = p % nc
+        plane = out[n, c].reshape(-1)
+        for oh in range(ho):
+            band = plane[2 * oh * w:(2 * oh + 2) * w]
+            for q in range(2 * w):
+                band[q] = zero
+            src = g[n, c, oh]
+            ix = idx[n, c, oh]
+            for ow in range(wo):
+                plane[np.uint64(ix[ow])] = src[ow]
+
+
 def _valid_range(o_count, s, p, j, size):
     """The outputs o whose tap j reads inside the input: 0 <= o s - p + j < size, as a range [lo, hi)."""
     lo = 0
@@ -68,34 +89,63 @@ def _unfold_into(x, kh, kw, sh, sw, ph, pw, dh, dw, out):
     """out[n, c, i, j, oh, ow] = x[n, c, oh sh - ph + i dh, ow sw - pw + j dw], 0 outside x.
 
     Each (n, c) plane writes its own kh kw Ho Wo block of ``out``, row by row:
-    zeros where the window hangs over the edge, a copy (strided for sw > 1) inside.
+    zeros where the window hangs over the edge, a copy (strided for sw > 1)
+    inside. When the output rows are as long as the input's and both strides are 1
+    (a "same" convolution: Wo = W), a tap's rows inside the input are one contiguous run of
+    the plane: it is copied in one loop, and the few cells that run over a row
+    end (the padding columns) are set to 0 afterwards.
     """
     nn, nc, h, w = x.shape
     ho, wo = out.shape[4], out.shape[5]
     zero = x.dtype.type(0)
     usw = np.uint64(sw)
+    runs = sh == 1 and sw == 1 and wo == w
     for p in prange(nn * nc):
         n = p // nc
         c = p % nc
+        plane = x[n, c]
         for i in range(kh):
+            r_lo, r_hi = _valid(ho, sh, ph, i * dh, h)  # the output rows whose tap row is inside x
             for j in range(kw):
                 lo, hi = _valid(wo, sw, pw, j * dw, w)
                 base = np.uint64(max(lo * sw + j * dw - pw, 0))
-                for oh in range(ho):
-                    r = oh * sh - ph + i * dh
-                    row = out[n, c, i, j, oh]
-                    if r < 0 or r >= h:
-                        for ow in range(wo):
+                tap = out[n, c, i, j]
+                for oh in range(r_lo):
+                    row = tap[oh]
+                    for ow in range(wo):
+                        row[ow] = zero
+                for oh in range(max(r_hi, r_lo), ho):
+                    row = tap[oh]
+                    for ow in range(wo):
+                        row[ow] = zero
+                if r_hi <= r_lo:
+                    continue
+                if runs and hi > lo:
+                    # cells (r_lo, lo) .. (r_hi - 1, hi - 1) of the tap, one run in both arrays
+                    r0 = r_lo * sh - ph + i * dh
+                    count = (r_hi - r_lo - 1) * wo + hi - lo
+                    dst = tap.reshape(-1)[r_lo * wo + lo:r_lo * wo + lo + count]
+                    src = plane.reshape(-1)[r0 * w + base:r0 * w + base + count]
+                    for k in range(count):
+                        dst[k] = src[k]
+                    for oh in range(r_lo, r_hi):
+                        row = tap[oh]
+                        for ow in range(lo):
                             row[ow] = zero
-                        continue
+                        for ow in range(hi, wo):
+                            row[ow] = zero
+                    continue
+                for oh in range(r_lo, r_hi):
+                    r = oh * sh - ph + i * dh
+                    row = tap[oh]
                     for ow in range(lo):
                         row[ow] = zero
-                    seg = row[lo:hi]
-                    src = x[n, c, r]
-                    for ow in range(np.uint64(hi - lo)):
+                    seg = row[lo:max(hi, lo)]
+                    src = plane[r]
+                    for ow in range(np.uint64(seg.size)):
                         seg[ow] = src[base + ow * usw]
-                    tail = row[hi:]
-                    for ow in range(wo - hi):
+                    tail = row[max(hi, lo):]
+                    for ow in range(tail.size):
                         tail[ow] = zero
 
 
@@ -480,5 +530,6 @@ avg_pool2x2 = twins(_avg_pool2x2)
 avg_pool2x2_backward = twins(_avg_pool2x2_backward)
 max_pool2d = twins(_max_pool2d)
 max_pool2d_backward = twins(_max_pool2d_backward)
+max_pool2x2_backward = twins(_max_pool2x2_backward)
 avg_pool2d = twins(_avg_pool2d)
 avg_pool2d_backward = twins(_avg_pool2d_backward)
