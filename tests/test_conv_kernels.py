@@ -100,13 +100,15 @@ def test_unfold_fold_kernels_on_non_contiguous_arrays(twin) -> None:
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("chunk", [1, 100, 1 << 19])
-def test_chunked_conv2d_matches_torch(chunk: int, dtype: type, monkeypatch) -> None:
-    """Chunks of one sample, of a few and the whole batch give torch's numbers, padding modes included."""
+@pytest.mark.parametrize("chunk", [1, 100, 1 << 19, None])
+def test_chunked_conv2d_matches_torch(chunk: int | None, dtype: type, monkeypatch) -> None:
+    """Chunks of one sample, of a few and the whole batch (and, None, the whole-batch product of small
+    images) give torch's numbers, padding modes included."""
     torch = pytest.importorskip("torch")
     from autograd.ops import conv as C
 
-    monkeypatch.setattr(C, "COLUMN_CHUNK", chunk)
+    monkeypatch.setattr(C, "PER_SAMPLE_MIN", 10**9 if chunk is None else 0)
+    monkeypatch.setattr(C, "COLUMN_CHUNK", chunk or 1)
     tol = 1e-10 if dtype == np.float64 else 1e-4
     x = _rand((5, 4, 9, 7), 0, dtype)[:, :, ::-1]  # non-contiguous
     w, b = _rand((6, 2, 3, 2), 1, dtype), _rand(6, 2, dtype)
@@ -139,17 +141,22 @@ def test_conv2d_backward_skips_unneeded_gradients(monkeypatch) -> None:
     def no_fold(*args):
         raise AssertionError("the input gradient was computed")
 
+    from autograd.ops import conv as C
+
+    monkeypatch.setattr(C, "PER_SAMPLE_MIN", 0)  # the per-sample path on this small image
     monkeypatch.setattr(autograd.backend.ops, "fold_into", no_fold)
+    monkeypatch.setattr(autograd.backend.ops, "col2im", no_fold)
     F.conv2d(xt, wt, padding=1).sum().backward()
     assert xt.grad is None
     cols = R.unfold_into(x, 3, 3, 1, 1, 1, 1, 1, 1, np.empty((3, 2, 3, 3, 6, 6)))
     np.testing.assert_allclose(wt.grad, np.broadcast_to(cols.sum(axis=(0, 4, 5)), w.shape), rtol=1e-12)
 
 
-def test_backends_give_the_same_conv_numbers() -> None:
+@pytest.mark.parametrize("size", [(8, 9), (17, 33)])  # the whole-batch product and the per-sample one
+def test_backends_give_the_same_conv_numbers(size: tuple) -> None:
     """The numpy reference and the Numba backend run the same products on the same columns."""
     pytest.importorskip("numba")
-    x, w, b = _rand((4, 3, 8, 9), 0, np.float32), _rand((5, 3, 3, 3), 1, np.float32), _rand(5, 2, np.float32)
+    x, w, b = _rand((4, 3) + size, 0, np.float32), _rand((5, 3, 3, 3), 1, np.float32), _rand(5, 2, np.float32)
     results = []
     previous = autograd.get_backend()
     try:
