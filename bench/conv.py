@@ -20,7 +20,8 @@ medians against torch (side / torch: below 1 is faster than torch). Every side g
 count (OPENBLAS/OMP/MKL/NUMBA_NUM_THREADS and ``torch.set_num_threads``).
 
 A second table times each Numba kernel of ``autograd.kernels.numba_conv`` against the numpy
-reference it replaces, at about 1e6 elements, in this process (interleaved calls, CPU time, median).
+reference it replaces, at about 1e6 elements, in this process (interleaved calls, CPU time, median),
+with Numba limited to ``--threads`` threads (one: the serial twins).
 """
 
 from __future__ import annotations
@@ -223,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\nNumba kernels against the numpy reference they replace (numpy time / numba time, CPU time; "
           "'under 2x' marks a kernel below the 2x the project asks of each)\n")
     import autograd  # noqa: F401  (before numpy, so OpenBLAS threads sleep)
+    import numba
 
+    numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))  # the kernels get --threads too
     krows = kernel_rows()
     print(table(["kernel", "dtype", "elements", "numpy", "numba", "speed-up", ""], krows))
     if args.json:
