@@ -226,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     import autograd  # noqa: F401  (before numpy, so OpenBLAS threads sleep)
     import numba
 
+    from autograd.kernels import numba_conv  # noqa: F401  (sets GOMP_SPINCOUNT before Numba's threads start)
+
     numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))  # the kernels get --threads too
     krows = kernel_rows()
     print(table(["kernel", "dtype", "elements", "numpy", "numba", "speed-up", ""], krows))
