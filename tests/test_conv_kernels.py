@@ -99,23 +99,30 @@ def test_unfold_fold_kernels_on_non_contiguous_arrays(twin) -> None:
     np.testing.assert_array_equal(got, R.fold_into(np.ascontiguousarray(cols), *(s + p + d), np.empty(shape)))
 
 
+@pytest.mark.parametrize("blas_threads", [1, 2])  # a product per sample / one per chunk
+@pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("chunk", [1, 100, 1 << 19, None])
-def test_chunked_conv2d_matches_torch(chunk: int | None, dtype: type, monkeypatch) -> None:
+def test_chunked_conv2d_matches_torch(chunk: int | None, dtype: type, bias: bool, blas_threads: int,
+                                      monkeypatch) -> None:
     """Chunks of one sample, of a few and the whole batch (and, None, the whole-batch product of small
     images) give torch's numbers, padding modes included."""
     torch = pytest.importorskip("torch")
     from autograd.ops import conv as C
 
+    monkeypatch.setattr(C, "_BLAS_THREADS", blas_threads)
+
     monkeypatch.setattr(C, "PER_SAMPLE_MIN", 10**9 if chunk is None else 0)
     monkeypatch.setattr(C, "COLUMN_CHUNK", chunk or 1)
+    monkeypatch.setattr(C, "COLUMN_CHUNK_THREADED", chunk or 1)
     tol = 1e-10 if dtype == np.float64 else 1e-4
     x = _rand((5, 4, 9, 7), 0, dtype)[:, :, ::-1]  # non-contiguous
     w, b = _rand((6, 2, 3, 2), 1, dtype), _rand(6, 2, dtype)
     for kw in (dict(stride=(2, 1), padding=(2, 1), groups=2, dilation=(1, 2)),
                dict(padding=1, padding_mode="reflect", stride=(2, 1), dilation=(1, 2), groups=2)):
-        ts = [Tensor(a, requires_grad=True) for a in (x, w, b)]
-        qs = [torch.tensor(np.ascontiguousarray(a), requires_grad=True) for a in (x, w, b)]
+        arrays = (x, w, b) if bias else (x, w)
+        ts = [Tensor(a, requires_grad=True) for a in arrays]
+        qs = [torch.tensor(np.ascontiguousarray(a), requires_grad=True) for a in arrays]
         out = F.conv2d(*ts, **kw)
         tkw = dict(kw)
         if tkw.pop("padding_mode", "zeros") == "reflect":  # torch's functional conv2d pads with zeros only
@@ -132,7 +139,8 @@ def test_chunked_conv2d_matches_torch(chunk: int | None, dtype: type, monkeypatc
             np.testing.assert_allclose(t.grad, q.grad.numpy(), rtol=tol, atol=tol)
 
 
-def test_conv2d_backward_skips_unneeded_gradients(monkeypatch) -> None:
+@pytest.mark.parametrize("blas_threads", [1, 2])
+def test_conv2d_backward_skips_unneeded_gradients(blas_threads: int, monkeypatch) -> None:
     """Only the weight needs a gradient (a first layer): no input gradient is computed, the weight's is right."""
     x, w = _rand((3, 2, 6, 6), 0), _rand((4, 2, 3, 3), 1)
     wt = Tensor(w, requires_grad=True)
@@ -144,6 +152,7 @@ def test_conv2d_backward_skips_unneeded_gradients(monkeypatch) -> None:
     from autograd.ops import conv as C
 
     monkeypatch.setattr(C, "PER_SAMPLE_MIN", 0)  # the per-sample path on this small image
+    monkeypatch.setattr(C, "_BLAS_THREADS", blas_threads)
     monkeypatch.setattr(autograd.backend.ops, "fold_into", no_fold)
     monkeypatch.setattr(autograd.backend.ops, "col2im", no_fold)
     F.conv2d(xt, wt, padding=1).sum().backward()

@@ -62,14 +62,18 @@ def _zero_padded(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw:
 
 
 def unfold_into(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int,
-                out: np.ndarray) -> np.ndarray:
-    """out[n, c, i, j, oh, ow] = x[n, c, oh sh - ph + i dh, ow sw - pw + j dw] (0 outside x); returns ``out``."""
+                out: np.ndarray, batch_inner: bool = False) -> np.ndarray:
+    """out[n, c, i, j, oh, ow] = x[n, c, oh sh - ph + i dh, ow sw - pw + j dw] (0 outside x); returns ``out``.
+
+    ``batch_inner``: ``out`` is laid out (C, kh, kw, N, Ho, Wo) instead (out[c, i, j, n, oh, ow]),
+    the (C kh kw, N Ho Wo) matrix of one product for all N samples.
+    """
     n, c = x.shape[:2]
     ho, wo = out.shape[4:]
     xp = _zero_padded(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
     s0, s1, s2, s3 = xp.strides
     view = as_strided(xp, (n, c, kh, kw, ho, wo), (s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)
-    np.copyto(out, view)
+    np.copyto(out, view.transpose(1, 2, 3, 0, 4, 5) if batch_inner else view)
     return out
 
 

@@ -85,8 +85,10 @@ _valid = serial(_valid_range)
 # and, for a stride held in a variable, adds its own stride == 1 fast path.
 
 
-def _unfold_into(x, kh, kw, sh, sw, ph, pw, dh, dw, out):
-    """out[n, c, i, j, oh, ow] = x[n, c, oh sh - ph + i dh, ow sw - pw + j dw], 0 outside x.
+def _unfold_into(x, kh, kw, sh, sw, ph, pw, dh, dw, out, inner):
+    """out[n, c, i, j, oh, ow] = x[n, c, oh sh - ph + i dh, ow sw - pw + j dw], 0 outside x
+    (``inner``: out is laid out (C, kh, kw, N, Ho, Wo), out[c, i, j, n, oh, ow], the matrix
+    (C kh kw, N Ho Wo) of one product for all N samples).
 
     Each (n, c) plane writes its own kh kw Ho Wo block of ``out``, row by row:
     zeros where the window hangs over the edge, a copy (strided for sw > 1)
@@ -109,7 +111,7 @@ def _unfold_into(x, kh, kw, sh, sw, ph, pw, dh, dw, out):
             for j in range(kw):
                 lo, hi = _valid(wo, sw, pw, j * dw, w)
                 base = np.uint64(max(lo * sw + j * dw - pw, 0))
-                tap = out[n, c, i, j]
+                tap = out[c, i, j, n] if inner else out[n, c, i, j]
                 for oh in range(r_lo):
                     row = tap[oh]
                     for ow in range(wo):

@@ -46,11 +46,12 @@ def col2im(cols: Any, shape: tuple, sh: int, sw: int, dh: int, dw: int) -> Any:
     return out
 
 
-def unfold_into(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int, out: Any) -> Any:
-    """The batch-major columns of ``x`` written into ``out`` in one pass, the padding as zeros."""
+def unfold_into(x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int, out: Any,
+                batch_inner: bool = False) -> Any:
+    """The columns of ``x`` written into ``out`` in one pass, the padding as zeros (layouts: conv_reference)."""
     if not (_plain(x, out) and x.flags.c_contiguous and out.flags.c_contiguous):
-        return R.unfold_into(x, kh, kw, sh, sw, ph, pw, dh, dw, out)
-    _pick(C.unfold_into, out.size, "unfold_into")(x, kh, kw, sh, sw, ph, pw, dh, dw, out)
+        return R.unfold_into(x, kh, kw, sh, sw, ph, pw, dh, dw, out, batch_inner)
+    _pick(C.unfold_into, out.size, "unfold_into")(x, kh, kw, sh, sw, ph, pw, dh, dw, out, bool(batch_inner))
     return out
 
 
@@ -152,7 +153,7 @@ def warmup_calls(dt: np.dtype) -> list:
         (C.col2im, (cols, 1, 1, 1, 1, np.zeros((1, 1, 4, 4), dt))),
         (C.col2im, (cols.transpose(1, 0, 2, 3, 4, 5).copy().transpose(1, 0, 2, 3, 4, 5), 1, 1, 1, 1,
                     np.zeros((1, 1, 4, 4), dt))),
-        (C.unfold_into, (x, 2, 2, 1, 1, 1, 1, 1, 1, np.empty((1, 1, 2, 2, 5, 5), dt))),
+        (C.unfold_into, (x, 2, 2, 1, 1, 1, 1, 1, 1, np.empty((1, 1, 2, 2, 5, 5), dt), False)),
         (C.fold_into, (np.ones((1, 1, 2, 2, 5, 5), dt), 1, 1, 1, 1, 1, 1, np.empty((1, 1, 4, 4), dt))),
         (C.max_pool2d, (x, 2, 2, 2, 2, 0, 0, 1, 1, np.empty((1, 1, 2, 2), dt), idx.copy())),
         (C.max_pool2d_backward, (g, idx, np.zeros((1, 1, 16), dt))),

@@ -19,6 +19,7 @@ differentiated again (zero padding; the other padding modes raise).
 
 from __future__ import annotations
 
+import os
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -239,10 +240,25 @@ def _windows(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
 
 
 COLUMN_CHUNK = 1 << 19
-"""Elements of im2col columns per chunk of samples: a chunk's columns stay in cache between the
-copy that writes them and the matrix product that reads them, and no (C kh kw, N Ho Wo) array
-is ever stored (measured on the bench case, float32: 2^18-2^20 alike, the whole batch at once
-~30% slower for the extra memory traffic and page faults)."""
+"""Elements of im2col columns per chunk of samples when BLAS runs on one thread: a chunk's columns
+stay in cache between the copy that writes them and the matrix product that reads them, and no
+(C kh kw, N Ho Wo) array is ever stored (measured on the bench case, float32, one thread: chunks
+of one sample to 2^20 elements alike, 2^21 and the whole batch at once 20-30% slower)."""
+COLUMN_CHUNK_THREADED = 1 << 20
+"""The same with a threaded BLAS: bigger chunks, fewer products, since each product wakes BLAS's
+threads (measured, two threads: one product per sample 2-10x slower than one per 7 samples)."""
+
+
+def _blas_threads() -> int:
+    """The threads OpenBLAS started with (it reads these variables when numpy loads), else the cores."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(name, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return os.cpu_count() or 1
+
+
+_BLAS_THREADS = _blas_threads()
 
 
 PER_SAMPLE_MIN = 100
@@ -253,9 +269,26 @@ small costs more in BLAS's set-up than in arithmetic). Measured, float32, 3x3, o
 ~40% faster, at 32x32 (batch 32) ~30% faster; 32 -> 64 channels at 16x16 about even."""
 
 
-def _chunk(n: int, per_sample: int) -> int:
-    """Samples per chunk: as many as fill ``COLUMN_CHUNK`` column elements, at least one."""
-    return max(1, min(n, COLUMN_CHUNK // max(per_sample, 1)))
+def _chunk(n: int, per_sample: int) -> tuple[int, bool]:
+    """(samples per chunk, whether a chunk is one product): on one BLAS thread as many samples as
+    fill ``COLUMN_CHUNK`` column elements, a product per sample; with a threaded BLAS as many as fill
+    ``COLUMN_CHUNK_THREADED``, one product for the chunk (on (C kh kw, m Ho Wo) columns)."""
+    joint = _BLAS_THREADS > 1
+    size = COLUMN_CHUNK_THREADED if joint else COLUMN_CHUNK
+    return max(1, min(n, size // max(per_sample, 1))), joint
+
+
+def _cols_shape(c: int, kh: int, kw: int, m: int, ho: int, wo: int, joint: bool) -> tuple:
+    """The columns of m samples: (C, kh, kw, m, Ho, Wo) for one product, (m, C, kh, kw, Ho, Wo) for one per sample."""
+    return (c, kh, kw, m, ho, wo) if joint else (m, c, kh, kw, ho, wo)
+
+
+def _columns(buf: np.ndarray, m: int, joint: bool) -> np.ndarray:
+    """The column buffer of a chunk of m samples: ``buf`` itself for a full chunk."""
+    if buf.shape[3 if joint else 0] == m:
+        return buf
+    c, kh, kw = buf.shape[:3] if joint else buf.shape[1:4]
+    return np.empty(_cols_shape(c, kh, kw, m, buf.shape[4], buf.shape[5], joint), dtype=buf.dtype)
 
 
 def _conv_source(x4: np.ndarray, geo: ConvGeometry) -> tuple[np.ndarray, int, int]:
@@ -295,18 +328,24 @@ class Conv2d(Function):
         dtype = np.result_type(src, wm)
         odt = dtype if bias is None else np.result_type(dtype, bias)
         out = np.empty((n, o, hw), dtype=odt)
-        step = _chunk(n, c * kh * kw * hw)
-        buf = np.empty((step, c, kh, kw, ho, wo), dtype=src.dtype)
+        step, joint = _chunk(n, c * kh * kw * hw)
+        buf = np.empty(_cols_shape(c, kh, kw, step, ho, wo, joint), dtype=src.dtype)
         b2 = None if bias is None else bias.reshape(o, 1)
         for n0 in range(0, n, step):
             m = min(step, n - n0)
-            cols = K.unfold_into(src[n0:n0 + m], kh, kw, sh, sw, ph, pw, dh, dw, buf[:m])
+            cols = K.unfold_into(src[n0:n0 + m], kh, kw, sh, sw, ph, pw, dh, dw, _columns(buf, m, joint), joint)
             dst = out[n0:n0 + m]
-            prod = cols.reshape(m, grp, -1, hw)
-            if odt == dtype:
-                np.matmul(wm, prod, out=dst.reshape(m, grp, o // grp, hw))
+            if joint:  # (G, O/G, m Ho Wo): one product per group for the chunk, then laid out as NCHW
+                lanes = np.matmul(wm, cols.reshape(grp, -1, m * hw)).reshape(o, m, hw).transpose(1, 0, 2)
+                if b2 is None:
+                    dst[...] = lanes
+                else:
+                    np.add(lanes, b2, out=dst)
+                continue
+            if odt == dtype:  # one product per sample and group, straight into NCHW
+                np.matmul(wm, cols.reshape(m, grp, -1, hw), out=dst.reshape(m, grp, o // grp, hw))
             else:
-                dst.reshape(m, grp, o // grp, hw)[...] = np.matmul(wm, prod)
+                dst.reshape(m, grp, o // grp, hw)[...] = np.matmul(wm, cols.reshape(m, grp, -1, hw))
             if b2 is not None:
                 np.add(dst, b2, out=dst)
         ctx.src, ctx.src_pads = src, (ph, pw)
@@ -337,25 +376,31 @@ class Conv2d(Function):
         if not (nx or nw):
             return gx, gw, gb
         wm = weight.reshape(grp, og, -1)
-        step = _chunk(n, c * kh * kw * hw)
+        step, joint = _chunk(n, c * kh * kw * hw)
+        shape = _cols_shape(c, kh, kw, step, ho, wo, joint)
         if nw:
-            cols_buf = np.empty((step, c, kh, kw, ho, wo), dtype=src.dtype)
             gw = np.zeros((grp, og, wm.shape[2]), dtype=np.result_type(g3, src))
+            buf = np.empty(shape, dtype=src.dtype)
         if nx:
             wt = wm.transpose(0, 2, 1)
-            dt = np.result_type(wt, g3)
-            dcols = np.empty((step, c, kh, kw, ho, wo), dtype=dt)
-            gsrc = np.empty(src.shape, dtype=dt)
+            gsrc = np.empty(src.shape, dtype=np.result_type(wt, g3))
+            dbuf = np.empty(shape, dtype=gsrc.dtype)
         for n0 in range(0, n, step):
             m = min(step, n - n0)
-            gc = g3[n0:n0 + m].reshape(m, grp, og, hw)
+            gm = g3[n0:n0 + m]
+            if joint:  # g as (G, O/G, m Ho Wo): one product per group for the chunk
+                gc = np.ascontiguousarray(gm.transpose(1, 0, 2)).reshape(grp, og, m * hw)
+            else:  # (m, G, O/G, Ho Wo): one product per sample and group
+                gc = gm.reshape(m, grp, og, hw)
+            lead = (grp, -1, m * hw) if joint else (m, grp, -1, hw)
             if nw:
-                cols = K.unfold_into(src[n0:n0 + m], kh, kw, sh, sw, ph, pw, dh, dw, cols_buf[:m])
-                gw += np.matmul(gc, cols.reshape(m, grp, -1, hw).transpose(0, 1, 3, 2)).sum(axis=0)
+                cols = K.unfold_into(src[n0:n0 + m], kh, kw, sh, sw, ph, pw, dh, dw, _columns(buf, m, joint), joint)
+                part = np.matmul(gc, cols.reshape(lead).swapaxes(-1, -2))
+                gw += part if joint else part.sum(axis=0)
             if nx:
-                d = dcols[:m]
-                np.matmul(wt, gc, out=d.reshape(m, grp, -1, hw))
-                K.fold_into(d, sh, sw, ph, pw, dh, dw, gsrc[n0:n0 + m])
+                d = _columns(dbuf, m, joint)
+                np.matmul(wt, gc, out=d.reshape(lead))
+                K.fold_into(d.transpose(3, 0, 1, 2, 4, 5) if joint else d, sh, sw, ph, pw, dh, dw, gsrc[n0:n0 + m])
         if nw:
             gw = gw.reshape(weight.shape)
         if nx:
