@@ -179,3 +179,37 @@ def test_backends_give_the_same_conv_numbers(size: tuple) -> None:
         autograd.set_backend(previous)
     for a, c in zip(*results):
         np.testing.assert_array_equal(a, c)
+
+
+@pytest.mark.parametrize("blas_threads", [1, 2])
+def test_per_sample_conv1d_and_unbatched_conv2d_match_torch(blas_threads: int, monkeypatch) -> None:
+    """Inputs large enough for the per-sample products: a long Conv1d (groups, dilation, stride) and an
+    unbatched Conv2d (replicate padding), forward and every gradient."""
+    torch = pytest.importorskip("torch")
+    from autograd.ops import conv as C
+
+    monkeypatch.setattr(C, "_BLAS_THREADS", blas_threads)
+    cases = [
+        (F.conv1d, torch.nn.functional.conv1d, [_rand((3, 4, 230), 0), _rand((6, 2, 4), 1), _rand(6, 2)],
+         dict(stride=2, padding=3, dilation=2, groups=2), None),
+        (F.conv2d, torch.nn.functional.conv2d, [_rand((3, 12, 11), 3), _rand((5, 3, 3, 3), 4), _rand(5, 5)],
+         dict(padding=1, padding_mode="replicate"), (1, 1, 1, 1)),
+    ]
+    for ours, theirs, arrays, kw, pad in cases:
+        ts = [Tensor(a, requires_grad=True) for a in arrays]
+        qs = [torch.tensor(a, requires_grad=True) for a in arrays]
+        out = ours(*ts, **kw)
+        tkw = {k: v for k, v in kw.items() if k != "padding_mode"}
+        if pad is not None:  # torch's functional conv pads with zeros only
+            ref = theirs(torch.nn.functional.pad(qs[0][None], pad, mode="replicate")[0], *qs[1:],
+                         **dict(tkw, padding=0))
+        else:
+            ref = theirs(*qs, **tkw)
+        assert out.shape == tuple(ref.shape)
+        assert int(np.prod(out.shape[-(arrays[1].ndim - 2):])) >= C.PER_SAMPLE_MIN  # the per-sample path
+        np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-10)
+        g = _rand(out.shape, 9)
+        out.backward(g)
+        ref.backward(torch.tensor(g))
+        for t, q in zip(ts, qs):
+            np.testing.assert_allclose(t.grad, q.grad.numpy(), rtol=1e-10, atol=1e-10)

@@ -5,11 +5,14 @@ twin gives each thread whole planes, so no two threads write one cell. They
 follow ``conv_reference`` step for step (the same taps in the same order), so
 both backends give the same numbers:
 
-* ``col2im``: im2col's adjoint, the accumulation of a convolution's input gradient;
-* ``unfold_into`` / ``fold_into``: the batch-major pair (N, C, kh, kw, Ho, Wo) read from and
-  added into the unpadded input, the padding cells written as zeros / dropped, never stored;
-* ``max_pool2d`` / ``max_pool2d_backward``: the window max and its flat index, and the scatter back;
-* ``avg_pool2d`` / ``avg_pool2d_backward``: window sums over a divisor, and the spread back.
+* ``col2im``: im2col's adjoint (a transposed convolution's forward, a small image's input gradient);
+* ``unfold_into`` / ``fold_into``: a convolution's columns, (N, C, kh, kw, Ho, Wo) or
+  (C, kh, kw, N, Ho, Wo), read from and added into the unpadded input, the padding
+  cells written as zeros / dropped, never stored;
+* ``max_pool2d`` / ``max_pool2d_backward``: the window max and its flat index, and the
+  scatter back (for 2x2 windows that tile the input: each cell written once);
+* ``avg_pool2d`` / ``avg_pool2d_backward``: window sums over a divisor, and the spread
+  back, on "wide" phase planes so each tap is one long vectorised run.
 """
 
 from __future__ import annotations
@@ -41,27 +44,6 @@ def _col2im(cols, sh, sw, dh, dw, out):
                     else:
                         for ow in range(wo):
                             row[ow * sw + q0] += s[ow]
-
-
-def _max_pool2x2_backward(g, idx, out):
-    """``_max_pool2d_backward`` for 2x2 windows at stride 2 that tile the input: band by band (the two
-    input rows of one output row), the band is zeroed and its maxima's gradients set while it is in
-    L1 (no data-dependent branch, whose mispredictions would cost more than the stores)."""
-    nn, nc, ho, wo = g.shape
-    w = out.shape[3]
-    zero = g.dtype.type(0)
-    for p in prange(nn * nc):
-        n = p // nc
-        c = p % nc
-        plane = out[n, c].reshape(-1)
-        for oh in range(ho):
-            band = plane[2 * oh * w:(2 * oh + 2) * w]
-            for q in range(2 * w):
-                band[q] = zero
-            src = g[n, c, oh]
-            ix = idx[n, c, oh]
-            for ow in range(wo):
-                plane[np.uint64(ix[ow])] = src[ow]
 
 
 def _valid_range(o_count, s, p, j, size):
@@ -300,6 +282,27 @@ def _max_pool2d_backward(g, idx, out):
             irow = ip[oh]
             for ow in range(wo):
                 dst[np.uint64(irow[ow])] += grow[ow]
+
+
+def _max_pool2x2_backward(g, idx, out):
+    """``_max_pool2d_backward`` for 2x2 windows at stride 2 that tile the input: band by band (the two
+    input rows of one output row), the band is zeroed and its maxima's gradients set while it is in
+    L1 (no data-dependent branch, whose mispredictions would cost more than the stores)."""
+    nn, nc, ho, wo = g.shape
+    w = out.shape[3]
+    zero = g.dtype.type(0)
+    for p in prange(nn * nc):
+        n = p // nc
+        c = p % nc
+        plane = out[n, c].reshape(-1)
+        for oh in range(ho):
+            band = plane[2 * oh * w:(2 * oh + 2) * w]
+            for q in range(2 * w):
+                band[q] = zero
+            src = g[n, c, oh]
+            ix = idx[n, c, oh]
+            for ow in range(wo):
+                plane[np.uint64(ix[ow])] = src[ow]
 
 
 # Average pooling on "wide" phase planes. For strides (sh, sw) a plane is dealt into sh sw phases
