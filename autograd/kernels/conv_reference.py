@@ -5,7 +5,11 @@ kernel (kh, kw), stride (sh, sw), dilation (dh, dw) and an output (Ho, Wo):
 
 * ``im2col`` -> columns of shape (C, kh, kw, N, Ho, Wo), C-contiguous, so a
   convolution is one matrix product ``weight(O, C kh kw) @ cols(C kh kw, N Ho Wo)``;
-* ``col2im`` is its adjoint: every column entry added back to the input cell it was read from.
+* ``col2im`` is its adjoint: every column entry added back to the input cell it was read from;
+* ``unfold_into`` / ``fold_into``: the same pair in a batch-major layout (N, C, kh, kw, Ho, Wo)
+  (``F.unfold``'s), read from and added into the unpadded input (padding zero), so
+  that a convolution runs sample by sample, ``W(O, C kh kw) @ cols[n](C kh kw, Ho Wo)``
+  landing in NCHW without a transpose.
 
 Pooling kernels take the unpadded input and the padding, as torch's do:
 max pooling reads padding as -inf, average pooling as 0.
@@ -46,6 +50,49 @@ def col2im(cols: np.ndarray, shape: tuple, sh: int, sw: int, dh: int, dw: int) -
     return out
 
 
+def _zero_padded(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int,
+                 ho: int, wo: int) -> np.ndarray:
+    """x in a zero frame: ``ph``/``pw`` cells before, and after as many as the windows reach."""
+    n, c, h, w = x.shape
+    need_h = (ho - 1) * sh + dh * (kh - 1) + 1
+    need_w = (wo - 1) * sw + dw * (kw - 1) + 1
+    xp = np.zeros((n, c, max(need_h, h + ph), max(need_w, w + pw)), dtype=x.dtype)
+    xp[:, :, ph:ph + h, pw:pw + w] = x
+    return xp
+
+
+def unfold_into(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int,
+                out: np.ndarray, batch_inner: bool = False) -> np.ndarray:
+    """out[n, c, i, j, oh, ow] = x[n, c, oh sh - ph + i dh, ow sw - pw + j dw] (0 outside x); returns ``out``.
+
+    ``batch_inner``: ``out`` is laid out (C, kh, kw, N, Ho, Wo) instead (out[c, i, j, n, oh, ow]),
+    the (C kh kw, N Ho Wo) matrix of one product for all N samples.
+    """
+    n, c = x.shape[:2]
+    ho, wo = out.shape[4:]
+    xp = _zero_padded(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+    s0, s1, s2, s3 = xp.strides
+    view = as_strided(xp, (n, c, kh, kw, ho, wo), (s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)
+    np.copyto(out, view.transpose(1, 2, 3, 0, 4, 5) if batch_inner else view)
+    return out
+
+
+def fold_into(cols: np.ndarray, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int, out: np.ndarray) -> np.ndarray:
+    """The adjoint of ``unfold_into``: out[n, c, oh sh - ph + i dh, ow sw - pw + j dw] = the sum of
+    cols[n, c, i, j, oh, ow] over every (i, j, oh, ow) reading that cell, added in (i, j) order; returns ``out``.
+    """
+    n, c, kh, kw, ho, wo = cols.shape
+    h, w = out.shape[2:]
+    need_h = (ho - 1) * sh + dh * (kh - 1) + 1
+    need_w = (wo - 1) * sw + dw * (kw - 1) + 1
+    gp = np.zeros((n, c, max(need_h, h + ph), max(need_w, w + pw)), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            gp[_window_slices(i, j, sh, sw, dh, dw, ho, wo)] += cols[:, :, i, j]
+    out[...] = gp[:, :, ph:ph + h, pw:pw + w]
+    return out
+
+
 def _first_valid(start: np.ndarray, d: int) -> np.ndarray:
     """The first tap position at or after ``start`` that is inside the input (start + k d >= 0)."""
     return np.where(start < 0, start + (-start + d - 1) // d * d, start)
@@ -78,8 +125,12 @@ def max_pool2d(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: i
     return best, idx
 
 
-def max_pool2d_backward(g: np.ndarray, idx: np.ndarray, shape: tuple) -> np.ndarray:
-    """dL/dx: each output's gradient added to the input cell its max came from."""
+def max_pool2d_backward(g: np.ndarray, idx: np.ndarray, shape: tuple, window: tuple | None = None) -> np.ndarray:
+    """dL/dx: each output's gradient added to the input cell its max came from.
+
+    ``window`` (kh, kw, sh, sw, ph, pw, dh, dw), when the caller knows it, lets a kernel pick a faster
+    path for windows that tile the input; the numbers do not depend on it.
+    """
     n, c, h, w = shape
     planes = n * c
     offsets = (np.arange(planes, dtype=np.int64) * (h * w))[:, None]
@@ -140,6 +191,8 @@ def avg_pool2d_backward(g: np.ndarray, shape: tuple, kh: int, kw: int, sh: int, 
 KERNELS: dict[str, Any] = {
     "im2col": im2col,
     "col2im": col2im,
+    "unfold_into": unfold_into,
+    "fold_into": fold_into,
     "max_pool2d": max_pool2d,
     "max_pool2d_backward": max_pool2d_backward,
     "avg_pool2d": avg_pool2d,

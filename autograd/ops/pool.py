@@ -88,11 +88,12 @@ def _out_shape(geo: PoolGeometry, out_hw: tuple) -> tuple:
 # ------------------------------------------------------------------ max pooling
 
 
-def _scatter_back(g: Any, idx: np.ndarray, in_shape: tuple, x_shape: tuple) -> Any:
-    """dL/dx of a max: g added at the flat plane index idx (a recorded scatter under create_graph)."""
+def _scatter_back(g: Any, idx: np.ndarray, in_shape: tuple, x_shape: tuple, window: tuple | None = None) -> Any:
+    """dL/dx of a max: g added at the flat plane index idx (a recorded scatter under create_graph);
+    ``window`` (kh, kw, sh, sw, ph, pw, dh, dw) where the windows are known."""
     n, c, h, w = in_shape
     if isinstance(g, np.ndarray):
-        return K.max_pool2d_backward(g.reshape(idx.shape), idx, in_shape).reshape(x_shape)
+        return K.max_pool2d_backward(g.reshape(idx.shape), idx, in_shape, window).reshape(x_shape)
     planes = np.arange(n * c)[:, None]
     flat = G.scatter_add(g.reshape((n * c, -1)), (planes, idx.reshape(n * c, -1)), (n * c, h * w))
     return flat.reshape(x_shape)
@@ -114,7 +115,9 @@ class MaxPool2d(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
-        return _scatter_back(g, ctx.idx, ctx.geo.in_shape, ctx.x_shape)
+        geo = ctx.geo
+        window = geo.kernel + geo.stride + geo.padding + geo.dilation
+        return _scatter_back(g, ctx.idx, geo.in_shape, ctx.x_shape, window)
 
 
 class MaxPool1d(MaxPool2d):
