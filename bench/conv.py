@@ -132,7 +132,9 @@ print(json.dumps({"median": times[len(times) // 2]}))
 
 def side_code(case: str, side: str, threads: int, calls: int = CALLS) -> str:
     body = _TORCH if side == "torch" else _GRADWORK
-    return _COMMON.format(case=case, side=side, calls=calls, threads=threads) + body + _TIMING
+    # gradwork's side imports autograd before numpy, as its README asks (its thread settings, in its process only)
+    head = "" if side == "torch" else "import autograd  # noqa: F401\n"
+    return head + _COMMON.format(case=case, side=side, calls=calls, threads=threads) + body + _TIMING
 
 
 def thread_env(threads: int) -> dict[str, str]:
