@@ -140,6 +140,12 @@ def _check_nodes(items: Sequence[Any], op: str, what: str) -> None:
             raise TypeError(f"{op}: {what} must be Tensors or Values, got {type(x).__name__} {x!r:.40}")
 
 
+def _anomaly_open() -> bool:
+    from . import value
+
+    return value._anomaly_any
+
+
 def _walk(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool, create_graph: bool) -> list:
     """Push the seeds (dL/droot) back through the graph; return the nodes in topological order.
 
@@ -151,10 +157,16 @@ def _walk(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool, create
         root._gacc = seed if root._gacc is None else root._gacc + seed
     previous = _state.enabled  # the walk records ops only for create_graph (set_grad_enabled, written out)
     _state.enabled = bool(create_graph)
+    # a graph of one kind of node may run the whole step in one loop of its own (Value does: the same rules)
+    together = getattr(type(roots[0]), "_propagate_all", None) if roots and not create_graph \
+        and not _anomaly_open() else None
     try:
-        for node in reversed(order):
-            if node._parents:
-                node._propagate(create_graph, retain_graph)
+        if together is not None and all(type(r) is type(roots[0]) for r in roots):
+            together(order)
+        else:
+            for node in reversed(order):
+                if node._parents:
+                    node._propagate(create_graph, retain_graph)
     except BaseException:
         for node in order:
             node._take()
@@ -168,7 +180,12 @@ def backward(
     roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool = False, create_graph: bool = False
 ) -> None:
     """Back-propagate ``seeds`` (dL/droot) and hand each node its gradient via ``_receive``."""
-    for node in _walk(roots, seeds, retain_graph or create_graph, create_graph):
+    order = _walk(roots, seeds, retain_graph or create_graph, create_graph)
+    together = getattr(type(roots[0]), "_deliver_all", None) if roots else None
+    if together is not None and all(type(r) is type(roots[0]) for r in roots):
+        together(order)
+        return
+    for node in order:
         if node._gacc is not None:  # most op outputs dropped theirs on the way
             node._deliver()
 

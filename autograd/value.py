@@ -492,6 +492,38 @@ class Value:
         if _anomaly_any and _anomaly_local.depth:
             _check_backward(self, g)
 
+    @staticmethod
+    def _propagate_all(order: list) -> None:
+        """``_propagate`` of every node of ``order``, latest first, in one loop: the walk's inner step for a
+        graph of Values (no anomaly check open), with the two commonest rules (a product, a sum) written out."""
+        for node in reversed(order):
+            parents = node._parents
+            if not parents:
+                continue
+            g = node._gacc
+            if not g:
+                continue
+            local = node._local
+            if local is _PRODUCT:
+                a, b = parents
+                a._gacc += b.data * g
+                b._gacc += a.data * g
+            elif local is _ONES:
+                for parent in parents:
+                    parent._gacc += g
+            elif local is _CUSTOM:
+                node._run_custom(g)
+            else:
+                for parent, d in zip(parents, local):
+                    parent._gacc += d * g
+
+    @staticmethod
+    def _deliver_all(order: list) -> None:
+        """``_deliver`` of every node: each Value keeps its gradient in ``grad``, as micrograd's do."""
+        for node in order:
+            node.grad += node._gacc
+            node._gacc = 0.0
+
     def _run_custom(self, g: float) -> None:
         """Run a hand-written ``_backward`` with ``grad`` = g and the inputs' ``grad`` at 0; add what it
         wrote into each input's ``_gacc``, and put every ``grad`` back as it was."""
