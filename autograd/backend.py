@@ -9,8 +9,9 @@ Thread pools: numpy's OpenBLAS keeps its worker threads spinning for a while
 after each call, and a Numba ``parallel=True`` kernel run in that window
 fights them for the cores (measured here: each op 7 to 116 times slower).
 ``OPENBLAS_THREAD_TIMEOUT=20`` makes them sleep after about 2**20 cycles
-(a fraction of a millisecond) instead of 2**28; bench/ measured 4, 12, 20 and 28
-over its training table and 20 was the best. OpenBLAS reads it when
+(a fraction of a millisecond) instead of 2**28; bench/ times 4, 12, 20 and 28
+over its training table: they come within a few per cent of each other, 20
+first in some runs and 28 (OpenBLAS's own default) in others. OpenBLAS reads it when
 it loads, so ``import autograd`` sets it (unless already set) when numpy is
 not loaded yet. ``blas_pools_settled()`` says whether that worked; if not, the
 Numba kernels stay single-threaded.
