@@ -75,7 +75,12 @@ class _Side:
         self.proc.wait(timeout=30)
 
 
-def compare(sides: dict[str, str], rounds: int = 9, round_s: float = 0.1, pause_s: float = 0.05,
+# OpenBLAS's own default keeps idle threads spinning for 2**28 cycles (about 0.1 s): a pause longer than that
+# between turns, so that one side's spinning threads never run into the next side's turn
+PAUSE_S = 0.3
+
+
+def compare(sides: dict[str, str], rounds: int = 9, round_s: float = 0.1, pause_s: float = PAUSE_S,
             warmup: int = 3, env: dict[str, dict] | None = None) -> dict[str, Any]:
     """Time each side's ``step`` in its own process, interleaved over ``rounds``.
 

@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 
 from bench import kernels, scalar, startup, train  # noqa: E402
 from bench.common import fmt_ratio, fmt_time, machine_info, run_script, table  # noqa: E402
-from bench.fair import METHOD  # noqa: E402
+from bench.fair import METHOD, PAUSE_S  # noqa: E402
 
 SECTIONS = ("scalar", "chain", "train", "timeouts", "overhead", "kernels", "matmul", "startup", "pools")
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -99,7 +99,7 @@ def markdown(res: dict) -> str:
         f"({m.get('numba_threads')} threads), torch {m['torch']} ({m.get('torch_threads')} threads), "
         f"micrograd {m['micrograd']}.",
         "",
-        METHOD.format(round_s=0.1, pause_s=0.05) + " Within one library (the Numba kernels against the numpy "
+        METHOD.format(round_s=0.1, pause_s=PAUSE_S) + " Within one library (the Numba kernels against the numpy "
         "path they replace, the per-op overhead) the variants share one process and are interleaved the same way.",
         "",
     ]
