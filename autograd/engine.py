@@ -140,12 +140,6 @@ def _check_nodes(items: Sequence[Any], op: str, what: str) -> None:
             raise TypeError(f"{op}: {what} must be Tensors or Values, got {type(x).__name__} {x!r:.40}")
 
 
-def _anomaly_open() -> bool:
-    from . import value
-
-    return value._anomaly_any
-
-
 def _walk(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool, create_graph: bool) -> list:
     """Push the seeds (dL/droot) back through the graph; return the nodes in topological order.
 
@@ -158,8 +152,7 @@ def _walk(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool, create
     previous = _state.enabled  # the walk records ops only for create_graph (set_grad_enabled, written out)
     _state.enabled = bool(create_graph)
     # a graph of one kind of node may run the whole step in one loop of its own (Value does: the same rules)
-    together = getattr(type(roots[0]), "_propagate_all", None) if roots and not create_graph \
-        and not _anomaly_open() else None
+    together = getattr(type(roots[0]), "_propagate_all", None) if roots and not create_graph else None
     try:
         if together is not None and all(type(r) is type(roots[0]) for r in roots):
             together(order)

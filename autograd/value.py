@@ -495,7 +495,12 @@ class Value:
     @staticmethod
     def _propagate_all(order: list) -> None:
         """``_propagate`` of every node of ``order``, latest first, in one loop: the walk's inner step for a
-        graph of Values (no anomaly check open), with the two commonest rules (a product, a sum) written out."""
+        graph of Values, with the two commonest rules (a product, a sum) written out."""
+        if _anomaly_any and _anomaly_local.depth:  # each node checked on its way: the per-node rule
+            for node in reversed(order):
+                if node._parents:
+                    node._propagate(False, False)
+            return
         for node in reversed(order):
             parents = node._parents
             if not parents:

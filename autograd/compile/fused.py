@@ -160,9 +160,12 @@ class _Builder:
         self.leaf_grads: dict[int, _Arr] = {}  # j -> fresh gradient array each run
         self.arg_grads: dict[int, _Arr] = {}
         self.val_grads: dict[int, _Arr] = {}
-        self.label_checks: list[tuple] = []
-        self.n_err = 0
         self.errors: list[str] = []
+        # what a forward rule leaves for its backward rule, by the output's name
+        self.ce: dict[str, tuple] = {}  # cross-entropy: (log-probabilities, labels, reduction)
+        self.picks: dict[str, _Arr] = {}  # x[arange(n), labels]: the labels
+        self.lin_dz: dict[str, _Arr] = {}  # a linear layer's dL/d(pre-activation), made once for its inputs
+        self.lin_gb: dict[str, _Arr] = {}  # ... and its bias gradient, from the same pass
 
     # ---------------------------------------------------------- references
     def arr(self, ref: tuple) -> _Arr:
@@ -441,7 +444,6 @@ def _pick_forward(b: _Builder, refs: tuple, kw: dict, out: _Arr) -> None:
                 f"        if lab < 0 or lab >= {c}:",
                 f"            return {code}",
                 f"        {out.name}[i0] = {x.name}[i0, lab]"])
-    b.picks = getattr(b, "picks", {})
     b.picks[out.name] = y
 
 
@@ -467,7 +469,6 @@ def _cross_entropy_forward(b: _Builder, refs: tuple, kw: dict, out: _Arr) -> Non
         f"        return {code}",
         f"    {out.name}[0] = {losses.name}.sum()" + (f" / np.{z.dtype.name}({n})" if red[1] == "mean" else ""),
     ])
-    b.ce = getattr(b, "ce", {})
     b.ce[out.name] = (logp, y, red[1])
 
 
@@ -575,7 +576,6 @@ def _linear_backward(b: _Builder, refs: tuple, kw: dict, out: _Arr, g: _Arr, pos
     act = kw.get("activation", ("const", None))[1]
     param = float(kw.get("param", ("const", 0.0))[1])
     x, w = b.arr(refs[0]), b.arr(refs[1])
-    b.lin_dz = getattr(b, "lin_dz", {})
     dz = b.lin_dz.get(out.name)
     if dz is None:  # made once for the three inputs, with the bias gradient in the same pass
         if act is None:
@@ -585,7 +585,6 @@ def _linear_backward(b: _Builder, refs: tuple, kw: dict, out: _Arr, g: _Arr, pos
             gb = b.temp((out.shape[1],), out.dtype)
             b.code.seg([f"    _M.pre_activation_grad({g.name}, {out.name}, {M.ACTIVATIONS[act]}, "
                         f"np.{out.dtype.name}({param!r}), {dz.name}, {gb.name}, True)"])
-            b.lin_gb = getattr(b, "lin_gb", {})
             b.lin_gb[out.name] = gb
         b.lin_dz[out.name] = dz
     flops = x.shape[0] * x.shape[1] * w.shape[0]
@@ -594,7 +593,7 @@ def _linear_backward(b: _Builder, refs: tuple, kw: dict, out: _Arr, g: _Arr, pos
     elif pos == 1:
         b.matmul(target, f"{dz.name}.T", x.name, flops, mode)
     else:
-        gb = getattr(b, "lin_gb", {}).get(out.name)
+        gb = b.lin_gb.get(out.name)
         if gb is None:  # no activation: the rows of g added in order, as numba_backend.linear_backward does
             dst = target if mode == "set" else b.temp(target.shape, target.dtype)
             b.code.seg([f"    _W.sum_rows_into.serial({dz.name}, 1, {dst.name})"])
