@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from typing import Any, Callable
 
@@ -79,7 +80,7 @@ class _Code:
     """Generated source: Numba segments separated by driver lines (products on numpy's BLAS, Python calls)."""
 
     def __init__(self) -> None:
-        self.items: list[tuple] = []  # ("seg", [lines]) or ("py", [lines])
+        self.items: list[tuple] = []  # ("seg" | "branch" | "py", [lines])
         self.n = 0
 
     def seg(self, lines: list[str]) -> None:
@@ -87,6 +88,10 @@ class _Code:
             self.items[-1][1].extend(lines)
         else:
             self.items.append(("seg", list(lines)))
+
+    def branch(self, lines: list[str]) -> None:
+        """A segment of its own, called inside the driver's ``else:`` (an optimiser step's fused form)."""
+        self.items.append(("branch", list(lines)))
 
     def py(self, lines: list[str]) -> None:
         if self.items and self.items[-1][0] == "py":
@@ -851,8 +856,7 @@ class FusedProgram:
                 lines = []
                 for j, t, gi in plan.params:
                     lines += (_sgd_lines if rule == "sgd" else _adam_lines)(j, n, t.data.size, gi)
-                b.code.items.append(("seg", lines, "opt"))
-                b.code.items.append(("py", [], "end-opt"))
+                b.code.branch(lines)
         self.b = b
         self.result_ref = program.result
         if b.inline and b.products and max(b.products) > INLINE_MATMUL:
@@ -868,13 +872,9 @@ class FusedProgram:
             list(b.consts) + [a.name for a in b.leaf_grads.values()] + [a.name for a in b.arg_grads.values()] + \
             [f"h{n}" for n in range(len(self.step_plans))] + \
             [f"s{j}_{q}" for j in range(len(b.leaves)) for q in range(4)]
-        import re
-
         seg_sources, driver = [], []
-        for item in b.code.items:
-            kind, lines = item[0], item[1]
-            tag = item[2] if len(item) > 2 else None
-            if kind == "seg":
+        for kind, lines in b.code.items:
+            if kind in ("seg", "branch"):
                 if not lines:
                     continue
                 text = "\n".join(lines)
@@ -883,7 +883,7 @@ class FusedProgram:
                 src = f"def {fname}({', '.join(used)}):\n{text}\n    return 0\n"
                 seg_sources.append((fname, src, used))
                 call = f"{fname}({', '.join(used)})"
-                pad = "        " if tag == "opt" else "    "
+                pad = "        " if kind == "branch" else "    "
                 driver.append(f"{pad}err = {call}")
                 driver.append(f"{pad}if err:")
                 driver.append(f"{pad}    _fail(err)")
