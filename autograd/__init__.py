@@ -274,6 +274,11 @@ from . import autograd  # noqa: E402  (torch.autograd.Function, torch.autograd.g
 from .torch_misc import dot, set_printoptions  # noqa: E402
 
 __all__ += ["autograd", "set_printoptions", "dot"]
+
+# ---- x @ W + b (+ activation) written by hand: one node (autograd/fusion.py)
+from .fusion import fusion_enabled, set_fusion  # noqa: E402
+
+__all__ += ["set_fusion", "fusion_enabled"]
 _DTYPES = ("float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64", "uint8", "short",
            "long", "float", "int", "bool", "finfo", "iinfo", "Size", "cuda")  # attributes kept out of `import *`
 

@@ -492,6 +492,15 @@ class Tensor:
     def __add__(self, other: Any) -> "Tensor":
         if isinstance(other, Tensor):
             if other.data.dtype is self.data.dtype:
+                # x @ W + b with the product a temporary: one Addmm node (autograd/fusion.py)
+                if self._op is _MatMul and _getrefcount(self) <= _fusion.TEMP_SELF:
+                    fused = _fusion.bias(self, other)
+                    if fused is not None:
+                        return fused
+                elif other._op is _MatMul and _getrefcount(other) <= _fusion.TEMP_OTHER:
+                    fused = _fusion.bias(other, self)
+                    if fused is not None:
+                        return fused
                 return _arith.Add._apply2(self, other)
             return _arith.Add._apply2(*_promote(self, other))
         return _arith.Add._apply2(self, Tensor._lift(other, self, "add"))
@@ -630,12 +639,24 @@ class Tensor:
         return _unary.Abs._apply1(self)
 
     def tanh(self) -> "Tensor":
+        if self._op is _Addmm and _getrefcount(self) <= _fusion.TEMP_METHOD:  # (x @ W + b).tanh(): one node
+            fused = _fusion.activation(self, "tanh")
+            if fused is not None:
+                return fused
         return _unary.Tanh._apply1(self)
 
     def sigmoid(self) -> "Tensor":
+        if self._op is _Addmm and _getrefcount(self) <= _fusion.TEMP_METHOD:  # (x @ W + b).sigmoid(): one node
+            fused = _fusion.activation(self, "sigmoid")
+            if fused is not None:
+                return fused
         return _unary.Sigmoid._apply1(self)
 
     def relu(self) -> "Tensor":
+        if self._op is _Addmm and _getrefcount(self) <= _fusion.TEMP_METHOD:  # (x @ W + b).relu(): one node
+            fused = _fusion.activation(self, "relu")
+            if fused is not None:
+                return fused
         return _unary.Relu._apply1(self)
 
     def leaky_relu(self, slope: float = 0.01) -> "Tensor":
@@ -1425,6 +1446,10 @@ from . import torchops as _tops  # noqa: E402
 from .ops import select as _select  # noqa: E402
 
 from . import inplace as _inplace  # noqa: E402
+from . import fusion as _fusion  # noqa: E402
+
+_MatMul = _matmul.MatMul
+_Addmm = _matmul.Addmm
 from . import torch_more as _more  # noqa: E402  (more torch ops; installs their Tensor methods)
 from . import torch_extra as _extra  # noqa: E402,F401  (installs to(device), random fills, in-place twins, ...)
 from . import torch_misc as _misc  # noqa: E402  (print options, contiguous)

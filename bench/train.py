@@ -180,9 +180,7 @@ class HandMLP:
         h = X
         last = len(self.layers) - 1
         for i, (W, b) in enumerate(self.layers):
-            h = h @ W + b
-            if i < last:
-                h = h.relu()
+            h = (h @ W + b).relu() if i < last else h @ W + b
         loss = self.loss_fn(h, target)
         self.optimizer.zero_grad()
         loss.backward()

@@ -61,7 +61,7 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
         "rmsprop_step", "adagrad_step", "linear",
     )
 }
-THRESHOLDS.update({"sum_to_shape": (0, 1_000_000), "linear_backward": (0, INF)})
+THRESHOLDS.update({"sum_to_shape": (0, 1_000_000), "linear_backward": (0, INF), "addmm_backward": (0, INF)})
 # Measured (bench/results.md, 2 cores): a wrapper that falls back to numpy costs about as much as one
 # that calls the compiled kernel (~1 us), so no min_size above 0 pays. Starting a parallel loop costs
 # ~50-70 us when the idle threads sleep (after ~50 us without work, jit.SPINCOUNT), as they mostly do
@@ -399,6 +399,31 @@ def linear(x: Any, weight: Any, bias: Any, activation: str | None = None, param:
         b = bias if bias is not None else _ABSENT[dt]
         _pick(M.epilogue, "linear", out.size)(out, b, bias is not None, M.ACTIVATIONS[activation], dt.type(param))
     return out if two_d else out.reshape(x.shape[:-1] + weight.shape[:1])
+
+
+def addmm_backward(g: Any, x: Any, w: Any, out: Any, activation: str | None, param: float, needs: tuple) -> tuple:
+    """(dL/dx, dL/dw, dL/db) of act(x @ w + b): dz = g act'(z) and dL/db in one Numba pass, then BLAS."""
+    nx, nw, nb = needs
+    if (
+        type(g) is not np.ndarray  # (first: numpy counts None as equal to float64, so dt-in-_FLOATS cannot test it)
+        or g.dtype not in _FLOATS
+        or g.ndim != 2
+        or not g.flags.c_contiguous
+        or type(x) is not np.ndarray
+        or type(w) is not np.ndarray
+        or (activation is not None and not _same(g, out))
+    ):
+        return R.addmm_backward(g, x, w, out, activation, param, needs)
+    dt = g.dtype
+    gb = np.empty(g.shape[1] if nb else 0, dtype=dt)
+    if activation is not None:
+        gz = np.empty(g.shape, dtype=dt)
+        M.pre_activation_grad(g, out, M.ACTIVATIONS[activation], dt.type(param), gz, gb, nb)
+    else:
+        gz = g
+        if nb:
+            W.sum_rows_into.serial(g, 1, gb)
+    return (gz @ w.T if nx else None), (x.T @ gz if nw else None), (gb if nb else None)
 
 
 def linear_backward(g: Any, x: Any, weight: Any, out: Any, activation: str | None, param: float,

@@ -221,6 +221,21 @@ def linear_backward(g: Any, x: Any, weight: Any, out: Any, activation: str | Non
     return gx, gw, gb
 
 
+def addmm_backward(g: Any, x: Any, w: Any, out: Any, activation: str | None, param: float,
+                   needs: tuple) -> tuple:
+    """(dL/dx, dL/dw, dL/db) of out = act(x @ w + b) for 2-D x (n, in) and w (in, out), None where ``needs`` says so.
+
+    With dz = g * act'(z): dL/dx = dz @ w^T, dL/dw = x^T dz, dL/db = dz summed over rows.
+    """
+    nx, nw, nb = needs
+    if activation is not None:
+        g = activation_backward(g, out, activation, param)
+    gx = g @ w.swapaxes(-1, -2) if nx else None
+    gw = x.swapaxes(-1, -2) @ g if nw else None
+    gb = g.sum(axis=0) if nb else None  # a Tensor under create_graph, so the method
+    return gx, gw, gb
+
+
 # ------------------------------------------------------- optimiser updates (in place)
 
 

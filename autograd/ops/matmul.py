@@ -93,6 +93,31 @@ class Linear(Function):
                                  ctx.param, needs if len(needs) > 2 else (needs[0], needs[1], False))
 
 
+class Addmm(Function):
+    """out = act(x @ w + b), w of shape (in, out); with dz = g act'(z): dL/dx = dz @ w^T, dL/dw = x^T dz,
+    dL/db = sum of dz over rows.
+
+    What ``x @ W + b`` and its ``.relu()``/``.tanh()``/``.sigmoid()`` become when each intermediate is a
+    temporary nobody else can see (autograd/fusion.py): one node and one backward kernel instead of three.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, w: np.ndarray, b: np.ndarray, activation: str | None = None,
+                param: float = 0.0) -> np.ndarray:
+        out = K.matmul(x, w) + b
+        if activation is not None:
+            out = getattr(K, activation)(out)
+        ctx.saved = (x, w) if activation is None else (x, w, out)
+        ctx.activation, ctx.param = activation, param
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> tuple:
+        saved = ctx.saved_tensors
+        return K.addmm_backward(g, saved[0], saved[1], saved[2] if len(saved) > 2 else None, ctx.activation,
+                                ctx.param, ctx.needs_input_grad)
+
+
 ACTIVATIONS = (None, "relu", "leaky_relu", "sigmoid", "tanh", "elu")
 
 
@@ -124,4 +149,4 @@ def linear(x: Any, weight: Any, bias: Any = None, activation: str | None = None,
 
 from ..tensor import Tensor  # noqa: E402  (tensor.py imports this module)
 
-__all__ = ["MatMul", "Linear", "linear", "ACTIVATIONS", "G"]
+__all__ = ["MatMul", "Linear", "Addmm", "linear", "ACTIVATIONS", "G"]
