@@ -117,7 +117,7 @@ def bias(z: Any, b: Any) -> Any:
     px, pw = z._parents
     if px._mods or pw._mods:
         return None
-    out += bd  # the product's own array, which nobody else holds: Add's a + b, written in place
+    _K.add_rows_(out, bd)  # the product's own array, which nobody else holds: Add's a + b, in place
     ctx.needs_input_grad = ctx.needs_input_grad + (b.requires_grad,)
     ctx._positions = _POS3
     ctx.activation, ctx.param = None, 0.0

@@ -61,7 +61,8 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
         "rmsprop_step", "adagrad_step", "linear",
     )
 }
-THRESHOLDS.update({"sum_to_shape": (0, 1_000_000), "linear_backward": (0, INF), "addmm_backward": (0, INF)})
+THRESHOLDS.update({"sum_to_shape": (0, 1_000_000), "linear_backward": (0, INF), "addmm_backward": (0, INF),
+                   "add_rows_": THRESHOLDS["linear"]})
 # Measured (bench/results.md, 2 cores): a wrapper that falls back to numpy costs about as much as one
 # that calls the compiled kernel (~1 us), so no min_size above 0 pays. Starting a parallel loop costs
 # ~50-70 us when the idle threads sleep (after ~50 us without work, jit.SPINCOUNT), as they mostly do
@@ -399,6 +400,21 @@ def linear(x: Any, weight: Any, bias: Any, activation: str | None = None, param:
         b = bias if bias is not None else _ABSENT[dt]
         _pick(M.epilogue, "linear", out.size)(out, b, bias is not None, M.ACTIVATIONS[activation], dt.type(param))
     return out if two_d else out.reshape(x.shape[:-1] + weight.shape[:1])
+
+
+def add_rows_(out: np.ndarray, b: np.ndarray) -> None:
+    """out += b over rows, in place: the linear layer's epilogue without an activation (numpy's numbers)."""
+    dt = out.dtype
+    if (
+        dt not in _FLOATS
+        or out.ndim != 2
+        or not out.flags.c_contiguous
+        or type(b) is not np.ndarray
+        or b.dtype != dt
+        or b.shape != out.shape[1:]
+    ):
+        return R.add_rows_(out, b)
+    _pick(M.epilogue, "linear", out.size)(out, b, True, 0, dt.type(0))
 
 
 def addmm_backward(g: Any, x: Any, w: Any, out: Any, activation: str | None, param: float, needs: tuple) -> tuple:

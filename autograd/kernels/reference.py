@@ -221,6 +221,11 @@ def linear_backward(g: Any, x: Any, weight: Any, out: Any, activation: str | Non
     return gx, gw, gb
 
 
+def add_rows_(out: np.ndarray, b: np.ndarray) -> None:
+    """out += b for every row of the 2-D ``out`` (b of shape (columns,)), in place: ``a + b``'s numbers."""
+    np.add(out, b, out=out)
+
+
 def addmm_backward(g: Any, x: Any, w: Any, out: Any, activation: str | None, param: float,
                    needs: tuple) -> tuple:
     """(dL/dx, dL/dw, dL/db) of out = act(x @ w + b) for 2-D x (n, in) and w (in, out), None where ``needs`` says so.
