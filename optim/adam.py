@@ -55,11 +55,19 @@ class Adam(Optimizer):
         # the group's options read once, one kernel call per parameter
         beta1, beta2 = group["betas"]
         lr, eps, weight_decay, decoupled = group["lr"], group["eps"], group["weight_decay"], self.decoupled
-        step, state_of = K.adam_step, self._state_of
-        for p, d, g in tensors:
-            state = state_of(p, d, group)
-            t = state["step"] = state["step"] + 1
-            step(d, g, state["exp_avg"], state["exp_avg_sq"], None, t, lr, beta1, beta2, eps, weight_decay, decoupled)
+        state_of = self._state_of
+        states = [state_of(p, d, group) for p, d, _ in tensors]
+        t = states[0]["step"] + 1
+        if any(state["step"] + 1 != t for state in states):  # parameters at different steps: one call each
+            for (_, d, g), state in zip(tensors, states):
+                state["step"] += 1
+                K.adam_step(d, g, state["exp_avg"], state["exp_avg_sq"], None, state["step"], lr, beta1, beta2, eps,
+                            weight_decay, decoupled)
+            return
+        for state in states:
+            state["step"] = t
+        K.adam_foreach([d for _, d, _ in tensors], [g for _, _, g in tensors], [s["exp_avg"] for s in states],
+                       [s["exp_avg_sq"] for s in states], t, lr, beta1, beta2, eps, weight_decay, decoupled)
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
         state["step"] += 1

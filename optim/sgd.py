@@ -42,14 +42,12 @@ class SGD(Optimizer):
     def _update_group(self, tensors: list, group: dict) -> None:
         if group["momentum"] or type(self)._update is not SGD._update:
             return super()._update_group(tensors, group)
-        # no momentum: no state to read, the same kernel call for every parameter
-        lr, dampening, nesterov, weight_decay = group["lr"], group["dampening"], bool(group["nesterov"]), \
-            group["weight_decay"]
-        states, step = self.state, K.sgd_step
-        for p, d, g in tensors:
+        # no momentum (so no dampening or nesterov either): no state to read, one group update
+        states = self.state
+        for p, _, _ in tensors:
             if id(p) not in states:
                 states[id(p)] = {}
-            step(d, g, None, lr, 0.0, dampening, nesterov, weight_decay, True)
+        K.sgd_foreach([d for _, d, _ in tensors], [g for _, _, g in tensors], group["lr"], group["weight_decay"])
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
         momentum = group["momentum"]

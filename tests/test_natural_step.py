@@ -127,3 +127,49 @@ def test_cross_entropy_refuses_labels_out_of_range_either_side(labels):
     z = Tensor(np.zeros((3, 4)), requires_grad=True)
     with pytest.raises(ValueError, match=r"labels must be in \[0, 3\] for 4 classes"):
         nn.CrossEntropyLoss()(z, np.array(labels))
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
+def test_group_update_matches_one_call_per_parameter(backend, name):
+    """optim's group update (sgd_foreach / adam_foreach) gives the per-parameter kernel's numbers, also for a
+    transposed (non-contiguous) parameter and parameters that are at different steps."""
+    from autograd.backend import ops as K
+
+    rng = np.random.default_rng(3)
+    shapes = [(4, 3), (3,), (5, 4), (1,)]
+    init = [rng.standard_normal(s) for s in shapes] + [rng.standard_normal((3, 6)).T]  # the last: a view
+    grads = [[rng.standard_normal(a.shape) for a in init] for _ in range(3)]
+    kw = dict(lr=0.05, weight_decay=0.01)
+
+    def run(group_update):
+        ps = [Tensor(a.copy() if a.flags.c_contiguous else a.copy().T.copy().T, requires_grad=True) for a in init]
+        opt = getattr(optim, name)(ps, **kw)
+        for gs in grads:
+            for p, g in zip(ps, gs):
+                p.grad = Tensor(g.copy())
+            if group_update:
+                opt.step()
+            else:
+                for p in ps:  # one parameter at a time: the group update never sees two
+                    others = [q.grad for q in ps]
+                    for q in ps:
+                        if q is not p:
+                            q.grad = None
+                    opt.step()
+                    for q, g in zip(ps, others):
+                        q.grad = g
+        return [p.data.copy() for p in ps]
+
+    assert not init[-1].flags.c_contiguous
+    for a, b in zip(run(True), run(False)):
+        np.testing.assert_array_equal(a, b)
+    # steps that differ between parameters take the per-parameter path
+    ps = [Tensor(a.copy(), requires_grad=True) for a in init[:2]]
+    opt = getattr(optim, name)(ps, lr=0.05)
+    ps[0].grad = Tensor(grads[0][0])
+    opt.step()
+    ps[1].grad = Tensor(grads[0][1])
+    opt.step()
+    if name != "SGD":
+        assert [opt.state[id(p)]["step"] for p in ps] == [2, 1]
+    assert callable(K.sgd_foreach) and callable(K.adam_foreach)

@@ -61,6 +61,7 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
         "rmsprop_step", "adagrad_step", "linear",
     )
 }
+THRESHOLDS.update({"sgd_foreach": THRESHOLDS["sgd_step"], "adam_foreach": THRESHOLDS["adam_step"]})
 THRESHOLDS.update({"sum_to_shape": (0, 1_000_000), "linear_backward": (0, INF), "addmm_backward": (0, INF),
                    "add_rows_": THRESHOLDS["linear"]})
 # Measured (bench/results.md, 2 cores): a wrapper that falls back to numpy costs about as much as one
@@ -534,6 +535,45 @@ def adam_step(p: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, vma
            vmax is not None, float(lr / (1 - beta1**step)), float(1 - w), float(w), float(beta2), float(1 - beta2),
            float((1 - beta2**step) ** 0.5), float(eps), float(weight_decay), bool(weight_decay), bool(decoupled),
            float(1 - lr * weight_decay))
+
+
+def sgd_foreach(ps: list, grads: list, lr: float, weight_decay: float) -> None:
+    """SGD without momentum for a group: the arguments converted once, then ``sgd_step``'s kernel per parameter."""
+    lr_, wd_, has_wd = float(lr), float(weight_decay), bool(weight_decay)
+    hi = THRESHOLDS["sgd_step"][1]
+    kernel = O.sgd.serial
+    for p, g in zip(ps, grads):
+        dt = p.dtype
+        if (dt not in _FLOATS or type(g) is not np.ndarray or g.dtype != dt or g.shape != p.shape
+                or not (p.flags.c_contiguous and g.flags.c_contiguous)):
+            R.sgd_step(p, g, None, lr, 0.0, 0.0, False, weight_decay, True)
+            continue
+        k = kernel if p.size < hi or not parallel_allowed() else O.sgd.parallel
+        k(p, g, _ABSENT[dt], lr_, 0.0, 1.0, False, wd_, has_wd, False, True)
+
+
+def adam_foreach(ps: list, grads: list, ms: list, vs: list, step: int, lr: float, beta1: float, beta2: float,
+                 eps: float, weight_decay: float, decoupled: bool) -> None:
+    """Adam / AdamW (no AMSGrad) for a group at one step: the step's constants computed once (as ``adam_step``
+    computes them), then ``adam_step``'s kernel per parameter."""
+    w = 1 - beta1
+    args = (float(lr / (1 - beta1**step)), float(1 - w), float(w), float(beta2), float(1 - beta2),
+            float((1 - beta2**step) ** 0.5), float(eps), float(weight_decay), bool(weight_decay), bool(decoupled),
+            float(1 - lr * weight_decay))
+    hi = THRESHOLDS["adam_step"][1]
+    kernel = O.adam.serial
+    for p, g, m, v in zip(ps, grads, ms, vs):
+        dt = p.dtype
+        shape = p.shape
+        if (dt not in _FLOATS or type(g) is not np.ndarray or g.dtype != dt or g.shape != shape
+                or type(m) is not np.ndarray or m.dtype != dt or m.shape != shape
+                or type(v) is not np.ndarray or v.dtype != dt or v.shape != shape
+                or not (p.flags.c_contiguous and g.flags.c_contiguous and m.flags.c_contiguous
+                        and v.flags.c_contiguous)):
+            R.adam_step(p, g, m, v, None, step, lr, beta1, beta2, eps, weight_decay, decoupled)
+            continue
+        k = kernel if p.size < hi or not parallel_allowed() else O.adam.parallel
+        k(p, g, m, v, _ABSENT[dt], False, *args)
 
 
 def rmsprop_step(p: np.ndarray, grad: np.ndarray, sq: np.ndarray, buf: np.ndarray | None,

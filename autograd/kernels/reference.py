@@ -268,6 +268,19 @@ def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
         a[...] = b - (b - a) * (1 - w)
 
 
+def sgd_foreach(ps: list, grads: list, lr: float, weight_decay: float) -> None:
+    """``sgd_step`` without momentum for every parameter of a group (torch's foreach)."""
+    for p, g in zip(ps, grads):
+        sgd_step(p, g, None, lr, 0.0, 0.0, False, weight_decay, True)
+
+
+def adam_foreach(ps: list, grads: list, ms: list, vs: list, step: int, lr: float, beta1: float, beta2: float,
+                 eps: float, weight_decay: float, decoupled: bool) -> None:
+    """``adam_step`` (no AMSGrad) for every parameter of a group, all at step ``step`` (torch's foreach)."""
+    for p, g, m, v in zip(ps, grads, ms, vs):
+        adam_step(p, g, m, v, None, step, lr, beta1, beta2, eps, weight_decay, decoupled)
+
+
 def adam_step(p: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None,
               step: int, lr: float, beta1: float, beta2: float, eps: float, weight_decay: float,
               decoupled: bool) -> None:
