@@ -50,6 +50,9 @@ from .compile import CompileError, compile
 from .tensor import Tensor, as_tensor, concatenate, stack, tensor
 from .torch_api import return_types
 from .value import Value
+from . import fusion as _fusion
+from .ops.matmul import Addmm as _Addmm
+from sys import getrefcount as _getrefcount
 
 cat = concatenate
 
@@ -59,6 +62,15 @@ __version__ = "0.1.0"
 def _unary(name: str):  # module-level spellings of the Tensor methods: autograd.exp(t) == t.exp()
     def fn(x, *args, **kwargs):
         return getattr(as_tensor(x), name)(*args, **kwargs)
+
+    if name in ("relu", "tanh", "sigmoid"):  # autograd.relu(x @ W + b): one node (autograd/fusion.py)
+        def fn(x, *args, **kwargs):  # noqa: F811
+            if type(x) is Tensor and x._op is _Addmm and _getrefcount(x) <= _fusion.TEMP_ARG and not args \
+                    and not kwargs:
+                fused = _fusion.activation(x, name)
+                if fused is not None:
+                    return fused
+            return getattr(as_tensor(x), name)(*args, **kwargs)
 
     fn.__name__ = name
     fn.__doc__ = f"``{name}`` of a Tensor (or array), recorded for backward."

@@ -14,7 +14,9 @@ where it would run three.
 temporary's at import (torch's AccumulateGrad and numpy's temporary elision
 make the same test). It is done only where that count is exact: CPython with
 the GIL, before 3.14 (whose compiler may load a variable without counting the
-reference). Anything unusual keeps the ops as written: a tensor with a name,
+reference). The method spellings fuse (``.relu()``), and so do ``F.relu``,
+``autograd.relu`` (``tanh``, ``sigmoid``) called on the expression itself.
+Anything unusual keeps the ops as written: a tensor with a name,
 hooks, ``retain_grad``, an in-place change, anomaly mode, ``autograd.compile``
 tracing, 1-D or batched products, a bias that is not the product's last axis.
 
@@ -56,36 +58,42 @@ class _Other:
         return _getrefcount(other)
 
 
-def _calibrate() -> tuple[int, int, int]:
-    """(self in ``__add__``, other in ``__add__``, self in a method): the counts of a temporary; -1 where unsure."""
+def _argument(x: Any) -> int:
+    """The same for the argument of a function: ``F.relu(x @ W + b)``."""
+    return _getrefcount(x)
+
+
+_NEVER = (-1, -1, -1, -1)
+
+
+def _calibrate() -> tuple[int, int, int, int]:
+    """(self in ``__add__``, other in ``__add__``, self in a method, a function's argument): the counts of a
+    temporary; -1 where unsure."""
     exact = (
         sys.implementation.name == "cpython"
         and sys.version_info < (3, 14)
         and not sysconfig.get_config_var("Py_GIL_DISABLED")
     )
     if not exact:
-        return -1, -1, -1
-    temp_self = _Probe() + 0
-    temp_other = _Other() + _Probe()
-    temp_method = _Probe().method()
+        return _NEVER
+    temp = (_Probe() + 0, _Other() + _Probe(), _Probe().method(), _argument(_Probe()))
     held = _Probe()
-    held_other = _Probe()
     # a name holding the object must count one more, or the test cannot tell a temporary from a variable
-    if not (held + 0 > temp_self and _Other() + held_other > temp_other and held.method() > temp_method):
-        return -1, -1, -1
-    return temp_self, temp_other, temp_method
+    if (held + 0, _Other() + held, held.method(), _argument(held)) != tuple(t + 1 for t in temp):
+        return _NEVER
+    return temp
 
 
 _COUNTS = _calibrate()
-TEMP_SELF = TEMP_OTHER = TEMP_METHOD = -1  # what Tensor's operators compare with (-1: never fuse)
+TEMP_SELF = TEMP_OTHER = TEMP_METHOD = TEMP_ARG = -1  # what Tensor's operators compare with (-1: never fuse)
 
 
 def set_fusion(enabled: bool) -> None:
     """Turn the fusion of ``x @ W + b`` (+ activation) into one node on or off (on by default)."""
-    global TEMP_SELF, TEMP_OTHER, TEMP_METHOD
+    global TEMP_SELF, TEMP_OTHER, TEMP_METHOD, TEMP_ARG
     if not isinstance(enabled, bool):
         raise TypeError(f"set_fusion: enabled must be True or False, got {enabled!r}")
-    TEMP_SELF, TEMP_OTHER, TEMP_METHOD = _COUNTS if enabled else (-1, -1, -1)
+    TEMP_SELF, TEMP_OTHER, TEMP_METHOD, TEMP_ARG = _COUNTS if enabled else _NEVER
 
 
 def fusion_enabled() -> bool:

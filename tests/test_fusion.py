@@ -109,13 +109,17 @@ def test_cases_that_keep_the_ops(backend):
     batched = Tensor(np.ones((2, 5, 3))) @ W + b
     assert batched._op is _Add
     with autograd.detect_anomaly():
-        assert (x @ W + b)._op is _Add
+        y = x @ W + b
+    assert y._op is _Add
     autograd.set_fusion(False)
     try:
+        y = x @ W + b
         assert not autograd.fusion_enabled()
-        assert (x @ W + b)._op is _Add
+        assert y._op is _Add
     finally:
         autograd.set_fusion(True)
+    y = x @ W + b  # and back on
+    assert y._op is Addmm
     with autograd.no_grad():
         y = (x @ W + b).relu()
     assert y._op is None and not y.requires_grad
@@ -162,3 +166,20 @@ def test_grad_fn_and_drawing_name_the_fused_op(backend):
 def test_set_fusion_rejects_non_bools():
     with pytest.raises(TypeError, match="True or False"):
         autograd.set_fusion(1)
+
+
+def test_function_spellings_fuse_on_the_expression_only(backend):
+    from nn import functional as F
+
+    x, W, b = _data()
+    # (each computed before its assert: pytest's assert rewriting keeps references to the temporaries)
+    r, t, s = F.relu(x @ W + b), autograd.tanh(x @ W + b), F.sigmoid(b + x @ W)
+    assert [r._ctx.activation, t._ctx.activation, s._ctx.activation] == ["relu", "tanh", "sigmoid"]
+    h = x @ W + b
+    pre = h.data.copy()
+    for r in (F.relu(h), autograd.relu(h)):
+        assert r._op is Relu
+    np.testing.assert_array_equal(h.data, pre)  # the named tensor keeps its values
+    y = F.relu(x @ W + b)
+    y.sum().backward()
+    np.testing.assert_allclose(b.grad.data, (pre > 0).sum(axis=0))
