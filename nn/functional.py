@@ -496,6 +496,13 @@ def cross_entropy(logits: Any, target: Any, weight: Any = None, size_average: An
     ``ignore_index`` marks labels that count for nothing; ``label_smoothing`` e
     mixes the target with the uniform distribution: (1 - e) target + e / C.
     """
+    if (type(logits) is Tensor and weight is None and ignore_index == -100 and not label_smoothing
+            and size_average is None and reduce is None and (reduction == "mean" or reduction == "sum")):
+        labels = _plain_labels(logits.data, target)
+        if labels is not None:  # the commonest call, checked in a few comparisons: one op
+            loss = CrossEntropy._apply1(logits, labels=labels, reduction=reduction)
+            _check_logits_nan(logits, loss)
+            return loss
     if isinstance(weight, str):  # the old positional spelling cross_entropy(z, y, "sum")
         weight, reduction = None, weight
     if size_average is not None or reduce is not None:
@@ -506,6 +513,18 @@ def cross_entropy(logits: Any, target: Any, weight: Any = None, size_average: An
         except _IgnoredLabels:  # some labels are -100: the general path leaves them out
             pass
     return _class_loss(logits, target, weight, ignore_index, reduction, label_smoothing, False, "cross_entropy")
+
+
+def _plain_labels(z: np.ndarray, target: Any) -> np.ndarray | None:
+    """int64 labels for float logits z (N, C) when ``target`` is N integer labels, all in [0, C); else None
+    (and the general path checks it, and names what is wrong)."""
+    t = target.data if type(target) is Tensor else target
+    if (type(t) is not np.ndarray or t.ndim != 1 or z.ndim != 2 or t.shape[0] != z.shape[0] or not t.shape[0]
+            or not z.shape[1] or t.dtype.kind not in "iu" or z.dtype.kind != "f"):
+        return None
+    labels = t.astype(np.int64)  # a copy: backward reads the labels after the caller may have changed its array
+    # seen as unsigned, a negative label is huge: one max finds labels below 0 and labels too large alike
+    return labels if labels.view(np.uint64).max() < z.shape[1] else None
 
 
 def _plain_ndim(x: Any) -> bool:

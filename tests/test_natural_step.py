@@ -173,3 +173,38 @@ def test_group_update_matches_one_call_per_parameter(backend, name):
     if name != "SGD":
         assert [opt.state[id(p)]["step"] for p in ps] == [2, 1]
     assert callable(K.sgd_foreach) and callable(K.adam_foreach)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.int64])
+def test_cross_entropy_plain_call_matches_the_general_path(backend, dtype):
+    from nn import functional as F
+
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal((6, 4))
+    labels = rng.integers(0, 4, 6).astype(dtype)
+    for reduction in ("mean", "sum"):
+        a, b = Tensor(z, requires_grad=True), Tensor(z, requires_grad=True)
+        fast = F.cross_entropy(a, labels, reduction=reduction)  # the plain call's few checks
+        general = F.cross_entropy(b, labels, weight=np.ones(4), reduction=reduction)  # the general path
+        np.testing.assert_allclose(fast.data, general.data, rtol=1e-13)
+        fast.backward()
+        general.backward()
+        np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-12, atol=1e-15)
+    kept = labels.copy()
+    t = Tensor(z, requires_grad=True)
+    loss = F.cross_entropy(t, labels)
+    labels[:] = 0  # the loss keeps its own copy of the labels
+    loss.backward()
+    expected = Tensor(z, requires_grad=True)
+    F.cross_entropy(expected, kept).backward()
+    np.testing.assert_allclose(t.grad.data, expected.grad.data)
+
+
+def test_cross_entropy_plain_call_still_names_bad_labels(backend):
+    from nn import functional as F
+
+    z = Tensor(np.zeros((3, 4)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 3\] for 4 classes, found \[-2, 7\]"):
+        F.cross_entropy(z, np.array([1, -2, 7]))
+    ignored = F.cross_entropy(z, np.array([1, -100, 2]))  # torch's default ignore_index leaves the row out
+    np.testing.assert_allclose(ignored.data, np.log(4.0))
