@@ -51,7 +51,6 @@ from .tensor import Tensor, as_tensor, concatenate, stack, tensor
 from .torch_api import return_types
 from .value import Value
 from . import fusion as _fusion
-from .ops.matmul import Addmm as _Addmm
 from sys import getrefcount as _getrefcount
 
 cat = concatenate
@@ -65,7 +64,7 @@ def _unary(name: str):  # module-level spellings of the Tensor methods: autograd
 
     if name in ("relu", "tanh", "sigmoid"):  # autograd.relu(x @ W + b): one node (autograd/fusion.py)
         def fn(x, *args, **kwargs):  # noqa: F811
-            if type(x) is Tensor and x._op is _Addmm and _getrefcount(x) <= _fusion.TEMP_ARG and not args \
+            if type(x) is Tensor and x._op in _fusion.LAYERS and _getrefcount(x) <= _fusion.TEMP_ARG and not args \
                     and not kwargs:
                 fused = _fusion.activation(x, name)
                 if fused is not None:

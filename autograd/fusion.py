@@ -15,7 +15,8 @@ temporary's at import (torch's AccumulateGrad and numpy's temporary elision
 make the same test). It is done only where that count is exact: CPython with
 the GIL, before 3.14 (whose compiler may load a variable without counting the
 reference). The method spellings fuse (``.relu()``), and so do ``F.relu``,
-``autograd.relu`` (``tanh``, ``sigmoid``) called on the expression itself.
+``autograd.relu`` (``tanh``, ``sigmoid``) called on the expression itself, and the
+same calls on what ``nn.Linear`` returns: ``F.relu(self.fc1(x))`` is one Linear node.
 Anything unusual keeps the ops as written: a tensor with a name,
 hooks, ``retain_grad``, an in-place change, anomaly mode, ``autograd.compile``
 tracing, 1-D or batched products, a bias that is not the product's last axis.
@@ -136,14 +137,15 @@ def bias(z: Any, b: Any) -> Any:
 
 
 def activation(z: Any, name: str) -> Any:
-    """``z.relu()`` (``tanh``, ``sigmoid``) folded into the temporary Addmm node ``z`` (None: apply as usual)."""
+    """``z.relu()`` (``tanh``, ``sigmoid``) folded into the temporary Addmm or Linear node ``z`` (None: apply as
+    usual). Linear is what ``nn.Linear`` records, so ``F.relu(self.fc1(x))`` in a module's forward is one node."""
     ctx = z._ctx
     if ctx.activation is not None or not (_can_rewrite() and _plain(z)):
         return None
     out = getattr(_K, name)(z.data)  # the activation's own kernel: the numbers of the op as written
     ctx.saved = ctx.saved + (out,)
     ctx.activation = name
-    ctx.op_label = f"{name}(x @ W + b)"
+    ctx.op_label = f"{name}(x @ W + b)" if z._op is _Addmm else f"{name}(Linear)"
     z.data = out
     return z
 
@@ -154,4 +156,6 @@ if os.environ.get("GRADWORK_FUSE_OPS", "").strip() not in ("0", "false", "off", 
 _POS3 = (0, 1, 2)
 
 from .backend import ops as _K  # noqa: E402
-from .ops.matmul import Addmm as _Addmm  # noqa: E402
+from .ops.matmul import Addmm as _Addmm, Linear as _Linear  # noqa: E402
+
+LAYERS = (_Addmm, _Linear)  # the nodes an activation folds into

@@ -639,21 +639,21 @@ class Tensor:
         return _unary.Abs._apply1(self)
 
     def tanh(self) -> "Tensor":
-        if self._op is _Addmm and _getrefcount(self) <= _fusion.TEMP_METHOD:  # (x @ W + b).tanh(): one node
+        if self._op in _fusion.LAYERS and _getrefcount(self) <= _fusion.TEMP_METHOD:  # (x @ W + b).tanh(): one node
             fused = _fusion.activation(self, "tanh")
             if fused is not None:
                 return fused
         return _unary.Tanh._apply1(self)
 
     def sigmoid(self) -> "Tensor":
-        if self._op is _Addmm and _getrefcount(self) <= _fusion.TEMP_METHOD:  # (x @ W + b).sigmoid(): one node
+        if self._op in _fusion.LAYERS and _getrefcount(self) <= _fusion.TEMP_METHOD:  # (x @ W + b).sigmoid(): one node
             fused = _fusion.activation(self, "sigmoid")
             if fused is not None:
                 return fused
         return _unary.Sigmoid._apply1(self)
 
     def relu(self) -> "Tensor":
-        if self._op is _Addmm and _getrefcount(self) <= _fusion.TEMP_METHOD:  # (x @ W + b).relu(): one node
+        if self._op in _fusion.LAYERS and _getrefcount(self) <= _fusion.TEMP_METHOD:  # (x @ W + b).relu(): one node
             fused = _fusion.activation(self, "relu")
             if fused is not None:
                 return fused
@@ -1449,7 +1449,6 @@ from . import inplace as _inplace  # noqa: E402
 from . import fusion as _fusion  # noqa: E402
 
 _MatMul = _matmul.MatMul
-_Addmm = _matmul.Addmm
 from . import torch_more as _more  # noqa: E402  (more torch ops; installs their Tensor methods)
 from . import torch_extra as _extra  # noqa: E402,F401  (installs to(device), random fills, in-place twins, ...)
 from . import torch_misc as _misc  # noqa: E402  (print options, contiguous)

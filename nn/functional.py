@@ -21,7 +21,6 @@ from autograd import Function, Tensor, Value
 from autograd import generic as G
 from autograd.backend import ops as K
 from autograd import fusion as _fusion
-from autograd.ops.matmul import Addmm as _Addmm
 from autograd.value import GELU_APPROXIMATIONS
 
 from .modes import as_value, is_scalar, numbers, shape_of, smap, to_tensor, to_values
@@ -47,7 +46,7 @@ binary_step = step
 
 def sigmoid(x: Any) -> Any:
     """1 / (1 + e**-x); derivative s (1 - s)."""
-    if type(x) is Tensor and x._op is _Addmm and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.sigmoid(x @ W + b)
+    if type(x) is Tensor and x._op in _fusion.LAYERS and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.sigmoid(x @ W + b)
         fused = _fusion.activation(x, "sigmoid")
         if fused is not None:
             return fused
@@ -56,7 +55,7 @@ def sigmoid(x: Any) -> Any:
 
 def tanh(x: Any) -> Any:
     """tanh(x); derivative 1 - tanh(x)**2."""
-    if type(x) is Tensor and x._op is _Addmm and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.tanh(x @ W + b)
+    if type(x) is Tensor and x._op in _fusion.LAYERS and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.tanh(x @ W + b)
         fused = _fusion.activation(x, "tanh")
         if fused is not None:
             return fused
@@ -65,7 +64,7 @@ def tanh(x: Any) -> Any:
 
 def relu(x: Any) -> Any:
     """max(x, 0); derivative 1 where x > 0 else 0."""
-    if type(x) is Tensor and x._op is _Addmm and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.relu(x @ W + b)
+    if type(x) is Tensor and x._op in _fusion.LAYERS and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.relu(x @ W + b)
         fused = _fusion.activation(x, "relu")
         if fused is not None:
             return fused

@@ -79,7 +79,8 @@ def tensor_expression(model: TinyModel | None = None):
     """loss = sum(relu(x @ W^T + b) * 2) for a 2x2 input, after backward."""
     model = model or TinyModel()
     x = Tensor([[1.0, 2.0], [-1.0, 0.5]], name="x")
-    h = autograd.linear(x, model.weight, model.bias).relu()
+    z = autograd.linear(x, model.weight, model.bias)  # named: its relu stays a node of its own (autograd/fusion.py)
+    h = z.relu()
     loss = (h * 2.0).sum()
     loss.name = "loss"
     loss.backward()

@@ -183,3 +183,31 @@ def test_function_spellings_fuse_on_the_expression_only(backend):
     y = F.relu(x @ W + b)
     y.sum().backward()
     np.testing.assert_allclose(b.grad.data, (pre > 0).sum(axis=0))
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid"])
+def test_activation_after_nn_linear_folds_into_its_node(backend, act):
+    import nn
+    from autograd.ops.matmul import Linear
+    from nn import functional as F
+
+    def run(fuse):
+        autograd.set_fusion(fuse)
+        try:
+            fc = nn.Linear(3, 4)
+            fc.weight.data = np.arange(12.0).reshape(4, 3) / 10 - 0.5
+            fc.bias.data = np.array([0.1, -0.2, 0.3, -0.4])
+            x = Tensor(np.linspace(-1, 1, 15).reshape(5, 3), requires_grad=True)
+            y = getattr(F, act)(fc(x))  # a module's forward: x = F.relu(self.fc1(x))
+            (y * y).sum().backward()
+        finally:
+            autograd.set_fusion(True)
+        return y, [x.grad.data, fc.weight.grad.data, fc.bias.grad.data]
+
+    y, grads = run(True)
+    assert y._op is Linear and y._ctx.activation == act and y._ctx.op_label == f"{act}(Linear)"
+    y0, grads0 = run(False)
+    assert y0._op is not Linear
+    np.testing.assert_array_equal(y.data, y0.data)
+    for g, g0 in zip(grads, grads0):
+        np.testing.assert_allclose(g, g0, rtol=1e-13, atol=1e-14)
