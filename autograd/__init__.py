@@ -269,6 +269,13 @@ for _name in ("zeros", "ones", "full", "eye", "arange", "rand", "randn", "zeros_
 del _name
 __all__ += ["device"]
 
+# ---- torch.Generator and torch's seeding functions (autograd/random_gen.py); autograd.random is torch.random
+from . import random_gen as random  # noqa: E402,F401  (an attribute, not in __all__: it would hide Python's random)
+from .random_gen import Generator, default_generator, get_rng_state, initial_seed, seed, set_rng_state  # noqa: E402
+from .random_gen import manual_seed  # noqa: E402,F811  (creation's, returning default_generator as torch does)
+
+__all__ += ["Generator", "default_generator", "get_rng_state", "set_rng_state", "initial_seed", "seed"]
+
 # ---- torch.autograd as a namespace, print options, and a dir() that shows the API, not the imports
 from . import autograd  # noqa: E402  (torch.autograd.Function, torch.autograd.grad, torch.autograd.backward)
 from .torch_misc import dot, set_printoptions  # noqa: E402

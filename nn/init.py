@@ -18,11 +18,14 @@ import autograd
 
 
 def rng_from(seed: Any) -> np.random.Generator:
-    """A numpy Generator from an int seed, a Generator (used as is) or None (the library generator)."""
+    """A numpy Generator from an int seed, a Generator (numpy's used as is, autograd's drawn from) or None (the
+    library generator)."""
     if seed is None:
         return autograd.default_rng()
     if isinstance(seed, np.random.Generator):
         return seed
+    if isinstance(seed, autograd.Generator):  # torch's generator=
+        return seed._numpy()
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
     return np.random.default_rng(int(seed))
