@@ -237,6 +237,13 @@ __all__ += [
     "triu_indices", "vdot", "vsplit",
 ]
 
+# ---- torch.special (autograd/special.py over autograd/ops/special.py): the gamma family, erfinv, Bessel I0/I1
+from . import special  # noqa: E402
+from .special import digamma, erfinv, i0, lgamma, mvlgamma, polygamma  # noqa: E402
+from .special import _erfc_strict as erfc  # noqa: E402,F811  (accurate in the tail, where 1 - erf(x) is 0)
+
+__all__ += ["special", "digamma", "erfinv", "i0", "lgamma", "mvlgamma", "polygamma"]
+
 # torch's dtype names (attributes, not in __all__: ``bool``, ``float``, ``int``, ``long`` would shadow builtins)
 import numpy as _np  # noqa: E402
 

@@ -170,8 +170,10 @@ def rng_of(generator: Any, op: str) -> np.random.Generator:
 
 
 def manual_seed(seed: Any) -> Generator:
-    """Seed the library generator (torch.manual_seed); returns ``default_generator``."""
-    return default_generator.manual_seed(seed)
+    """Seed the library generator (torch.manual_seed) with an int >= 0; returns ``default_generator``.
+    (``Generator.manual_seed`` takes torch's whole range, negative seeds too.)"""
+    _creation.manual_seed(seed)
+    return default_generator
 
 
 def seed() -> int:

@@ -1202,6 +1202,34 @@ CASES += [
       lambda w: autograd.autograd.backward([w.x.sum(), w.x.sum()], [None]), ValueError, "one gradient per tensor"),
 ]
 
+CASES += [
+    # ---------------------------------------------------------------- autograd: special functions, Generator
+    *[C(A + "special." + name, "a string", lambda w, name=name: getattr(autograd.special, name)("x"), TypeError,
+        f"{name}: expected a Tensor or numbers")
+      for name in ("lgamma", "digamma", "erf", "erfc", "erfinv", "ndtr", "ndtri", "log_ndtr", "i0", "i0e", "i1",
+                   "i1e", "entr", "expit", "logit", "sinc", "exp2", "expm1", "log1p")],
+    C(A + "special.polygamma", "a negative order", lambda w: autograd.polygamma(-1, w.x), ValueError,
+      "polygamma: n must be an int >= 0"),
+    C(A + "special.multigammaln", "outside the domain", lambda w: autograd.special.multigammaln(w.x * 0, 3),
+      ValueError, r"multigammaln: all elements must be greater than \(p-1\)/2 = 1.0"),
+    C(A + "special.xlogy", "a string", lambda w: autograd.special.xlogy("x", w.x), TypeError,
+      "xlogy: unsupported operand of type str"),
+    C(A + "special.xlog1py", "a string", lambda w: autograd.special.xlog1py(w.x, "x"), TypeError,
+      "xlog1py: unsupported operand of type str"),
+    C(A + "special.softmax", "None", lambda w: autograd.special.softmax(None, 0), TypeError, "softmax: expected"),
+    C(A + "special.log_softmax", "None", lambda w: autograd.special.log_softmax(None, 0), TypeError,
+      "log_softmax: expected"),
+    C(A + "special.logsumexp", "None", lambda w: autograd.special.logsumexp(None, 0), TypeError,
+      "logsumexp: expected"),
+    C(A + "special.round", "a string", lambda w: autograd.special.round("x"), TypeError,
+      "cannot make a tensor from str"),
+    C(A + "Generator", "a GPU", lambda w: autograd.Generator("cuda"), RuntimeError, "CPU only"),
+    C(A + "default_generator", "a float seed", lambda w: autograd.default_generator.manual_seed(1.5), TypeError,
+      "manual_seed: the seed must be an int"),
+    C(A + "set_rng_state", "a float tensor", lambda w: autograd.set_rng_state(autograd.zeros(3)), TypeError,
+      "set_state: expected the uint8 tensor that get_state"),
+]
+
 EXEMPT = {
     "autograd.linalg.EighResult": "the named (eigenvalues, eigenvectors) tuple eigh returns",
     "autograd.linalg.SvdResult": "the named (U, S, Vh) tuple svd returns",
@@ -1227,6 +1255,9 @@ EXEMPT = {
     "optim.LRScheduler": "abstract base: subclasses define get_lr",
     "optim.lr_scheduler.LRScheduler": "abstract base: subclasses define get_lr",
     "autograd.GraphvizNotFoundError": "raised only when Graphviz's dot program is missing (see test_draw)",
+    "autograd.get_rng_state": "takes no arguments",
+    "autograd.initial_seed": "takes no arguments",
+    "autograd.seed": "takes no arguments",
 }
 
 
