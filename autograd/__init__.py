@@ -244,6 +244,17 @@ from .special import _erfc_strict as erfc  # noqa: E402,F811  (accurate in the t
 
 __all__ += ["special", "digamma", "erfinv", "i0", "lgamma", "mvlgamma", "polygamma"]
 
+# ---- torch's top-level names for autograd.linalg_more's pinv, qr and matrix_exp
+from .linalg_more import matrix_exp, pinverse  # noqa: E402
+
+
+def qr(input: Any, some: bool = True) -> Any:  # noqa: A002  (torch.qr, the older spelling)
+    """torch.qr: (Q, R), reduced when some=True, complete otherwise (see autograd.linalg.qr)."""
+    return linalg.qr(input, mode="reduced" if some else "complete")
+
+
+__all__ += ["matrix_exp", "pinverse", "qr"]
+
 # torch's dtype names (attributes, not in __all__: ``bool``, ``float``, ``int``, ``long`` would shadow builtins)
 import numpy as _np  # noqa: E402
 

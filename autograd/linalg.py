@@ -274,3 +274,12 @@ def matrix_power(A_: Any, n: int) -> Tensor:
     from .torch_extra import matrix_power as _mp
 
     return _mp(A_, n)
+
+
+# qr, pinv, lstsq, matrix_rank, matrix_exp (autograd/linalg_more.py)
+from .linalg_more import LstsqResult, QRResult, lstsq, matrix_exp, matrix_rank, pinv, qr  # noqa: E402
+
+__all__ += ["qr", "QRResult", "pinv", "lstsq", "LstsqResult", "matrix_rank", "matrix_exp"]
+for _fn in (qr, pinv, lstsq, matrix_rank, matrix_exp):
+    _fn.__module__ = __name__  # torch.linalg.qr's home, for help() and the API listings
+del _fn

@@ -1228,6 +1228,17 @@ CASES += [
       "manual_seed: the seed must be an int"),
     C(A + "set_rng_state", "a float tensor", lambda w: autograd.set_rng_state(autograd.zeros(3)), TypeError,
       "set_state: expected the uint8 tensor that get_state"),
+    # ---------------------------------------------------------------- autograd.linalg: qr, pinv, lstsq, ...
+    C(A + "qr", "a vector", lambda w: autograd.qr(w.x[0]), ValueError, r"linalg.qr: needs a matrix .* shape \(3,\)"),
+    C(A + "linalg.qr", "a bad mode", lambda w: autograd.linalg.qr(w.x, mode="full"), ValueError, "mode must be"),
+    C(A + "pinverse", "a string", lambda w: autograd.pinverse("A"), TypeError, "linalg.pinv: expected a Tensor"),
+    C(A + "linalg.pinv", "a negative atol", lambda w: autograd.linalg.pinv(w.x, atol=-1), ValueError,
+      "atol must be >= 0"),
+    C(A + "linalg.lstsq", "rows differ", lambda w: autograd.linalg.lstsq(w.x, _ones(3)), ValueError,
+      r"A of shape \(2, 3\) and B of shape \(3,\) do not fit"),
+    C(A + "linalg.matrix_rank", "an int tensor", lambda w: autograd.linalg.matrix_rank(autograd.tensor([[1]])),
+      TypeError, "needs a floating tensor"),
+    C(A + "matrix_exp", "not square", lambda w: autograd.matrix_exp(w.x), ValueError, "needs square matrices"),
 ]
 
 EXEMPT = {
