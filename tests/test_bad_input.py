@@ -1239,6 +1239,16 @@ CASES += [
     C(A + "linalg.matrix_rank", "an int tensor", lambda w: autograd.linalg.matrix_rank(autograd.tensor([[1]])),
       TypeError, "needs a floating tensor"),
     C(A + "matrix_exp", "not square", lambda w: autograd.matrix_exp(w.x), ValueError, "needs square matrices"),
+    # ---------------------------------------------------------------- nn: attention
+    C(N + "GLU", "an odd half", lambda w: nn.GLU()(w.x), ValueError, "glu: halving dimension must be even"),
+    C(N + "RMSNorm", "a wrong trailing shape", lambda w: nn.RMSNorm(4)(w.x), ValueError,
+      r"rms_norm: input of shape \(2, 3\) does not end in normalized_shape \(4,\)"),
+    C(N + "MultiheadAttention", "heads do not divide", lambda w: nn.MultiheadAttention(6, 4), ValueError,
+      "embed_dim 6 must be divisible by num_heads 4"),
+    C(N + "TransformerEncoderLayer", "an unknown activation",
+      lambda w: nn.TransformerEncoderLayer(4, 2, activation="tanh"), ValueError, "activation should be relu/gelu"),
+    C(N + "TransformerEncoder", "no layers", lambda w: nn.TransformerEncoder(nn.GLU(), 0),
+      ValueError, "num_layers must be a positive int"),
 ]
 
 EXEMPT = {
