@@ -155,3 +155,10 @@ def initial_bias(init: str | Callable, shape: tuple, fan_in: int, seed: Any) -> 
     if isinstance(init, str) and init.lower() in ("default", "fan_in_uniform"):
         return fan_in_uniform(shape, seed=seed, fan_in=fan_in)
     return np.zeros(shape)
+
+
+# torch.nn.init's in-place spellings (uniform_, kaiming_uniform_, ...), with generator= (nn/init_torch.py)
+from .init_torch import (  # noqa: E402, F401
+    calculate_gain, constant_, eye_, kaiming_normal_, kaiming_uniform_, normal_, ones_, orthogonal_, sparse_,
+    trunc_normal_, uniform_, xavier_normal_, xavier_uniform_, zeros_,
+)
