@@ -14,7 +14,8 @@ import math
 
 import numpy as np
 
-__all__ = ["lgamma", "digamma", "polygamma", "erf", "erfc", "erfinv", "erfcinv", "i0", "i0e", "i1", "i1e"]
+__all__ = ["lgamma", "digamma", "polygamma", "erf", "erfc", "erfinv", "erfcinv", "i0", "i0e", "i1", "i1e",
+           "KERNELS"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 _EULER = 0.5772156649015329
@@ -366,3 +367,8 @@ def i1(x: np.ndarray) -> np.ndarray:
 def i1e(x: np.ndarray) -> np.ndarray:
     """exp(-|x|) I1(x)."""
     return _bessel(x, 1, True)
+
+
+KERNELS = {  # the backend table's entries (``backend.ops.special_lgamma``, ...); numba_special has the twins
+    "special_lgamma": lgamma, "special_digamma": digamma, "special_erfc": erfc, "special_erfinv": erfinv,
+}

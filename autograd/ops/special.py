@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import generic as G
+from ..backend import ops as K
 from ..function import Context, Function
 from ..kernels import special_ref as R
 
@@ -25,6 +26,11 @@ def _out(values: np.ndarray, like: np.ndarray) -> np.ndarray:
     return values.astype(like.dtype, copy=False) if like.dtype != np.float64 else values
 
 
+def _f64(x: np.ndarray) -> np.ndarray:
+    """x as a C-contiguous float64 array (what the kernels take; no copy when it is one already)."""
+    return np.ascontiguousarray(x, dtype=np.float64)
+
+
 def _is_tensor(x: Any) -> bool:
     return isinstance(x, G.Tensor)
 
@@ -35,12 +41,12 @@ class Lgamma(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return _out(R.lgamma(x), x)
+        return _out(K.special_lgamma(_f64(x)), x)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return g * (Digamma.apply(x) if _is_tensor(x) else _out(R.digamma(x), x))
+        return g * (Digamma.apply(x) if _is_tensor(x) else _out(K.special_digamma(_f64(x)), x))
 
 
 class Digamma(Function):
@@ -49,7 +55,7 @@ class Digamma(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return _out(R.digamma(x), x)
+        return _out(K.special_digamma(_f64(x)), x)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -79,7 +85,7 @@ class Erfc(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return _out(R.erfc(x), x)
+        return _out(K.special_erfc(_f64(x)), x)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -92,7 +98,7 @@ class Erfinv(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        out = _out(R.erfinv(x), x)
+        out = _out(K.special_erfinv(_f64(x)), x)
         ctx.save_for_backward(out)
         return out
 
