@@ -412,7 +412,9 @@ def _record_into_base(t: Tensor, op: str, compute: Callable, others: tuple) -> T
             f"{op}: a view of a leaf Variable that requires grad (taken under no_grad) is being used in an in-place "
             "operation. Update parameters inside `with no_grad():` (as optimisers do), or change a clone() of it"
         )
-    src = Tensor._make(t.data.copy())  # the values the op reads (a constant: the base is outside the graph)
+    # the values the op reads, base[positions]: a constant copy while the base is outside the graph, recorded
+    # when the base has joined it since the view was taken (then the gradient reaches the base's writers)
+    src = _shape.GetItem._apply1(base, index=index)
     new = compute(src, *tuple(src if o is t else o for o in others))
     if new.data.shape != t.data.shape:
         _fail_write(op, t, ValueError(), new.data.shape)

@@ -145,3 +145,26 @@ def test_leaf_checks_match_torch(backend: str) -> None:
         w.mul_(2)
         w[0:1].add_(1)
     np.testing.assert_allclose(w.data, [3.0, 4.0])
+
+
+def test_view_taken_before_the_base_joined_the_graph(backend: str) -> None:
+    """torch refuses this case (a leaf error); gradwork records it: the write into v reads the base's values."""
+    w = autograd.tensor([2.0, 3.0], requires_grad=True)
+    w2 = autograd.tensor([5.0, 7.0], requires_grad=True)
+    buf = autograd.zeros(3)
+    v = buf[0:2]
+    buf[0:2] = w * 1  # buf joins the graph after v was taken
+    v.mul_(w2)
+    (buf * autograd.tensor([1.0, 10.0, 100.0])).sum().backward()
+    np.testing.assert_allclose(buf.data, [10.0, 21.0, 0.0])
+    np.testing.assert_allclose(w.grad.data, [5.0, 70.0])
+    np.testing.assert_allclose(w2.grad.data, [2.0, 30.0])
+    autograd.gradcheck(lambda a, b: _rewrite(a, b), (w, w2))
+
+
+def _rewrite(a, b):
+    buf = autograd.zeros(3)
+    v = buf[0:2]
+    buf[0:2] = a * 1
+    v.mul_(b)
+    return buf
