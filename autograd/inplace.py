@@ -66,21 +66,21 @@ def _mods_of(t: Tensor) -> list:
 
 
 def share_with_view(base: Tensor, view: Tensor) -> Tensor:
-    """Give a view of ``base`` (``base[index]``) the base's version counter; returns the view. A view that is not
-    recorded (the base is outside the graph) remembers its base, so that a recorded in-place op on it can write
-    into the base (see ``_record_into_base``)."""
+    """Give a recorded view of ``base`` (``base[index]``) the base's version counter; returns the view. A view that
+    is not recorded (the base is outside the graph) remembers the tensor that owns its memory instead, so that a
+    recorded in-place op on it can write into that tensor (see ``_record_into_base``)."""
     if view.data.base is not None:
         if view._ctx is None:
-            _untracked(base, view)
+            view._viewof = base if base.data.base is None else _root(base)
         else:
             view._mods = _mods_of(base)
     return view
 
 
-def _untracked(base: Tensor, view: Tensor) -> None:
+def _root(base: Tensor) -> Tensor:
+    """The tensor an untracked view's memory belongs to: its base's base, if the base is an untracked view too."""
     root = getattr(base, "_viewof", None)
-    view._viewof = base if root is None else root
-    view._mods = _mods_of(base)
+    return base if root is None else root
 
 
 def share_with_alias(base: Tensor, view: Tensor) -> Tensor:
@@ -89,7 +89,7 @@ def share_with_alias(base: Tensor, view: Tensor) -> Tensor:
     owner = view.data.base  # numpy points a view at the array that owns the memory
     if owner is not None and (owner is base.data or owner is base.data.base):
         if view._ctx is None:
-            _untracked(base, view)
+            view._viewof = base if base.data.base is None else _root(base)
         else:
             view._mods = _mods_of(base)
     return view
