@@ -146,10 +146,12 @@ def det(A_: Any) -> Tensor:
 
 
 def slogdet(A_: Any) -> tuple:
-    """(sign, log|det|) of each square matrix; the log gets the gradient A^-T."""
+    """(sign, logabsdet) of each square matrix (a named tuple, as torch's); the log gets the gradient A^-T."""
+    from .linalg_more import SlogdetResult
+
     d = det(A_)
     sign = Tensor._make(np.sign(d.data))
-    return sign, U.Log._apply1(U.Abs._apply1(d))
+    return SlogdetResult(sign, U.Log._apply1(U.Abs._apply1(d)))
 
 
 def solve(A_: Any, B: Any, *, left: bool = True) -> Tensor:

@@ -17,7 +17,7 @@ from . import generic as G
 from .function import Context, Function
 from .tensor import Tensor, as_tensor
 
-__all__ = ["qr", "QRResult", "pinv", "lstsq", "LstsqResult", "matrix_rank", "matrix_exp", "pinverse",
+__all__ = ["SlogdetResult", "qr", "QRResult", "pinv", "lstsq", "LstsqResult", "matrix_rank", "matrix_exp", "pinverse",
            "QrQ", "QrR", "Pinv", "MatrixExp"]
 
 
@@ -39,6 +39,16 @@ def _t(x: Any, op: str) -> Tensor:
 def _no_double_backward(op: str, g: Any) -> None:
     if isinstance(g, G.Tensor):
         raise RuntimeError(f"linalg.{op}: create_graph=True (double backward) is not supported through it")
+
+
+class SlogdetResult(tuple):
+    """(sign, logabsdet), named as torch.linalg.slogdet's result."""
+
+    def __new__(cls, sign: Tensor, logabsdet: Tensor) -> "SlogdetResult":
+        return tuple.__new__(cls, (sign, logabsdet))
+
+    sign = property(lambda self: self[0])
+    logabsdet = property(lambda self: self[1])
 
 
 # ------------------------------------------------------------------------------------------------ QR

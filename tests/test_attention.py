@@ -255,3 +255,23 @@ def test_transformer_encoder_against_torch(backend) -> None:
     _close(x.grad, tx.grad)
     with pytest.raises(ValueError, match="activation should be relu/gelu or a function"):
         nn.TransformerEncoderLayer(4, 2, activation="tanh")
+
+
+def test_linear_and_dropout(backend) -> None:
+    torch = pytest.importorskip("torch")
+    (x, tx), (w, tw), (b, tb) = _pair((4, 3), torch), _pair((5, 3), torch), _pair((5,), torch)
+    out, tout = F.linear(x, w, b), torch.nn.functional.linear(tx, tw, tb)
+    _close(out, tout)
+    _backward_both(out, tout, torch)
+    for a, t in ((x, tx), (w, tw), (b, tb)):
+        _close(a.grad, t.grad)
+    with pytest.raises(ValueError, match=r"linear: input of shape \(4, 3\) does not fit weight of shape \(3, 5\)"):
+        F.linear(x, w.T)
+    y = autograd.ones(2000)
+    assert F.dropout(y, 0.3, training=False) is y
+    d = F.dropout(y, 0.25, generator=autograd.Generator().manual_seed(0)).data
+    assert set(np.unique(d)) <= {0.0, 1 / 0.75} and abs((d == 0).mean() - 0.25) < 0.04
+    np.testing.assert_array_equal(F.dropout(y, 0.25, generator=autograd.Generator().manual_seed(0)).data, d)
+    assert (F.dropout(y, 1.0).data == 0).all()
+    with pytest.raises(ValueError, match="dropout: p is a probability"):
+        F.dropout(y, 1.5)

@@ -173,3 +173,13 @@ def test_bad_input(backend) -> None:
         linalg.matrix_exp(autograd.ones(2, 3))
     with pytest.raises(TypeError, match="linalg.matrix_rank: expected a Tensor"):
         linalg.matrix_rank("A")
+
+
+def test_slogdet_is_named(backend) -> None:
+    torch = pytest.importorskip("torch")
+    a = RNG.standard_normal((2, 3, 3))
+    r, tr = linalg.slogdet(autograd.tensor(a)), torch.linalg.slogdet(torch.tensor(a))
+    np.testing.assert_allclose(r.logabsdet.data, tr.logabsdet.numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(r.sign.data, tr.sign.numpy())
+    sign, logabsdet = autograd.slogdet(autograd.tensor(a))
+    assert sign.shape == (2,) and logabsdet.shape == (2,)
