@@ -132,7 +132,7 @@ def _float_mask(mask: Any, dtype: Any, where: str, allowed_true: bool) -> Tensor
         forbid = ~m.data if allowed_true else m.data
         return Tensor._make(np.where(forbid, -np.inf, 0.0).astype(dtype))
     if kind == "f":
-        return m
+        return m if m.data.dtype == dtype else m.astype(dtype)
     raise TypeError(f"{where}: only bool and floating masks are supported, got dtype {m.data.dtype}")
 
 

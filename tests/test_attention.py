@@ -275,3 +275,14 @@ def test_linear_and_dropout(backend) -> None:
     assert (F.dropout(y, 1.0).data == 0).all()
     with pytest.raises(ValueError, match="dropout: p is a probability"):
         F.dropout(y, 1.5)
+
+
+def test_float32_stays_float32(backend) -> None:
+    q = autograd.tensor(RNG.standard_normal((3, 2, 4)), dtype=np.float32)
+    assert F.scaled_dot_product_attention(q, q, q, attn_mask=autograd.zeros(2, 2)).dtype == np.float32
+    m = nn.MultiheadAttention(4, 2, dtype=np.float32)
+    out, w = m(q, q, q, attn_mask=autograd.zeros(3, 3))
+    assert out.dtype == w.dtype == np.float32 and {p.dtype for p in m.parameters()} == {np.dtype(np.float32)}
+    layer = nn.TransformerEncoderLayer(4, 2, 8, dtype=np.float32)
+    assert layer(q).dtype == np.float32 and {p.dtype for p in layer.parameters()} == {np.dtype(np.float32)}
+    assert nn.RMSNorm(4, dtype=np.float32)(q).dtype == np.float32
