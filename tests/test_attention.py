@@ -286,3 +286,54 @@ def test_float32_stays_float32(backend) -> None:
     layer = nn.TransformerEncoderLayer(4, 2, 8, dtype=np.float32)
     assert layer(q).dtype == np.float32 and {p.dtype for p in layer.parameters()} == {np.dtype(np.float32)}
     assert nn.RMSNorm(4, dtype=np.float32)(q).dtype == np.float32
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_decoder_layer_against_torch(norm_first, backend) -> None:
+    torch = pytest.importorskip("torch")
+    d, L, S, N = 8, 4, 5, 2
+    torch.manual_seed(3)
+    tl = torch.nn.TransformerDecoderLayer(d, 2, 12, dropout=0.0, norm_first=norm_first, batch_first=True,
+                                          activation="gelu", dtype=torch.float64)
+    layer = nn.TransformerDecoderLayer(d, 2, 12, dropout=0.0, norm_first=norm_first, batch_first=True,
+                                       activation="gelu")
+    assert sorted(layer.state_dict()) == sorted(tl.state_dict())
+    layer.load_state_dict({k: v.numpy() for k, v in tl.state_dict().items()})
+    (x, tx), (m, tm) = _pair((N, L, d), torch), _pair((N, S, d), torch)
+    causal = nn.Transformer.generate_square_subsequent_mask(L)
+    np.testing.assert_array_equal(causal.data, torch.nn.Transformer.generate_square_subsequent_mask(
+        L, dtype=torch.float64).numpy())
+    pad = np.zeros((N, S), dtype=bool)
+    pad[1, -1] = True
+    out = layer(x, m, tgt_mask=causal, memory_key_padding_mask=autograd.tensor(pad, dtype=bool))
+    tout = tl(tx, tm, tgt_mask=torch.tensor(causal.data), memory_key_padding_mask=torch.tensor(pad))
+    _close(out, tout)
+    _backward_both(out, tout, torch)
+    _close(x.grad, tx.grad)
+    _close(m.grad, tm.grad)
+    tgrads = {n: p.grad for n, p in tl.named_parameters()}
+    for n, p in layer.named_parameters():
+        _close(p.grad, tgrads[n])
+
+
+def test_transformer_against_torch(backend) -> None:
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(4)
+    kw = dict(d_model=8, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=12, dropout=0.0)
+    tt = torch.nn.Transformer(**kw, dtype=torch.float64)
+    model = nn.Transformer(**kw)
+    assert sorted(model.state_dict()) == sorted(tt.state_dict())
+    w = model.encoder.layers[0].linear1.weight.data
+    bound = np.sqrt(6 / (8 + 12))
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.5 * bound  # torch's xavier-uniform reset
+    model.load_state_dict({k: v.numpy() for k, v in tt.state_dict().items()})
+    (src, tsrc), (tgt, ttgt) = _pair((5, 2, 8), torch), _pair((3, 2, 8), torch)
+    mask = nn.Transformer.generate_square_subsequent_mask(3)
+    out = model(src, tgt, tgt_mask=mask)
+    tout = tt(tsrc, ttgt, tgt_mask=torch.tensor(mask.data))
+    _close(out, tout)
+    _backward_both(out, tout, torch)
+    _close(src.grad, tsrc.grad)
+    _close(tgt.grad, ttgt.grad)
+    with pytest.raises(ValueError, match="the feature number of src"):
+        model(src[..., :4], tgt)

@@ -1249,6 +1249,12 @@ CASES += [
       lambda w: nn.TransformerEncoderLayer(4, 2, activation="tanh"), ValueError, "activation should be relu/gelu"),
     C(N + "TransformerEncoder", "no layers", lambda w: nn.TransformerEncoder(nn.GLU(), 0),
       ValueError, "num_layers must be a positive int"),
+    C(N + "TransformerDecoderLayer", "an unknown activation",
+      lambda w: nn.TransformerDecoderLayer(4, 2, activation="tanh"), ValueError, "activation should be relu/gelu"),
+    C(N + "TransformerDecoder", "not a layer", lambda w: nn.TransformerDecoder("layer", 2), TypeError,
+      "decoder_layer must be a Module"),
+    C(N + "Transformer", "an unknown activation", lambda w: nn.Transformer(8, 2, activation="tanh"), ValueError,
+      "activation should be relu/gelu"),
 ]
 
 EXEMPT = {
