@@ -206,3 +206,14 @@ def test_backend_kernels_agree_with_the_reference(backend: str) -> None:
         np.testing.assert_allclose(got[~away], want[~away], atol=1e-14)
     small = np.array([0.5, 2.5])  # below the Numba kernels' size: the reference itself
     np.testing.assert_array_equal(K.special_lgamma(small), R.lgamma(small))
+
+
+def test_zero_d_and_empty_inputs(backend: str) -> None:
+    fns = (autograd.lgamma, autograd.digamma, lambda t: autograd.polygamma(2, t), autograd.erfinv, autograd.erfc,
+           autograd.i0, sp.i0e, sp.i1, sp.i1e, sp.ndtri, sp.log_ndtr, sp.entr, lambda t: sp.multigammaln(t + 3, 2))
+    for fn in fns:
+        x = autograd.tensor(0.3, requires_grad=True)
+        y = fn(x)
+        assert y.shape == () and fn(autograd.zeros(0)).shape == (0,)
+        y.backward()
+        assert x.grad.shape == ()

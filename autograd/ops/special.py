@@ -28,7 +28,7 @@ def _out(values: np.ndarray, like: np.ndarray) -> np.ndarray:
 
 def _f64(x: np.ndarray) -> np.ndarray:
     """x as a C-contiguous float64 array (what the kernels take; no copy when it is one already)."""
-    return np.ascontiguousarray(x, dtype=np.float64)
+    return np.asarray(x, dtype=np.float64, order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
 
 
 def _is_tensor(x: Any) -> bool:
