@@ -168,3 +168,29 @@ def _rewrite(a, b):
     buf[0:2] = a * 1
     v.mul_(b)
     return buf
+
+
+def _element_writes(A, w):
+    buf = A.zeros(2, 3, dtype=A.float64)
+    buf[1, 2].copy_(w[0])  # x[i, j] is a 0-d view, as in torch
+    buf[0][1].add_(w[1] * 2)
+    y = w * 3
+    y[2].mul_(w[0])  # through a 0-d view of a tensor in the graph
+    return buf.sum() * 10 + (y * A.tensor([1.0, 2.0, 5.0], dtype=A.float64)).sum(), buf, y
+
+
+def test_zero_d_element_views_match_torch(backend: str) -> None:
+    torch = pytest.importorskip("torch")
+    wv = np.array([2.0, -3.0, 0.5])
+    w, tw = autograd.tensor(wv, requires_grad=True), torch.tensor(wv, requires_grad=True)
+    out, buf, y = _element_writes(autograd, w)
+    tout, tbuf, ty = _element_writes(torch, tw)
+    out.backward()
+    tout.backward()
+    np.testing.assert_allclose(buf.data, tbuf.detach().numpy())
+    np.testing.assert_allclose(y.data, ty.detach().numpy())
+    np.testing.assert_allclose(w.grad.data, tw.grad.numpy())
+    x = autograd.tensor([1.0, 2.0])
+    e = x[0]
+    x[0] = 5.0
+    assert e.item() == 5.0  # a view, as torch's x[0]
