@@ -248,6 +248,24 @@ __all__ += [
     "triu_indices", "vdot", "vsplit",
 ]
 
+# ---- torch.special (autograd/special.py over autograd/ops/special.py): the gamma family, erfinv, Bessel I0/I1
+from . import special  # noqa: E402
+from .special import digamma, erfinv, i0, lgamma, mvlgamma, polygamma  # noqa: E402
+from .special import _erfc_strict as erfc  # noqa: E402,F811  (accurate in the tail, where 1 - erf(x) is 0)
+
+__all__ += ["special", "digamma", "erfinv", "i0", "lgamma", "mvlgamma", "polygamma"]
+
+# ---- torch's top-level names for autograd.linalg_more's pinv, qr and matrix_exp
+from .linalg_more import matrix_exp, pinverse  # noqa: E402
+
+
+def qr(input: Any, some: bool = True) -> Any:  # noqa: A002  (torch.qr, the older spelling)
+    """torch.qr: (Q, R), reduced when some=True, complete otherwise (see autograd.linalg.qr)."""
+    return linalg.qr(input, mode="reduced" if some else "complete")
+
+
+__all__ += ["matrix_exp", "pinverse", "qr"]
+
 # torch's dtype names (attributes, not in __all__: ``bool``, ``float``, ``int``, ``long`` would shadow builtins)
 import numpy as _np  # noqa: E402
 
@@ -279,6 +297,13 @@ for _name in ("zeros", "ones", "full", "eye", "arange", "rand", "randn", "zeros_
     globals()[_name] = _with_device(globals()[_name])
 del _name
 __all__ += ["device"]
+
+# ---- torch.Generator and torch's seeding functions (autograd/random_gen.py); autograd.random is torch.random
+from . import random_gen as random  # noqa: E402,F401  (an attribute, not in __all__: it would hide Python's random)
+from .random_gen import Generator, default_generator, get_rng_state, initial_seed, seed, set_rng_state  # noqa: E402
+from .random_gen import manual_seed  # noqa: E402,F811  (creation's, returning default_generator as torch does)
+
+__all__ += ["Generator", "default_generator", "get_rng_state", "set_rng_state", "initial_seed", "seed"]
 
 # ---- torch.autograd as a namespace, print options, and a dir() that shows the API, not the imports
 from . import autograd  # noqa: E402  (torch.autograd.Function, torch.autograd.grad, torch.autograd.backward)

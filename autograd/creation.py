@@ -25,11 +25,21 @@ def default_rng() -> np.random.Generator:
     return _rng
 
 
-def _generator(seed: Any) -> np.random.Generator:
+def _generator(seed: Any, generator: Any = None, op: str = "rand") -> np.random.Generator:
+    if generator is not None:  # torch's generator= (an autograd.Generator or a numpy Generator)
+        if seed is not None:
+            raise TypeError(f"{op}: give seed or generator, not both")
+        from .random_gen import rng_of
+
+        return rng_of(generator, op)
     if seed is None:
         return _rng
     if isinstance(seed, np.random.Generator):
         return seed
+    from .random_gen import Generator
+
+    if isinstance(seed, Generator):
+        return seed._numpy()
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
     return np.random.default_rng(int(seed))
@@ -97,16 +107,19 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
     return _make(arr.astype(_any_dtype(dtype, "arange")), requires_grad)
 
 
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
+def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, seed: Any = None
+         ) -> Tensor:
     """Uniform numbers in [0, 1); ``seed`` (int or Generator) makes the result repeatable."""
     dt = _float_dtype(dtype, "rand")
-    return _make(_generator(seed).random(_sizes(shape, "rand")).astype(dt), requires_grad)
+    return _make(_generator(seed, generator, "rand").random(_sizes(shape, "rand")).astype(dt), requires_grad)
 
 
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
+def randn(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, seed: Any = None
+         ) -> Tensor:
     """Standard normal numbers; ``seed`` (int or Generator) makes the result repeatable."""
     dt = _float_dtype(dtype, "randn")
-    return _make(_generator(seed).standard_normal(_sizes(shape, "randn")).astype(dt), requires_grad)
+    rng = _generator(seed, generator, "randn")
+    return _make(rng.standard_normal(_sizes(shape, "randn")).astype(dt), requires_grad)
 
 
 def _like(x: Any, dtype: Any, op: str, kinds: str = "f") -> tuple:
@@ -132,11 +145,13 @@ def full_like(x: Any, fill_value: float, dtype: Any = None, requires_grad: bool 
     return full(shape, fill_value, dtype=dt, requires_grad=requires_grad)
 
 
-def rand_like(x: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
+def rand_like(x: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None, *,
+              generator: Any = None) -> Tensor:
     shape, dt = _like(x, dtype, "rand_like")
-    return rand(shape, dtype=dt, requires_grad=requires_grad, seed=seed)
+    return rand(shape, dtype=dt, requires_grad=requires_grad, seed=seed, generator=generator)
 
 
-def randn_like(x: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None) -> Tensor:
+def randn_like(x: Any, dtype: Any = None, requires_grad: bool = False, seed: Any = None, *,
+              generator: Any = None) -> Tensor:
     shape, dt = _like(x, dtype, "randn_like")
-    return randn(shape, dtype=dt, requires_grad=requires_grad, seed=seed)
+    return randn(shape, dtype=dt, requires_grad=requires_grad, seed=seed, generator=generator)

@@ -22,6 +22,10 @@ base (``base[index] = ...``, ``base.copy_(...)``) and ``v`` is re-based onto the
 changed base, as torch does. Expanded views refuse (several entries share one
 memory cell). A view taken before its base changed, then used, raises in
 backward (torch would re-base it; gradwork re-bases only through the view).
+A view of a tensor outside the graph remembers its base: a recorded in-place op
+on it (``buf[0:1].copy_(w)``, ``buf[:, 1].mul_(w)`` with ``w`` requiring grad)
+puts the base into the graph as ``base[positions] = op(view)``, as torch does
+(its CopySlices); other untracked views of that base taken before stay constants.
 
 Versions: every in-place write appends a creation number to the tensor's
 modification list (shared with ``detach()``-ed aliases, ``x[index]`` views and
@@ -62,18 +66,31 @@ def _mods_of(t: Tensor) -> list:
 
 
 def share_with_view(base: Tensor, view: Tensor) -> Tensor:
-    """Give a recorded view of ``base`` (``base[index]``) the base's version counter; returns the view."""
-    if view._ctx is not None and view.data.base is not None:
-        view._mods = _mods_of(base)
+    """Give a recorded view of ``base`` (``base[index]``) the base's version counter; returns the view. A view that
+    is not recorded (the base is outside the graph) remembers the tensor that owns its memory instead, so that a
+    recorded in-place op on it can write into that tensor (see ``_record_into_base``)."""
+    if view.data.base is not None:
+        if view._ctx is None:
+            view._viewof = base if base.data.base is None else _root(base)
+        else:
+            view._mods = _mods_of(base)
     return view
+
+
+def _root(base: Tensor) -> Tensor:
+    """The tensor an untracked view's memory belongs to: its base's base, if the base is an untracked view too."""
+    root = getattr(base, "_viewof", None)
+    return base if root is None else root
 
 
 def share_with_alias(base: Tensor, view: Tensor) -> Tensor:
     """Give a recorded view of ``base`` made by reshape, transpose or diagonal the base's version counter,
     when it shares the base's memory (a reshape may copy); returns the view."""
-    if view._ctx is not None:
-        owner = view.data.base  # numpy points a view at the array that owns the memory
-        if owner is not None and (owner is base.data or owner is base.data.base):
+    owner = view.data.base  # numpy points a view at the array that owns the memory
+    if owner is not None and (owner is base.data or owner is base.data.base):
+        if view._ctx is None:
+            view._viewof = base if base.data.base is None else _root(base)
+        else:
             view._mods = _mods_of(base)
     return view
 
@@ -226,6 +243,10 @@ def _plain(t: Tensor, op: str, write: Callable, others: tuple) -> Tensor:
 
 
 def _record(t: Tensor, op: str, compute: Callable, others: tuple) -> Tensor:
+    if t._ctx is None and getattr(t, "_viewof", None) is not None:
+        done = _record_into_base(t, op, compute, others)
+        if done is not None:
+            return done
     if t.requires_grad and t._ctx is None:
         raise RuntimeError(
             f"{op}: a leaf Variable that requires grad is being used in an in-place operation. Update "
@@ -340,6 +361,73 @@ def _record_through_view(t: Tensor, op: str, compute: Callable, others: tuple) -
     mods.extend(m for m in _mods_of(t) if m not in mods)  # a view and its base count versions together from now on
     mods.sort()
     t._mods = old._mods = mods
+    return t
+
+
+def _positions(root: np.ndarray, view: np.ndarray) -> Any:
+    """The index into ``root`` of each element of ``view`` (which lies in root's memory), as a tuple of integer
+    arrays of view's shape; None when some element of the view is not an element of root."""
+    isz = root.itemsize
+    if view.dtype != root.dtype or not np.may_share_memory(root, view):
+        return None
+    start = view.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    vaddr = np.full(view.shape, start, dtype=np.int64)
+    for axis, (n, step) in enumerate(zip(view.shape, view.strides)):
+        vaddr += (np.arange(n, dtype=np.int64) * step).reshape((n,) + (1,) * (view.ndim - axis - 1))
+    if root.flags.c_contiguous:
+        if (vaddr % isz).any() or vaddr.min(initial=0) < 0 or vaddr.max(initial=0) >= root.nbytes:
+            return None
+        pos = vaddr // isz
+    else:
+        raddr = np.zeros(root.shape, dtype=np.int64)
+        for axis, (n, step) in enumerate(zip(root.shape, root.strides)):
+            raddr += (np.arange(n, dtype=np.int64) * step).reshape((n,) + (1,) * (root.ndim - axis - 1))
+        flat = raddr.ravel()
+        order = np.argsort(flat, kind="stable")
+        ranked = flat[order]
+        at = np.minimum(np.searchsorted(ranked, vaddr.ravel()), max(ranked.size - 1, 0))
+        if ranked.size == 0 or (ranked[at] != vaddr.ravel()).any():
+            return None
+        pos = order[at].reshape(view.shape)
+    if np.unique(pos).size != pos.size:
+        return ()  # an expanded view: several of its entries are one entry of root
+    return np.unravel_index(pos, root.shape) if root.ndim else ()
+
+
+def _record_into_base(t: Tensor, op: str, compute: Callable, others: tuple) -> Tensor | None:
+    """A recorded in-place op on a view ``t`` of a tensor outside the graph (``buf[0:1].copy_(w)`` with ``w``
+    requiring grad): as torch, the base joins the graph, as ``base[positions] = op(t)``, and ``t`` becomes
+    ``base[positions]``. None when ``t``'s memory is no longer its base's (then ``t`` is changed alone)."""
+    base = t._viewof
+    index = _positions(base.data, t.data)
+    if index is None:
+        return None
+    if index == () and t.data.size > 1:
+        raise RuntimeError(
+            f"{op}: this tensor is an expanded view (several of its entries are one entry of the tensor it views), "
+            "so it cannot be changed in place (as in torch); change a clone() of it"
+        )
+    if base.requires_grad and base._ctx is None:
+        raise RuntimeError(
+            f"{op}: a view of a leaf Variable that requires grad (taken under no_grad) is being used in an in-place "
+            "operation. Update parameters inside `with no_grad():` (as optimisers do), or change a clone() of it"
+        )
+    # the values the op reads, base[positions]: a constant copy while the base is outside the graph, recorded
+    # when the base has joined it since the view was taken (then the gradient reaches the base's writers)
+    src = _shape.GetItem._apply1(base, index=index)
+    new = compute(src, *tuple(src if o is t else o for o in others))
+    if new.data.shape != t.data.shape:
+        _fail_write(op, t, ValueError(), new.data.shape)
+    setitem(base, index, new)  # recorded on the base, which joins the graph
+    fresh = _shape.GetItem._apply1(base, index=index)
+    fresh._ctx.basic = True  # the positions are distinct: the gradient is written, not accumulated
+    if not np.may_share_memory(t.data, base.data):  # the base got memory of its own: follow it
+        t.data = fresh.data
+    t._ctx, t._op, t._parents, t._seq = fresh._ctx, fresh._op, fresh._parents, fresh._seq
+    t.requires_grad = True
+    t._hooks = None
+    t._viewof = None
+    t._mods = _mods_of(base)
     return t
 
 

@@ -146,10 +146,12 @@ def det(A_: Any) -> Tensor:
 
 
 def slogdet(A_: Any) -> tuple:
-    """(sign, log|det|) of each square matrix; the log gets the gradient A^-T."""
+    """(sign, logabsdet) of each square matrix (a named tuple, as torch's); the log gets the gradient A^-T."""
+    from .linalg_more import SlogdetResult
+
     d = det(A_)
     sign = Tensor._make(np.sign(d.data))
-    return sign, U.Log._apply1(U.Abs._apply1(d))
+    return SlogdetResult(sign, U.Log._apply1(U.Abs._apply1(d)))
 
 
 def solve(A_: Any, B: Any, *, left: bool = True) -> Tensor:
@@ -274,3 +276,12 @@ def matrix_power(A_: Any, n: int) -> Tensor:
     from .torch_extra import matrix_power as _mp
 
     return _mp(A_, n)
+
+
+# qr, pinv, lstsq, matrix_rank, matrix_exp (autograd/linalg_more.py)
+from .linalg_more import LstsqResult, QRResult, lstsq, matrix_exp, matrix_rank, pinv, qr  # noqa: E402
+
+__all__ += ["qr", "QRResult", "pinv", "lstsq", "LstsqResult", "matrix_rank", "matrix_exp"]
+for _fn in (qr, pinv, lstsq, matrix_rank, matrix_exp):
+    _fn.__module__ = __name__  # torch.linalg.qr's home, for help() and the API listings
+del _fn

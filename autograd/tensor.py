@@ -71,6 +71,7 @@ class Tensor:
     __slots__ = (
         "data", "_grad", "requires_grad", "name", "_ctx", "_op", "_parents", "_retain", "_seq", "_gacc",
         "_mods", "_hooks", "__weakref__",
+        "_viewof",  # an untracked view's base (set by inplace.share_with_view; unset on every other tensor)
     )
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray + Tensor -> Tensor
     __array_priority__ = 1000

@@ -29,6 +29,7 @@ from .ops import shape as SH
 from .ops.arith import _pair
 from .ops.arith import where as _where
 from .ops.inplace import IndexPut
+from .random_gen import rng_of as _rng_of
 from .tensor import Tensor
 
 __all__ = [
@@ -91,29 +92,29 @@ def randint(*args: Any, size: Any = None, dtype: Any = None, generator: Any = No
     if not (A.is_int(low) and A.is_int(high)) or high <= low:
         raise ValueError(f"randint: needs ints low < high, got low={low!r}, high={high!r}")
     shape = _size((shape,) if A.is_int(shape) else tuple(shape), "randint")
-    rng = generator if generator is not None else C.default_rng()
+    rng = _rng_of(generator, "randint")
     return Tensor._make(rng.integers(int(low), int(high), shape).astype(np.int64 if dtype is None else dtype))
 
 
-def randint_like(input: Any, low: int = 0, high: Any = None, *, dtype: Any = None) -> Tensor:
+def randint_like(input: Any, low: int = 0, high: Any = None, *, dtype: Any = None, generator: Any = None) -> Tensor:
     """Integers from [low, high) with input's shape (randint_like(x, high) or randint_like(x, low, high))."""
     x = _t(input)
     if high is None:
         low, high = 0, low
-    out = randint(low, high, x.shape)
+    out = randint(low, high, x.shape, generator=generator)
     return Tensor._make(out.data.astype(x.dtype if dtype is None else dtype))
 
 
 def randperm(n: int, *, dtype: Any = None, generator: Any = None) -> Tensor:
     """A random permutation of 0..n-1 (int64)."""
     m = A.count("randperm", "n", n)
-    rng = generator if generator is not None else C.default_rng()
+    rng = _rng_of(generator, "randperm")
     return Tensor._make(rng.permutation(m).astype(np.int64 if dtype is None else dtype))
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any = None) -> Tensor:
     """Samples of N(mean, std**2): mean and std numbers (give size) or tensors (broadcast); a constant tensor."""
-    rng = generator if generator is not None else C.default_rng()
+    rng = _rng_of(generator, "normal")
     m = mean.data if isinstance(mean, Tensor) else mean
     s = std.data if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
@@ -130,7 +131,7 @@ def bernoulli(input: Any, p: Any = None, *, generator: Any = None) -> Tensor:
     prob = x.data if p is None else np.broadcast_to(_number(p, "bernoulli", "p"), x.shape)
     if np.any((prob < 0) | (prob > 1)):
         raise ValueError("bernoulli: probabilities must be in [0, 1]")
-    rng = generator if generator is not None else C.default_rng()
+    rng = _rng_of(generator, "bernoulli")
     dt = x.dtype if x.dtype.kind == "f" else np.float64
     return Tensor._make((rng.random(x.shape) < prob).astype(dt))
 
@@ -150,7 +151,7 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *, gene
             f"multinomial: cannot draw {k} samples without replacement from a row with only "
             f"{int((rows > 0).sum(axis=1).min())} categories of nonzero weight; pass replacement=True"
         )
-    rng = generator if generator is not None else C.default_rng()
+    rng = _rng_of(generator, "multinomial")
     out = np.stack([rng.choice(rows.shape[1], k, replace=bool(replacement), p=r / r.sum()) for r in rows])
     return Tensor._make(out.reshape(x.shape[:-1] + (k,)).astype(np.int64))
 
@@ -978,7 +979,7 @@ def _cuda(self: Tensor, *args: Any, **kw: Any) -> Tensor:
 
 def _random_fill(name: str, draw: Callable) -> Callable:
     def method(self: Tensor, *args: Any, generator: Any = None, **kw: Any) -> Tensor:
-        rng = generator if generator is not None else C.default_rng()
+        rng = _rng_of(generator, name)
         values = np.asarray(draw(rng, self.data.shape, *args, **kw))
         return _ip.copy_(self, Tensor._make(values.astype(self.data.dtype, copy=False)))
 

@@ -94,6 +94,13 @@ __all__ = [
 ]
 __all__ += ["to_torch", "from_torch", "export_onnx", "plot_decision_boundary"]
 
+from .attention import GLU, MultiheadAttention, RMSNorm, TransformerEncoder, TransformerEncoderLayer  # noqa: E402
+
+__all__ += ["GLU", "RMSNorm", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder"]
+from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer  # noqa: E402
+
+__all__ += ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
+
 
 def __dir__() -> list[str]:
     """The API in ``__all__``, not the modules it is built from."""

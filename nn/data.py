@@ -454,3 +454,9 @@ class MinMaxScaler(_Scaler):
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "default_collate", "DataLoader",
            "train_test_split", "StandardScaler", "MinMaxScaler"]
+
+
+# torch.utils.data's samplers, with generator= (nn/samplers.py)
+from .samplers import (  # noqa: E402, F401
+    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler,
+)

@@ -18,11 +18,14 @@ import autograd
 
 
 def rng_from(seed: Any) -> np.random.Generator:
-    """A numpy Generator from an int seed, a Generator (used as is) or None (the library generator)."""
+    """A numpy Generator from an int seed, a Generator (numpy's used as is, autograd's drawn from) or None (the
+    library generator)."""
     if seed is None:
         return autograd.default_rng()
     if isinstance(seed, np.random.Generator):
         return seed
+    if isinstance(seed, autograd.Generator):  # torch's generator=
+        return seed._numpy()
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
     return np.random.default_rng(int(seed))
@@ -152,3 +155,10 @@ def initial_bias(init: str | Callable, shape: tuple, fan_in: int, seed: Any) -> 
     if isinstance(init, str) and init.lower() in ("default", "fan_in_uniform"):
         return fan_in_uniform(shape, seed=seed, fan_in=fan_in)
     return np.zeros(shape)
+
+
+# torch.nn.init's in-place spellings (uniform_, kaiming_uniform_, ...), with generator= (nn/init_torch.py)
+from .init_torch import (  # noqa: E402, F401
+    calculate_gain, constant_, eye_, kaiming_normal_, kaiming_uniform_, normal_, ones_, orthogonal_, sparse_,
+    trunc_normal_, uniform_, xavier_normal_, xavier_uniform_, zeros_,
+)

@@ -1203,6 +1203,61 @@ CASES += [
       lambda w: autograd.autograd.backward([w.x.sum(), w.x.sum()], [None]), ValueError, "one gradient per tensor"),
 ]
 
+CASES += [
+    # ---------------------------------------------------------------- autograd: special functions, Generator
+    *[C(A + "special." + name, "a string", lambda w, name=name: getattr(autograd.special, name)("x"), TypeError,
+        f"{name}: expected a Tensor or numbers")
+      for name in ("lgamma", "digamma", "erf", "erfc", "erfinv", "ndtr", "ndtri", "log_ndtr", "i0", "i0e", "i1",
+                   "i1e", "entr", "expit", "logit", "sinc", "exp2", "expm1", "log1p")],
+    C(A + "special.polygamma", "a negative order", lambda w: autograd.polygamma(-1, w.x), ValueError,
+      "polygamma: n must be an int >= 0"),
+    C(A + "special.multigammaln", "outside the domain", lambda w: autograd.special.multigammaln(w.x * 0, 3),
+      ValueError, r"multigammaln: all elements must be greater than \(p-1\)/2 = 1.0"),
+    C(A + "special.xlogy", "a string", lambda w: autograd.special.xlogy("x", w.x), TypeError,
+      "xlogy: unsupported operand of type str"),
+    C(A + "special.xlog1py", "a string", lambda w: autograd.special.xlog1py(w.x, "x"), TypeError,
+      "xlog1py: unsupported operand of type str"),
+    C(A + "special.softmax", "None", lambda w: autograd.special.softmax(None, 0), TypeError, "softmax: expected"),
+    C(A + "special.log_softmax", "None", lambda w: autograd.special.log_softmax(None, 0), TypeError,
+      "log_softmax: expected"),
+    C(A + "special.logsumexp", "None", lambda w: autograd.special.logsumexp(None, 0), TypeError,
+      "logsumexp: expected"),
+    C(A + "special.round", "a string", lambda w: autograd.special.round("x"), TypeError,
+      "cannot make a tensor from str"),
+    C(A + "Generator", "a GPU", lambda w: autograd.Generator("cuda"), RuntimeError, "CPU only"),
+    C(A + "default_generator", "a float seed", lambda w: autograd.default_generator.manual_seed(1.5), TypeError,
+      "manual_seed: the seed must be an int"),
+    C(A + "set_rng_state", "a float tensor", lambda w: autograd.set_rng_state(autograd.zeros(3)), TypeError,
+      "set_state: expected the uint8 tensor that get_state"),
+    # ---------------------------------------------------------------- autograd.linalg: qr, pinv, lstsq, ...
+    C(A + "qr", "a vector", lambda w: autograd.qr(w.x[0]), ValueError, r"linalg.qr: needs a matrix .* shape \(3,\)"),
+    C(A + "linalg.qr", "a bad mode", lambda w: autograd.linalg.qr(w.x, mode="full"), ValueError, "mode must be"),
+    C(A + "pinverse", "a string", lambda w: autograd.pinverse("A"), TypeError, "linalg.pinv: expected a Tensor"),
+    C(A + "linalg.pinv", "a negative atol", lambda w: autograd.linalg.pinv(w.x, atol=-1), ValueError,
+      "atol must be >= 0"),
+    C(A + "linalg.lstsq", "rows differ", lambda w: autograd.linalg.lstsq(w.x, _ones(3)), ValueError,
+      r"A of shape \(2, 3\) and B of shape \(3,\) do not fit"),
+    C(A + "linalg.matrix_rank", "an int tensor", lambda w: autograd.linalg.matrix_rank(autograd.tensor([[1]])),
+      TypeError, "needs a floating tensor"),
+    C(A + "matrix_exp", "not square", lambda w: autograd.matrix_exp(w.x), ValueError, "needs square matrices"),
+    # ---------------------------------------------------------------- nn: attention
+    C(N + "GLU", "an odd half", lambda w: nn.GLU()(w.x), ValueError, "glu: halving dimension must be even"),
+    C(N + "RMSNorm", "a wrong trailing shape", lambda w: nn.RMSNorm(4)(w.x), ValueError,
+      r"rms_norm: input of shape \(2, 3\) does not end in normalized_shape \(4,\)"),
+    C(N + "MultiheadAttention", "heads do not divide", lambda w: nn.MultiheadAttention(6, 4), ValueError,
+      "embed_dim 6 must be divisible by num_heads 4"),
+    C(N + "TransformerEncoderLayer", "an unknown activation",
+      lambda w: nn.TransformerEncoderLayer(4, 2, activation="tanh"), ValueError, "activation should be relu/gelu"),
+    C(N + "TransformerEncoder", "no layers", lambda w: nn.TransformerEncoder(nn.GLU(), 0),
+      ValueError, "num_layers must be a positive int"),
+    C(N + "TransformerDecoderLayer", "an unknown activation",
+      lambda w: nn.TransformerDecoderLayer(4, 2, activation="tanh"), ValueError, "activation should be relu/gelu"),
+    C(N + "TransformerDecoder", "not a layer", lambda w: nn.TransformerDecoder("layer", 2), TypeError,
+      "decoder_layer must be a Module"),
+    C(N + "Transformer", "an unknown activation", lambda w: nn.Transformer(8, 2, activation="tanh"), ValueError,
+      "activation should be relu/gelu"),
+]
+
 EXEMPT = {
     "autograd.linalg.EighResult": "the named (eigenvalues, eigenvectors) tuple eigh returns",
     "autograd.linalg.SvdResult": "the named (U, S, Vh) tuple svd returns",
@@ -1229,6 +1284,9 @@ EXEMPT = {
     "optim.LRScheduler": "abstract base: subclasses define get_lr",
     "optim.lr_scheduler.LRScheduler": "abstract base: subclasses define get_lr",
     "autograd.GraphvizNotFoundError": "raised only when Graphviz's dot program is missing (see test_draw)",
+    "autograd.get_rng_state": "takes no arguments",
+    "autograd.initial_seed": "takes no arguments",
+    "autograd.seed": "takes no arguments",
 }
 
 

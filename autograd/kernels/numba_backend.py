@@ -611,6 +611,10 @@ KERNELS.update(_conv.KERNELS)
 THRESHOLDS.update({name: (0, _conv.PARALLEL_SIZE) for name in _conv.KERNELS})
 KERNELS.update(_NR.KERNELS)
 THRESHOLDS.update({name: (0, INF) for name in _NR.KERNELS})  # serial kernels: Numba from any size
+from . import numba_special as _SP  # noqa: E402  (lgamma, digamma, erfc, erfinv)
+
+KERNELS.update(_SP.KERNELS)
+THRESHOLDS.update(_SP.THRESHOLDS)
 
 
 # ------------------------------------------------------------------- warm-up

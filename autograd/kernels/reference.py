@@ -363,3 +363,6 @@ from .reference_recurrent import KERNELS as _RECURRENT_KERNELS  # noqa: E402  (b
 
 KERNELS.update(_CONV_KERNELS)
 KERNELS.update(_RECURRENT_KERNELS)
+from .special_ref import KERNELS as _SPECIAL_KERNELS  # noqa: E402  (lgamma, digamma, erfc, erfinv)
+
+KERNELS.update(_SPECIAL_KERNELS)

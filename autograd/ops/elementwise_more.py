@@ -95,7 +95,7 @@ class Logit(Function):
 
 
 class Xlogy(Function):
-    """x log(y), and 0 where x == 0 (unless y is NaN); d/dx = log y (0 where x == 0), d/dy = x / y."""
+    """x log(y), and 0 where x == 0 (unless y is NaN); d/dx = log y, d/dy = x / y."""
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -109,12 +109,10 @@ class Xlogy(Function):
     def backward(ctx: Context, g: Any) -> tuple:
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
-        dt = G.data(g).dtype
         gx = gy = None
-        if nx:  # torch: g xlogy(x != 0, y), so 0 wherever x == 0
-            nonzero = G.data(x) != 0
+        if nx:  # torch (2.x): g log(y), also where x == 0
             with np.errstate(divide="ignore", invalid="ignore"):
-                gx = K.sum_to_shape(G.where(nonzero, g * G.log(y), np.zeros((), dt)), np.shape(G.data(x)))
+                gx = K.sum_to_shape(g * G.log(y), np.shape(G.data(x)))
         if ny:
             with np.errstate(divide="ignore", invalid="ignore"):
                 gy = K.sum_to_shape(g * x / y, np.shape(G.data(y)))

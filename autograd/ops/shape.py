@@ -77,9 +77,12 @@ class GetItem(Function):
         ctx.shape, ctx.index = x.shape, index
         ctx.basic = _is_basic(index)
         try:
-            return x[index]
+            out = x[index]
         except IndexError as exc:
             raise IndexError(f"getitem: index {index!r:.80} does not fit a tensor of shape {x.shape}: {exc}") from None
+        if type(out) is not np.ndarray and ctx.basic:  # x[i, j] of every axis: a 0-d view, as torch's, not a copy
+            out = x[(index if type(index) is tuple else (index,)) + (Ellipsis,)]
+        return out
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
