@@ -211,3 +211,19 @@ def test_activation_after_nn_linear_folds_into_its_node(backend, act):
     np.testing.assert_array_equal(y.data, y0.data)
     for g, g0 in zip(grads, grads0):
         np.testing.assert_allclose(g, g0, rtol=1e-13, atol=1e-14)
+
+
+def test_environment_variable_turns_fusion_off(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, autograd\nfrom autograd import Tensor\n"
+            "W = Tensor(np.ones((3, 2)), requires_grad=True)\n"
+            "print(autograd.fusion_enabled(), (Tensor(np.ones((4, 3))) @ W + W[0]).relu().grad_fn.name())\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, GRADWORK_FUSE_OPS="0", PYTHONPATH=root)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "ReluBackward0"]
