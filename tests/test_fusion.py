@@ -219,11 +219,15 @@ def test_environment_variable_turns_fusion_off(tmp_path):
     import sys
 
     code = ("import numpy as np, autograd\nfrom autograd import Tensor\n"
-            "W = Tensor(np.ones((3, 2)), requires_grad=True)\n"
-            "print(autograd.fusion_enabled(), (Tensor(np.ones((4, 3))) @ W + W[0]).relu().grad_fn.name())\n")
+            "W, b, x = Tensor(np.ones((3, 2)), requires_grad=True), Tensor(np.ones(2)), Tensor(np.ones((4, 3)))\n"
+            "print(autograd.fusion_enabled(), (x @ W + b).relu().grad_fn.name())\n")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, GRADWORK_FUSE_OPS="0", PYTHONPATH=root)
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "ReluBackward0"]
+    env["GRADWORK_FUSE_OPS"] = "1"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.split() == ["True", "AddmmBackward0"], out.stderr
