@@ -528,8 +528,9 @@ def _avg_pool2x2_backward(g, divisor, out):
 
 
 col2im = twins(_col2im)
-unfold_into = twins(_unfold_into)
-fold_into = twins(_fold_into)
+# nogil: a convolution split over Python threads (kernels/threads.py) runs these in each thread at once
+unfold_into = twins(_unfold_into, nogil=True)
+fold_into = twins(_fold_into, nogil=True)
 max_pool2x2 = twins(_max_pool2x2)
 avg_pool2x2 = twins(_avg_pool2x2)
 avg_pool2x2_backward = twins(_avg_pool2x2_backward)

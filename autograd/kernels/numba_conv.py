@@ -20,6 +20,7 @@ import numpy as np
 
 from . import conv_reference as R
 from . import jit_conv as C
+from .threads import serial_only
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 PARALLEL_SIZE = 500_000
@@ -34,7 +35,7 @@ def _pick(kernel: Any, n: int, name: str) -> Callable:
     from . import numba_backend as NB
 
     hi = NB.THRESHOLDS.get(name, (0, PARALLEL_SIZE))[1]
-    return kernel.parallel if n >= hi and NB.parallel_allowed() else kernel.serial
+    return kernel.parallel if n >= hi and NB.parallel_allowed() and not serial_only() else kernel.serial
 
 
 def col2im(cols: Any, shape: tuple, sh: int, sw: int, dh: int, dw: int) -> Any:
