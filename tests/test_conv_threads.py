@@ -222,3 +222,23 @@ def test_nested_split_runs_in_turn_and_kernels_stay_serial(monkeypatch) -> None:
 
     for nested_here, kernel in T.run_split(fn, [0, 2, 4]):
         assert nested_here and kernel is jit_conv.unfold_into.serial
+
+
+@pytest.mark.numpy_only
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_run_split_works_in_a_forked_child() -> None:
+    """A child forked after the pool started has none of its threads: the split must not wait on them."""
+    import os
+    import signal
+
+    assert T.run_split(lambda lo, hi: hi - lo, [0, 2, 5]) == [2, 3]  # the pool exists (where BLAS can be set)
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 when the split answers within 20 s
+        signal.alarm(20)
+        ok = False
+        try:
+            ok = T.run_split(lambda lo, hi: hi - lo, [0, 2, 5]) == [2, 3]
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status

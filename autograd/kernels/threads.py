@@ -47,6 +47,17 @@ _NAMES = [
 ]
 
 
+def _after_fork_in_child() -> None:
+    """A forked child has none of the parent's threads: a new pool (made on first use) and a free lock."""
+    global _POOL, _LOCK
+    _POOL = None
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def serial_only() -> bool:
     """True inside a part of ``run_split``: threaded Numba kernels must not start there."""
     return getattr(_LOCAL, "serial", False)
