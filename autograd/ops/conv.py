@@ -4,7 +4,9 @@ A convolution is one matrix product per sample on im2col columns:
 cols[n, c, i, j, oh, ow] = xp[n, c, oh s + i d, ow s + j d] (``K.unfold_into``,
 read from the unpadded input with the zero padding written by the kernel),
 out[n] = W(O, C kh kw) @ cols[n](C kh kw, Ho Wo) + b, per group, straight into NCHW.
-The batch runs in chunks of samples whose columns stay in cache (``COLUMN_CHUNK``).
+The batch runs in chunks of samples whose columns stay in cache (``COLUMN_CHUNK``); with
+several BLAS threads it is first split into one part per thread, the parts run at once on
+Python threads with one BLAS thread each (``kernels.threads.run_split``, ``SPLIT_MIN``).
 Backward: dL/dW = sum over n of g[n] @ cols[n]^T, dL/db = sum of g,
 dL/dx = col2im(W^T @ g[n]) (``K.fold_into``, unfold's adjoint, a Numba kernel on
 that backend, which drops the padding cells). Small images (under
@@ -327,6 +329,8 @@ class Conv2d(Function):
     out[n] = W(O, C kh kw) @ cols[n](C kh kw, Ho Wo) + b, straight into NCHW;
     dL/dW = sum over n of g[n] @ cols[n]^T, dL/db = sum of g over (n, oh, ow),
     dL/dx = unpad(col2im(W^T @ g[n])); backward rebuilds each chunk's columns instead of storing them.
+    With several BLAS threads the batch is split into parts run at once (``_plan``), the parts'
+    dL/dW added in part order.
     Smaller images: the same sums as one product per group for the whole batch (``_conv_batch_forward``).
     """
 
