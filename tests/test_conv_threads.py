@@ -105,7 +105,15 @@ def test_parts_give_the_same_numbers_on_threads_and_one_after_the_other(dtype: t
     inner = C.run_split
 
     def spy(fn, bounds):
-        return inner(lambda lo, hi: (ran_in.add(threading.get_ident()), fn(lo, hi))[1], bounds)
+        both = threading.Barrier(len(bounds) - 1, timeout=20)  # each part waits for the other: two threads
+
+        def part(lo, hi):
+            ran_in.add(threading.get_ident())
+            if T._LOCK.locked():
+                both.wait()
+            return fn(lo, hi)
+
+        return inner(part, bounds)
 
     monkeypatch.setattr(C, "run_split", spy)
     threaded = _run(x, w, b, dict(padding=1))
@@ -242,3 +250,19 @@ def test_run_split_works_in_a_forked_child() -> None:
             os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+
+
+@pytest.mark.numpy_only
+def test_run_split_does_not_wait_for_a_pool_thread_that_never_starts(monkeypatch) -> None:
+    """A busy machine may start the pool's thread late: this thread takes the parts it left."""
+    if T.blas_threads() is None:
+        pytest.skip("OpenBLAS's thread count cannot be set here: the parts always run in turn")
+
+    class Stalled:
+        def submit(self, fn, *args):  # accepted, never run
+            return None
+
+    monkeypatch.setattr(T, "_pool", lambda workers: Stalled())
+    here = threading.get_ident()
+    assert T.run_split(lambda lo, hi: (lo, threading.get_ident() == here), [0, 1, 2, 3]) == [
+        (0, True), (1, True), (2, True)]

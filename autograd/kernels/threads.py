@@ -10,14 +10,14 @@ for the whole op (measured on 2 cores, the bench/conv.py Conv2d case: 12.5 ms
 a fwd+bwd with OpenBLAS's two threads on chunks of 7 samples, 9 ms on two halves
 of the batch with one BLAS thread each).
 
-``run_split(fn, bounds)`` runs ``fn(lo, hi)`` for each range of samples, the
-first in the calling thread and the others in a small pool, and returns the
-results in order. For that time OpenBLAS is set to one thread (its thread count
-is one process-wide setting; OpenBLAS's ``openblas_set_num_threads_local`` is
-process-wide too in its pthreads build) and set back afterwards; a product that
-another Python thread runs meanwhile gets one BLAS thread. Numba kernels called
-from a part run their serial twins (``serial_only()``; the conv kernels are
-compiled with ``nogil=True`` so the parts overlap).
+``run_split(fn, bounds)`` runs ``fn(lo, hi)`` for each range of samples, on the
+calling thread and a small pool at once, and returns the results in order. For
+that time OpenBLAS is set to one thread (its thread count is one process-wide
+setting; OpenBLAS's ``openblas_set_num_threads_local`` is process-wide too in
+its pthreads build) and set back afterwards; a product that another Python
+thread runs meanwhile gets one BLAS thread. Numba kernels called from a part
+run their serial twins (``serial_only()``; the conv kernels are compiled with
+``nogil=True`` so the parts overlap).
 
 Splitting needs numpy's OpenBLAS, pthreads build, found among the loaded
 libraries (Linux ``/proc/self/maps``); elsewhere ``split_threads()`` is 1 and
@@ -29,6 +29,7 @@ finds the lock taken runs the same parts one after the other.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -121,19 +122,37 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     return _POOL
 
 
-def _part(fn: Callable, lo: int, hi: int) -> Any:
-    _LOCAL.serial = True
-    try:
-        return fn(lo, hi)
-    finally:
-        _LOCAL.serial = False
+class _Region:
+    """One split: its parts, claimed one at a time by whichever thread is free (this one or the pool's)."""
+
+    def __init__(self, fn: Callable[[int, int], Any], ranges: list) -> None:
+        self.fn, self.ranges = fn, ranges
+        self.claim = itertools.count()  # next() on it is atomic under the GIL
+        self.results: list = [None] * len(ranges)
+        self.errors: list = [None] * len(ranges)
+        self.done = [threading.Event() for _ in ranges]
+
+    def work(self) -> None:
+        _LOCAL.serial = True
+        try:
+            while (i := next(self.claim)) < len(self.ranges):
+                try:
+                    self.results[i] = self.fn(*self.ranges[i])
+                except BaseException as exc:  # noqa: BLE001  (handed to the caller, in part order)
+                    self.errors[i] = exc
+                finally:
+                    self.done[i].set()
+        finally:
+            _LOCAL.serial = False
 
 
 def run_split(fn: Callable[[int, int], Any], bounds: list[int]) -> list:
     """[fn(bounds[0], bounds[1]), fn(bounds[1], bounds[2]), ...], the parts at once on one BLAS thread each.
 
-    The first part runs here, the rest in the pool. When BLAS cannot be set, or another thread is in
-    a split region (or this one, nested), the parts run here one after the other (the same numbers).
+    This thread and the pool's take the parts one by one, so a pool thread that starts late (a busy
+    machine) leaves its part to this one instead of making it wait. When BLAS cannot be set, or
+    another thread is in a split region (or this one, nested), the parts run here one after the
+    other. Either way the numbers are the same. A part's error is raised once every part finished.
     """
     ranges = list(zip(bounds[:-1], bounds[1:]))
     found = _blas()
@@ -144,17 +163,21 @@ def run_split(fn: Callable[[int, int], Any], bounds: list[int]) -> list:
         before = get_fn()
         set_fn(1)
         try:
-            futures = [_pool(len(ranges) - 1).submit(_part, fn, lo, hi) for lo, hi in ranges[1:]]
-            try:
-                first = _part(fn, *ranges[0])
-            finally:
-                for f in futures:  # every part done before BLAS gets its threads back
-                    f.exception()
-            return [first] + [f.result() for f in futures]
+            region = _Region(fn, ranges)
+            pool = _pool(len(ranges) - 1)
+            for _ in ranges[1:]:
+                pool.submit(region.work)
+            region.work()
+            for event in region.done:  # every part claimed is finished before BLAS gets its threads back
+                event.wait()
         finally:
             set_fn(before)
     finally:
         _LOCK.release()
+    for exc in region.errors:
+        if exc is not None:
+            raise exc
+    return region.results
 
 
 def even_bounds(n: int, parts: int) -> list[int]:
