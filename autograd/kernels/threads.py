@@ -112,7 +112,15 @@ def blas_threads() -> int | None:
 def split_threads() -> int:
     """How many parts ``run_split`` runs at once: OpenBLAS's threads now, at most the cores (1: no split)."""
     n = blas_threads()
-    return 1 if n is None else max(1, min(n, os.cpu_count() or 1))
+    return 1 if n is None else max(1, min(n, _cores()))
+
+
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _pool(workers: int) -> ThreadPoolExecutor:
