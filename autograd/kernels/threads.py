@@ -32,12 +32,14 @@ import ctypes
 import itertools
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 _LOCAL = threading.local()
 _LOCK = threading.Lock()
-_POOL: ThreadPoolExecutor | None = None
+_POOL: "ThreadPoolExecutor | None" = None
 _BLAS: tuple | None | bool = False  # False: not looked up yet; None: not found
 
 # (get threads, set threads, get parallel type) as OpenBLAS builds spell them: numpy's wheels
@@ -123,8 +125,10 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _pool(workers: int) -> ThreadPoolExecutor:
+def _pool(workers: int) -> "ThreadPoolExecutor":
     global _POOL
+    from concurrent.futures import ThreadPoolExecutor
+
     if _POOL is None or _POOL._max_workers < workers:
         _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gradwork-split")
     return _POOL
