@@ -184,14 +184,16 @@ def test_run_split_returns_parts_in_order_and_restores_blas_threads() -> None:
 
     def fn(lo: int, hi: int) -> tuple:
         seen.append(T.serial_only())
-        return lo, hi, T.blas_threads()
+        found = T._blas()
+        return lo, hi, None if found is None else found[0](), T.blas_threads()
 
     got = T.run_split(fn, [0, 2, 5, 9])
     assert [g[:2] for g in got] == [(0, 2), (2, 5), (5, 9)]
     assert all(seen) and not T.serial_only()
     assert T.blas_threads() == before
+    assert {g[3] for g in got} == {before}  # the plan's count: the one outside the region
     if T.split_threads() > 1:
-        assert {g[2] for g in got} == {1}  # one BLAS thread inside the parts
+        assert {g[2] for g in got} == {1}  # while OpenBLAS itself runs one thread inside the parts
 
 
 @pytest.mark.numpy_only
@@ -266,3 +268,33 @@ def test_run_split_does_not_wait_for_a_pool_thread_that_never_starts(monkeypatch
     here = threading.get_ident()
     assert T.run_split(lambda lo, hi: (lo, threading.get_ident() == here), [0, 1, 2, 3]) == [
         (0, True), (1, True), (2, True)]
+
+
+def test_convs_on_two_threads_at_once_give_the_numbers_of_one_after_the_other(monkeypatch) -> None:
+    """Two threads training side by side: one splits, the other, finding BLAS held at one thread,
+    makes the same plan and runs its parts in turn; both give the numbers of a run on its own."""
+    if T.split_threads() < 2:
+        pytest.skip("OpenBLAS's thread count cannot be set here, or there is one core: no split")
+    monkeypatch.setattr(C, "PER_SAMPLE_MIN", 0)
+    monkeypatch.setattr(C, "SPLIT_MIN", 0)
+    x, w, b = _rand((6, 3, 12, 12), 0, np.float32), _rand((4, 3, 3, 3), 1, np.float32), _rand(4, 2, np.float32)
+    alone = _run(x, w, b, dict(padding=1))
+    results: list = [[], []]
+    errors: list = []
+
+    def worker(k: int) -> None:
+        try:
+            for _ in range(10):
+                results[k].append(_run(x, w, b, dict(padding=1)))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    for got in results[0] + results[1]:
+        for a, c in zip(got, alone):
+            np.testing.assert_array_equal(a, c)

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
 _LOCAL = threading.local()
-_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # one split region at a time
+_COUNT_LOCK = threading.Lock()  # OpenBLAS's count and _OUTSIDE change together
+_OUTSIDE: int | None = None  # in a region: the thread count OpenBLAS had before it
 _POOL: "ThreadPoolExecutor | None" = None
 _BLAS: tuple | None | bool = False  # False: not looked up yet; None: not found
 
@@ -52,9 +54,12 @@ _NAMES = [
 
 def _after_fork_in_child() -> None:
     """A forked child has none of the parent's threads: a new pool (made on first use) and a free lock."""
-    global _POOL, _LOCK
+    global _POOL, _LOCK, _COUNT_LOCK
     _POOL = None
     _LOCK = threading.Lock()
+    _COUNT_LOCK = threading.Lock()  # one split region at a time
+_COUNT_LOCK = threading.Lock()  # OpenBLAS's count and _OUTSIDE change together
+_OUTSIDE: int | None = None  # in a region: the thread count OpenBLAS had before it
 
 
 if hasattr(os, "register_at_fork"):
@@ -106,9 +111,16 @@ def _blas() -> tuple | None:
 
 
 def blas_threads() -> int | None:
-    """OpenBLAS's thread count now (numpy's, pthreads build), or None when it cannot be read here."""
+    """OpenBLAS's thread count (numpy's, pthreads build), or None when it cannot be read here.
+
+    While a split region holds OpenBLAS at one thread, the count it will set back: so a convolution
+    that another thread runs meanwhile makes the same plan, and gives the same numbers, as outside one.
+    """
     found = _blas()
-    return None if found is None else max(1, int(found[0]()))
+    if found is None:
+        return None
+    with _COUNT_LOCK:
+        return max(1, int(found[0]() if _OUTSIDE is None else _OUTSIDE))
 
 
 def split_threads() -> int:
@@ -170,10 +182,12 @@ def run_split(fn: Callable[[int, int], Any], bounds: list[int]) -> list:
     found = _blas()
     if found is None or len(ranges) < 2 or serial_only() or not _LOCK.acquire(blocking=False):
         return [fn(lo, hi) for lo, hi in ranges]
+    global _OUTSIDE
     get_fn, set_fn = found
     try:
-        before = get_fn()
-        set_fn(1)
+        with _COUNT_LOCK:
+            _OUTSIDE = before = get_fn()
+            set_fn(1)
         try:
             region = _Region(fn, ranges)
             pool = _pool(len(ranges) - 1)
@@ -183,7 +197,9 @@ def run_split(fn: Callable[[int, int], Any], bounds: list[int]) -> list:
             for event in region.done:  # every part claimed is finished before BLAS gets its threads back
                 event.wait()
         finally:
-            set_fn(before)
+            with _COUNT_LOCK:
+                set_fn(before)
+                _OUTSIDE = None
     finally:
         _LOCK.release()
     for exc in region.errors:
