@@ -53,13 +53,15 @@ _NAMES = [
 
 
 def _after_fork_in_child() -> None:
-    """A forked child has none of the parent's threads: a new pool (made on first use) and a free lock."""
-    global _POOL, _LOCK, _COUNT_LOCK
+    """A forked child has none of the parent's threads: a new pool (made on first use), free locks,
+    and OpenBLAS's count set back if the fork came in the middle of another thread's split region."""
+    global _POOL, _LOCK, _COUNT_LOCK, _OUTSIDE
     _POOL = None
     _LOCK = threading.Lock()
-    _COUNT_LOCK = threading.Lock()  # one split region at a time
-_COUNT_LOCK = threading.Lock()  # OpenBLAS's count and _OUTSIDE change together
-_OUTSIDE: int | None = None  # in a region: the thread count OpenBLAS had before it
+    _COUNT_LOCK = threading.Lock()
+    if _OUTSIDE is not None and _BLAS:
+        _BLAS[1](_OUTSIDE)
+    _OUTSIDE = None
 
 
 if hasattr(os, "register_at_fork"):
