@@ -80,10 +80,11 @@ def _tag(options: dict) -> str:
     return hashlib.sha1((repr(sorted(options.items())) + _SHARED).encode()).hexdigest()[:6]
 
 
-def twins(fn: Callable) -> Twins:
-    """Serial and parallel dispatchers compiled from one kernel body (lazily, cached)."""
-    par = dict(OPTIONS, parallel=True)
-    return Twins(njit(**OPTIONS)(_copy(fn, f"_serial_{_tag(OPTIONS)}")), njit(**par)(_copy(fn, f"_{_tag(par)}")))
+def twins(fn: Callable, **extra: object) -> Twins:
+    """Serial and parallel dispatchers compiled from one kernel body (lazily, cached); ``extra`` adds njit options."""
+    one = dict(OPTIONS, **extra)
+    par = dict(one, parallel=True)
+    return Twins(njit(**one)(_copy(fn, f"_serial_{_tag(one)}")), njit(**par)(_copy(fn, f"_{_tag(par)}")))
 
 
 def serial(fn: Callable, **extra: object) -> Callable:

@@ -3,8 +3,10 @@
 As in ``numba_backend``: each wrapper runs the compiled kernel on plain
 float32/float64 ndarrays and hands anything else to the numpy reference (same
 name, same numbers). The threaded twin runs from ``PARALLEL_SIZE`` elements
-on, when ``numba_backend.parallel_allowed()``. ``im2col`` stays numpy's (one
-strided copy, already at memory speed, used by the transposed convolution's
+on, when ``numba_backend.parallel_allowed()`` and not inside a part of a batch
+split over Python threads (``threads.serial_only()``: each thread runs the serial
+twin there). ``im2col`` stays numpy's (one strided copy, already at memory speed,
+used by the transposed convolution's
 backward); ``unfold_into`` (the convolution's columns, a chunk of samples at a
 time) is Numba's: it reads the unpadded input and writes the zeros itself, so
 no padded copy is made; the matrix products are BLAS's. Every pooling case runs
@@ -20,6 +22,7 @@ import numpy as np
 
 from . import conv_reference as R
 from . import jit_conv as C
+from .threads import serial_only
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 PARALLEL_SIZE = 500_000
@@ -34,7 +37,7 @@ def _pick(kernel: Any, n: int, name: str) -> Callable:
     from . import numba_backend as NB
 
     hi = NB.THRESHOLDS.get(name, (0, PARALLEL_SIZE))[1]
-    return kernel.parallel if n >= hi and NB.parallel_allowed() else kernel.serial
+    return kernel.parallel if n >= hi and NB.parallel_allowed() and not serial_only() else kernel.serial
 
 
 def col2im(cols: Any, shape: tuple, sh: int, sw: int, dh: int, dw: int) -> Any:

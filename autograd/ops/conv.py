@@ -4,7 +4,9 @@ A convolution is one matrix product per sample on im2col columns:
 cols[n, c, i, j, oh, ow] = xp[n, c, oh s + i d, ow s + j d] (``K.unfold_into``,
 read from the unpadded input with the zero padding written by the kernel),
 out[n] = W(O, C kh kw) @ cols[n](C kh kw, Ho Wo) + b, per group, straight into NCHW.
-The batch runs in chunks of samples whose columns stay in cache (``COLUMN_CHUNK``).
+The batch runs in chunks of samples whose columns stay in cache (``COLUMN_CHUNK``); with
+several BLAS threads it is first split into one part per thread, the parts run at once on
+Python threads with one BLAS thread each (``kernels.threads.run_split``, ``SPLIT_MIN``).
 Backward: dL/dW = sum over n of g[n] @ cols[n]^T, dL/db = sum of g,
 dL/dx = col2im(W^T @ g[n]) (``K.fold_into``, unfold's adjoint, a Numba kernel on
 that backend, which drops the padding cells). Small images (under
@@ -26,6 +28,7 @@ import numpy as np
 
 from ..backend import ops as K
 from ..function import Context, Function
+from ..kernels.threads import even_bounds, run_split, split_threads
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -278,6 +281,28 @@ def _chunk(n: int, per_sample: int) -> tuple[int, bool]:
     return max(1, min(n, size // max(per_sample, 1))), joint
 
 
+SPLIT_MIN = 1 << 19
+"""Column elements of the whole batch (N C kh kw Ho Wo) from which, with several BLAS threads, the
+batch is split over Python threads (``kernels.threads.run_split``), each part running the one-thread
+path on one BLAS thread; below, handing the parts to threads costs about what it saves (measured,
+2 cores, fwd+bwd float32 3x3: (8, 16, 16, 16) -> 16 channels, 3e5 column elements, ~10% slower
+split, (32, 16, 32, 32) -> 32 and (64, 32, 16, 16) -> 64, 5e6, 35-40% faster)."""
+
+
+def _plan(n: int, per_sample: int) -> tuple[list[int], int, bool]:
+    """(bounds of the parts of the batch, samples per chunk, whether a chunk is one product).
+
+    With several BLAS threads that can be set (``split_threads``) and a batch of at least
+    ``SPLIT_MIN`` column elements, one part per thread, each chunked as on one thread;
+    otherwise the whole batch as one part, chunked by ``_chunk``."""
+    threads = split_threads() if n > 1 and n * per_sample >= SPLIT_MIN else 1
+    if threads > 1:
+        bounds = even_bounds(n, threads)
+        return bounds, max(1, min(bounds[1], COLUMN_CHUNK // max(per_sample, 1))), False
+    step, joint = _chunk(n, per_sample)
+    return [0, n], step, joint
+
+
 def _cols_shape(c: int, kh: int, kw: int, m: int, ho: int, wo: int, joint: bool) -> tuple:
     """The columns of m samples: (C, kh, kw, m, Ho, Wo) for one product, (m, C, kh, kw, Ho, Wo) for one per sample."""
     return (c, kh, kw, m, ho, wo) if joint else (m, c, kh, kw, ho, wo)
@@ -306,6 +331,8 @@ class Conv2d(Function):
     out[n] = W(O, C kh kw) @ cols[n](C kh kw, Ho Wo) + b, straight into NCHW;
     dL/dW = sum over n of g[n] @ cols[n]^T, dL/db = sum of g over (n, oh, ow),
     dL/dx = unpad(col2im(W^T @ g[n])); backward rebuilds each chunk's columns instead of storing them.
+    With several BLAS threads the batch is split into parts run at once (``_plan``), the parts'
+    dL/dW added in part order.
     Smaller images: the same sums as one product per group for the whole batch (``_conv_batch_forward``).
     """
 
@@ -328,26 +355,30 @@ class Conv2d(Function):
         dtype = np.result_type(src, wm)
         odt = dtype if bias is None else np.result_type(dtype, bias)
         out = np.empty((n, o, hw), dtype=odt)
-        step, joint = _chunk(n, c * kh * kw * hw)
-        buf = np.empty(_cols_shape(c, kh, kw, step, ho, wo, joint), dtype=src.dtype)
+        bounds, step, joint = _plan(n, c * kh * kw * hw)
         b2 = None if bias is None else bias.reshape(o, 1)
-        for n0 in range(0, n, step):
-            m = min(step, n - n0)
-            cols = K.unfold_into(src[n0:n0 + m], kh, kw, sh, sw, ph, pw, dh, dw, _columns(buf, m, joint), joint)
-            dst = out[n0:n0 + m]
-            if joint:  # (G, O/G, m Ho Wo): one product per group for the chunk, then laid out as NCHW
-                lanes = np.matmul(wm, cols.reshape(grp, -1, m * hw)).reshape(o, m, hw).transpose(1, 0, 2)
-                if b2 is None:
-                    dst[...] = lanes
+
+        def part(lo: int, hi: int) -> None:
+            buf = np.empty(_cols_shape(c, kh, kw, min(step, hi - lo), ho, wo, joint), dtype=src.dtype)
+            for n0 in range(lo, hi, step):
+                m = min(step, hi - n0)
+                cols = K.unfold_into(src[n0:n0 + m], kh, kw, sh, sw, ph, pw, dh, dw, _columns(buf, m, joint), joint)
+                dst = out[n0:n0 + m]
+                if joint:  # (G, O/G, m Ho Wo): one product per group for the chunk, then laid out as NCHW
+                    lanes = np.matmul(wm, cols.reshape(grp, -1, m * hw)).reshape(o, m, hw).transpose(1, 0, 2)
+                    if b2 is None:
+                        dst[...] = lanes
+                    else:
+                        np.add(lanes, b2, out=dst)
+                    continue
+                if odt == dtype:  # one product per sample and group, straight into NCHW
+                    np.matmul(wm, cols.reshape(m, grp, -1, hw), out=dst.reshape(m, grp, o // grp, hw))
                 else:
-                    np.add(lanes, b2, out=dst)
-                continue
-            if odt == dtype:  # one product per sample and group, straight into NCHW
-                np.matmul(wm, cols.reshape(m, grp, -1, hw), out=dst.reshape(m, grp, o // grp, hw))
-            else:
-                dst.reshape(m, grp, o // grp, hw)[...] = np.matmul(wm, cols.reshape(m, grp, -1, hw))
-            if b2 is not None:
-                np.add(dst, b2, out=dst)
+                    dst.reshape(m, grp, o // grp, hw)[...] = np.matmul(wm, cols.reshape(m, grp, -1, hw))
+                if b2 is not None:
+                    np.add(dst, b2, out=dst)
+
+        run_split(part, bounds)
         ctx.src, ctx.src_pads = src, (ph, pw)
         return out.reshape(_out_shape(n, o, geo))
 
@@ -371,36 +402,50 @@ class Conv2d(Function):
         n, c = src.shape[:2]
         g3 = np.ascontiguousarray(g).reshape(n, o, hw)
         gx = gw = gb = None
-        if nb:
-            gb = g3.sum(axis=2).sum(axis=0)  # contiguous rows of Ho Wo, then the samples
         if not (nx or nw):
+            if nb:
+                gb = g3.sum(axis=2).sum(axis=0)  # contiguous rows of Ho Wo, then the samples
             return gx, gw, gb
         wm = weight.reshape(grp, og, -1)
-        step, joint = _chunk(n, c * kh * kw * hw)
-        shape = _cols_shape(c, kh, kw, step, ho, wo, joint)
-        if nw:
-            gw = np.zeros((grp, og, wm.shape[2]), dtype=np.result_type(g3, src))
-            buf = np.empty(shape, dtype=src.dtype)
+        wt = wm.transpose(0, 2, 1)
+        bounds, step, joint = _plan(n, c * kh * kw * hw)
         if nx:
-            wt = wm.transpose(0, 2, 1)
             gsrc = np.empty(src.shape, dtype=np.result_type(wt, g3))
-            dbuf = np.empty(shape, dtype=gsrc.dtype)
-        for n0 in range(0, n, step):
-            m = min(step, n - n0)
-            gm = g3[n0:n0 + m]
-            if joint:  # g as (G, O/G, m Ho Wo): one product per group for the chunk
-                gc = np.ascontiguousarray(gm.transpose(1, 0, 2)).reshape(grp, og, m * hw)
-            else:  # (m, G, O/G, Ho Wo): one product per sample and group
-                gc = gm.reshape(m, grp, og, hw)
-            lead = (grp, -1, m * hw) if joint else (m, grp, -1, hw)
-            if nw:
-                cols = K.unfold_into(src[n0:n0 + m], kh, kw, sh, sw, ph, pw, dh, dw, _columns(buf, m, joint), joint)
-                part = np.matmul(gc, cols.reshape(lead).swapaxes(-1, -2))
-                gw += part if joint else part.sum(axis=0)
-            if nx:
-                d = _columns(dbuf, m, joint)
-                np.matmul(wt, gc, out=d.reshape(lead))
-                K.fold_into(d.transpose(3, 0, 1, 2, 4, 5) if joint else d, sh, sw, ph, pw, dh, dw, gsrc[n0:n0 + m])
+
+        def part(lo: int, hi: int) -> tuple:
+            """This part's (dL/dW, per-sample bias sums); dL/dx written into gsrc[lo:hi]."""
+            shape = _cols_shape(c, kh, kw, min(step, hi - lo), ho, wo, joint)
+            gwp = np.zeros((grp, og, wm.shape[2]), dtype=np.result_type(g3, src)) if nw else None
+            pb = g3[lo:hi].sum(axis=2) if nb else None
+            buf = np.empty(shape, dtype=src.dtype) if nw else None
+            dbuf = np.empty(shape, dtype=gsrc.dtype) if nx else None
+            for n0 in range(lo, hi, step):
+                m = min(step, hi - n0)
+                gm = g3[n0:n0 + m]
+                if joint:  # g as (G, O/G, m Ho Wo): one product per group for the chunk
+                    gc = np.ascontiguousarray(gm.transpose(1, 0, 2)).reshape(grp, og, m * hw)
+                else:  # (m, G, O/G, Ho Wo): one product per sample and group
+                    gc = gm.reshape(m, grp, og, hw)
+                lead = (grp, -1, m * hw) if joint else (m, grp, -1, hw)
+                if nw:
+                    cols = K.unfold_into(src[n0:n0 + m], kh, kw, sh, sw, ph, pw, dh, dw, _columns(buf, m, joint),
+                                         joint)
+                    prod = np.matmul(gc, cols.reshape(lead).swapaxes(-1, -2))
+                    gwp += prod if joint else prod.sum(axis=0)
+                if nx:
+                    d = _columns(dbuf, m, joint)
+                    np.matmul(wt, gc, out=d.reshape(lead))
+                    K.fold_into(d.transpose(3, 0, 1, 2, 4, 5) if joint else d, sh, sw, ph, pw, dh, dw,
+                                gsrc[n0:n0 + m])
+            return gwp, pb
+
+        parts = run_split(part, bounds)
+        if nb:  # the samples' sums in sample order, as one part would add them
+            gb = (parts[0][1] if len(parts) == 1 else np.concatenate([p[1] for p in parts])).sum(axis=0)
+        if nw:
+            gw = parts[0][0]
+            for p in parts[1:]:
+                gw += p[0]
         if nw:
             gw = gw.reshape(weight.shape)
         if nx:
