@@ -35,7 +35,7 @@ import autograd
 from autograd import Tensor, Value
 from autograd.ops.recurrent import GRUCell as GRUCellOp
 from autograd.ops.recurrent import LSTMCell as LSTMCellOp
-from autograd.ops.recurrent import GRUStep, LSTMStep, RNNStep, SequenceInput, StepLink
+from autograd.ops.recurrent import GRUStep, LSTMStep, RNNStep, SequenceInput, SequenceInputHH, StepLink
 from autograd.ops.recurrent import RNNCell as RNNCellOp
 from autograd.ops.shape import GetItem
 
@@ -70,6 +70,7 @@ def detach_state(state: Any) -> Any:
 class _RNNBase(Module):
     _gates = 1
     _name = "RNN"
+    _hidden_in_input = True  # P[t] and h W_hh^T share one pre-activation: dW_hh from the link (not GRU's)
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
@@ -170,8 +171,12 @@ class _RNNBase(Module):
             per_dir = []
             for d, sfx in enumerate(self._suffixes()):
                 w_ih, w_hh, *biases = self._weights(layer, sfx)
-                link = StepLink(self._name)
-                p = SequenceInput._apply_tensors((seq, w_ih) + tuple(biases[:1]), link=link)
+                if self._hidden_in_input:  # dW_hh and db_hh as one product for the layer (SequenceInputHH)
+                    link = StepLink(self._name, hidden=True)
+                    p = SequenceInputHH._apply_tensors((seq, w_ih, w_hh) + tuple(biases), link=link)
+                else:
+                    link = StepLink(self._name)
+                    p = SequenceInput._apply_tensors((seq, w_ih) + tuple(biases[:1]), link=link)
                 tail = (w_hh,) + tuple(biases[1:])
                 state = states[layer * self.num_directions + d]
                 outs: list = [None] * steps
@@ -264,6 +269,7 @@ class GRU(_HiddenOnly):
 
     _gates = 3
     _name = "GRU"
+    _hidden_in_input = False  # its reset gate scales h W_hh^T: the hidden side has a gradient of its own
 
     def _step(self, p: Tensor, state: Tensor, tail: tuple, t: int, link: StepLink) -> Tensor:
         return GRUStep._apply_tensors((p, state) + tail, t=t, link=link)

@@ -190,18 +190,27 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell", "NONLINEARITIES"]
 
 
 class StepLink:
-    """The gate gradients of one layer direction's steps, from the step ops to their ``SequenceInput``."""
+    """The gate gradients of one layer direction's steps, from the step ops to their ``SequenceInput``
+    (and, with ``hidden``, each step's input state, so that ``SequenceInputHH`` makes dW_hh in one product)."""
 
-    __slots__ = ("kind", "buf", "parts", "filled")
+    __slots__ = ("kind", "hidden", "buf", "hbuf", "parts", "filled")
 
-    def __init__(self, kind: str = "") -> None:
+    def __init__(self, kind: str = "", hidden: bool = False) -> None:
         self.kind = kind  # "LSTM", "GRU" or "RNN": names the projection in drawings
+        self.hidden = hidden  # the steps leave dW_hh and db_hh to SequenceInputHH (plain backward only)
         self.reset()
 
     def reset(self) -> None:
         self.buf = None  # (T, B, G*H) array of dP, zeros where no step reported
+        self.hbuf = None  # (T, B, H) array of each reporting step's input state h (hidden links)
         self.parts: list = []  # (t, dP[t]) pairs of Tensors, under create_graph
         self.filled: set = set()
+
+    def keep_h(self, t: int, h: np.ndarray, steps: int) -> None:
+        """Keep step t's input state h (B, H), for dW_hh = sum over t of dG[t]^T h[t]."""
+        if self.hbuf is None:
+            self.hbuf = np.zeros((steps,) + h.shape, dtype=h.dtype)
+        self.hbuf[t] = h
 
     def report(self, t: int, d: Any, like: np.ndarray) -> Any:
         """Keep dP[t]; return what the step gives P: a zero view for the first report of a pass, else None."""
@@ -265,6 +274,45 @@ class SequenceInput(Function):
         return dx, dw, db
 
 
+class SequenceInputHH(Function):
+    """``SequenceInput`` that also takes the hidden weights (an LSTM's or plain RNN's, whose steps add P[t] and
+    h W_hh^T into the same pre-activation): P = X W_ih^T + b_ih, and W_hh, b_hh are inputs only for backward.
+
+    The steps report their gate gradients dG[t] = dP[t] and input states h[t] through the link, and this op
+    turns them into dW_hh = dG^T H and db_hh = sum of dG: one product for the layer instead of one a step
+    (bench/rnn.py). Under create_graph the steps keep computing those themselves.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, b_ih: np.ndarray | None = None,
+                b_hh: np.ndarray | None = None, link: StepLink | None = None) -> np.ndarray:
+        return SequenceInput.forward(ctx, x, w_ih, b_ih, link=link)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> tuple:
+        x, w_ih = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        hbuf = ctx.link.hbuf
+        dp = ctx.link.take(_Shape(ctx.p_shape, G.data(g).dtype))
+        dw_hh = db_hh = None
+        if isinstance(dp, np.ndarray) and hbuf is not None:  # a plain pass: W_hh's and b_hh's gradients are here
+            dp2 = dp.reshape((-1, ctx.p_shape[2]))
+            if n[2]:
+                dw_hh = dp2.swapaxes(0, 1) @ hbuf.reshape((dp2.shape[0], -1))
+            if len(n) > 4 and n[4]:
+                db_hh = dp2.sum(axis=0)
+        if not (isinstance(g, np.ndarray) and not any(g.strides) and not g.flat[0]):  # g is more than the zero view
+            dp = dp + g
+        t, b, f = x.shape
+        dp2 = dp.reshape((t * b, ctx.p_shape[2]))
+        dx = (dp2 @ w_ih).reshape(x.shape) if n[0] else None
+        dw = dp2.swapaxes(0, 1) @ x.reshape((t * b, f)) if n[1] else None
+        if len(n) > 3:
+            db = dp2.sum(axis=0) if n[3] else None
+            return dx, dw, dw_hh, db, db_hh
+        return dx, dw, dw_hh
+
+
 class _Shape:
     """A stand-in with the shape and dtype of an array (what ``StepLink`` needs to make zeros)."""
 
@@ -287,6 +335,12 @@ def _hh_grads(dz: Any, h: Any, needs: tuple) -> tuple:
     dwh = dz.swapaxes(0, 1) @ h if needs[2] else None
     dbh = dz.sum(axis=0) if needs[3] else None
     return dwh, dbh
+
+
+def _hh_later(ctx: Context, dz: Any, needs: tuple) -> bool:
+    """Whether the layer's ``SequenceInputHH`` makes dW_hh and db_hh from what the steps report (a plain pass)."""
+    link = ctx.link
+    return link is not None and link.hidden and needs[0] and isinstance(dz, np.ndarray)
 
 
 def _report(ctx: Context, d: Any, p: Any) -> Any:
@@ -316,6 +370,9 @@ class RNNStep(Function):
         dz = K.tanh_backward(g, out) if ctx.nonlinearity == "tanh" else K.relu_backward(g, out)
         dp = _report(ctx, dz, out)
         dh = dz @ w_hh if needs[1] else None
+        if _hh_later(ctx, dz, needs):
+            ctx.link.keep_h(ctx.t, h, ctx.p_shape[0])
+            return dp, dh, None, None
         return (dp, dh) + _hh_grads(dz, h, needs)
 
 
@@ -349,6 +406,9 @@ class LSTMStep(Function):
         dgates, dc = K.lstm_cell_backward(g[0], g[1], act, c, tc)
         dp = _report(ctx, dgates, p)
         dhc = _stack_hc(dgates @ w_hh, dc) if needs[1] else None
+        if _hh_later(ctx, dgates, needs):
+            ctx.link.keep_h(ctx.t, h, ctx.p_shape[0])
+            return dp, dhc, None, None
         return (dp, dhc) + _hh_grads(dgates, h, needs)
 
 
@@ -384,4 +444,4 @@ class GRUStep(Function):
         return (dp, dh) + _hh_grads(dgh, h, needs)
 
 
-__all__ += ["StepLink", "SequenceInput", "RNNStep", "LSTMStep", "GRUStep"]
+__all__ += ["StepLink", "SequenceInput", "SequenceInputHH", "RNNStep", "LSTMStep", "GRUStep"]
