@@ -261,17 +261,21 @@ class SequenceInput(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
-        x, w_ih = ctx.saved_tensors
-        needs = _needs(ctx)
         dp = ctx.link.take(_Shape(ctx.p_shape, G.data(g).dtype))
-        if not (isinstance(g, np.ndarray) and not any(g.strides) and not g.flat[0]):  # g is more than the zero view
-            dp = dp + g  # P has other consumers too: the gates recomputed by a create_graph backward
-        t, b, f = x.shape
-        dp2 = dp.reshape((t * b, ctx.p_shape[2]))
-        dx = (dp2 @ w_ih).reshape(x.shape) if needs[0] else None
-        dw = dp2.swapaxes(0, 1) @ x.reshape((t * b, f)) if needs[1] else None
-        db = dp2.sum(axis=0) if needs[2] else None
-        return dx, dw, db
+        return _input_grads(ctx, dp, g, _needs(ctx))
+
+
+def _input_grads(ctx: Context, dp: Any, g: Any, needs: tuple) -> tuple:
+    """(dX, dW_ih, db_ih) from the steps' dP and the gradient g that reached P itself; needs for the three."""
+    x, w_ih = ctx.saved_tensors
+    if not (isinstance(g, np.ndarray) and not any(g.strides) and not g.flat[0]):  # g is more than the zero view
+        dp = dp + g  # P has other consumers too: the gates recomputed by a create_graph backward
+    t, b, f = x.shape
+    dp2 = dp.reshape((t * b, ctx.p_shape[2]))
+    dx = (dp2 @ w_ih).reshape(x.shape) if needs[0] else None
+    dw = dp2.swapaxes(0, 1) @ x.reshape((t * b, f)) if needs[1] else None
+    db = dp2.sum(axis=0) if needs[2] else None
+    return dx, dw, db
 
 
 class SequenceInputHH(Function):
@@ -290,8 +294,8 @@ class SequenceInputHH(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
-        x, w_ih = ctx.saved_tensors
-        n = ctx.needs_input_grad
+        n = ctx.needs_input_grad  # (x, w_ih, w_hh[, b_ih, b_hh])
+        biased = len(n) > 3
         hbuf = ctx.link.hbuf
         dp = ctx.link.take(_Shape(ctx.p_shape, G.data(g).dtype))
         dw_hh = db_hh = None
@@ -299,18 +303,10 @@ class SequenceInputHH(Function):
             dp2 = dp.reshape((-1, ctx.p_shape[2]))
             if n[2]:
                 dw_hh = dp2.swapaxes(0, 1) @ hbuf.reshape((dp2.shape[0], -1))
-            if len(n) > 4 and n[4]:
+            if biased and n[4]:
                 db_hh = dp2.sum(axis=0)
-        if not (isinstance(g, np.ndarray) and not any(g.strides) and not g.flat[0]):  # g is more than the zero view
-            dp = dp + g
-        t, b, f = x.shape
-        dp2 = dp.reshape((t * b, ctx.p_shape[2]))
-        dx = (dp2 @ w_ih).reshape(x.shape) if n[0] else None
-        dw = dp2.swapaxes(0, 1) @ x.reshape((t * b, f)) if n[1] else None
-        if len(n) > 3:
-            db = dp2.sum(axis=0) if n[3] else None
-            return dx, dw, dw_hh, db, db_hh
-        return dx, dw, dw_hh
+        dx, dw, db = _input_grads(ctx, dp, g, (n[0], n[1], biased and n[3]))
+        return (dx, dw, dw_hh, db, db_hh) if biased else (dx, dw, dw_hh)
 
 
 class _Shape:
