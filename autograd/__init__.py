@@ -16,6 +16,7 @@ if "numpy" not in _sys.modules:  # OpenBLAS reads this once, when numpy loads: s
 
 
 from . import gc_setting as _gc_setting  # noqa: F401  (full collections rarer: see gc_setting.py)
+from . import malloc_setting as _malloc_setting  # noqa: F401  (glibc keeps freed memory: see malloc_setting.py)
 from .anomaly import AnomalyError, detect_anomaly
 from .backend import get_backend, set_backend
 from .creation import (
