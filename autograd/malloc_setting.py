@@ -6,9 +6,9 @@ anything above 128 KiB with a fresh ``mmap`` and gives memory at the top of
 its heap back to the system as soon as 128 KiB of it are free, so the next
 step's arrays land on fresh pages and every page faults in again. With
 several threads in the process (OpenBLAS's, Numba's) each of those mappings
-also interrupts the other cores. Measured here (bench/results_rnn.md): an
-LSTM layer's step took 25 ms on two threads with glibc's defaults and 16 ms
-with these settings; torch took 12 ms.
+also interrupts the other cores. Measured here with bench/rnn.py: an LSTM
+layer's step took 25 ms on two threads with glibc's defaults and 16 ms with
+these settings.
 
 ``tune()`` asks glibc (``mallopt``) to serve requests up to 32 MiB from its
 heap and to give memory back only when 256 MiB at the top of the heap are
