@@ -333,10 +333,14 @@ def _hh_grads(dz: Any, h: Any, needs: tuple) -> tuple:
     return dwh, dbh
 
 
-def _hh_later(ctx: Context, dz: Any, needs: tuple) -> bool:
-    """Whether the layer's ``SequenceInputHH`` makes dW_hh and db_hh from what the steps report (a plain pass)."""
+def _hidden_grads(ctx: Context, dz: Any, h: Any, needs: tuple) -> tuple:
+    """(dW_hh, db_hh) of a step of a plain RNN or LSTM; (None, None) where the layer's ``SequenceInputHH`` makes
+    them for all steps at once (a plain pass: the step leaves its input state h with the link)."""
     link = ctx.link
-    return link is not None and link.hidden and needs[0] and isinstance(dz, np.ndarray)
+    if link is not None and link.hidden and needs[0] and isinstance(dz, np.ndarray):
+        link.keep_h(ctx.t, h, ctx.p_shape[0])
+        return None, None
+    return _hh_grads(dz, h, needs)
 
 
 def _report(ctx: Context, d: Any, p: Any) -> Any:
@@ -366,10 +370,7 @@ class RNNStep(Function):
         dz = K.tanh_backward(g, out) if ctx.nonlinearity == "tanh" else K.relu_backward(g, out)
         dp = _report(ctx, dz, out)
         dh = dz @ w_hh if needs[1] else None
-        if _hh_later(ctx, dz, needs):
-            ctx.link.keep_h(ctx.t, h, ctx.p_shape[0])
-            return dp, dh, None, None
-        return (dp, dh) + _hh_grads(dz, h, needs)
+        return (dp, dh) + _hidden_grads(ctx, dz, h, needs)
 
 
 class LSTMStep(Function):
@@ -402,10 +403,7 @@ class LSTMStep(Function):
         dgates, dc = K.lstm_cell_backward(g[0], g[1], act, c, tc)
         dp = _report(ctx, dgates, p)
         dhc = _stack_hc(dgates @ w_hh, dc) if needs[1] else None
-        if _hh_later(ctx, dgates, needs):
-            ctx.link.keep_h(ctx.t, h, ctx.p_shape[0])
-            return dp, dhc, None, None
-        return (dp, dhc) + _hh_grads(dgates, h, needs)
+        return (dp, dhc) + _hidden_grads(ctx, dgates, h, needs)
 
 
 class GRUStep(Function):
