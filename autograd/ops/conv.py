@@ -455,6 +455,17 @@ class Conv2d(Function):
         return gx, gw, gb
 
 
+def _plus_bias(src: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """A fresh C-ordered copy of the (N, C, H, W) array ``src`` (often a strided view), plus ``bias`` per channel."""
+    dtype = src.dtype if bias is None else np.result_type(src, bias)
+    out = np.empty(src.shape, dtype=dtype)
+    if bias is None:
+        out[...] = src
+    else:
+        np.add(src, bias.reshape(src.shape[1], 1, 1), out=out)
+    return out
+
+
 def _conv_batch_forward(ctx: Context, x4: np.ndarray, w4: np.ndarray, bias: np.ndarray | None,
                         geo: ConvGeometry) -> np.ndarray:
     """Conv2d's forward for small images: out = W(O, C kh kw) @ cols(C kh kw, N Ho Wo) + b in one
@@ -467,12 +478,7 @@ def _conv_batch_forward(ctx: Context, x4: np.ndarray, w4: np.ndarray, bias: np.n
     cols = K.im2col(xp, kh, kw, sh, sw, dh, dw, ho, wo)
     wm = w4.reshape(grp, o // grp, -1)
     prod = np.matmul(wm, cols.reshape(grp, wm.shape[2], -1)).reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
-    dtype = prod.dtype if bias is None else np.result_type(prod, bias)
-    out = np.empty((n, o, ho, wo), dtype=dtype)
-    if bias is None:
-        out[...] = prod
-    else:
-        np.add(prod, bias.reshape(o, 1, 1), out=out)
+    out = _plus_bias(prod, bias)
     ctx.cols, ctx.xp_shape = cols, xp.shape
     return out.reshape(_out_shape(n, o, geo))
 
@@ -702,12 +708,7 @@ class ConvTranspose2d(Function):
         full = K.col2im(dcols, (n, cout) + geo.full_hw, sh, sw, dh, dw)
         ho, wo = geo.out_hw
         crop = full[:, :, ph:ph + ho, pw:pw + wo]
-        dtype = crop.dtype if bias is None else np.result_type(crop, bias)
-        out = np.empty((n, cout, ho, wo), dtype=dtype)
-        if bias is None:
-            out[...] = crop
-        else:
-            np.add(crop, bias.reshape(cout, 1, 1), out=out)
+        out = _plus_bias(crop, bias)
         ctx.save_for_backward(x, weight)
         ctx.geo = geo
         ctx.op_label = geo.label
