@@ -6,6 +6,8 @@ with ord "fro", "nuc", 2, -2 (through the singular values), 1, -1, inf, -inf (co
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from typing import Any
 
 import numpy as np
@@ -211,14 +213,8 @@ def eigvalsh(A_: Any, UPLO: str = "L") -> Tensor:  # noqa: N803  (torch's name)
     return LA.Eigh._apply1(x, uplo=UPLO)
 
 
-class EighResult(tuple):
-    """(eigenvalues, eigenvectors), named as torch.linalg.eigh's result."""
-
-    def __new__(cls, values: Tensor, vectors: Tensor) -> "EighResult":
-        return tuple.__new__(cls, (values, vectors))
-
-    eigenvalues = property(lambda self: self[0])
-    eigenvectors = property(lambda self: self[1])
+EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+EighResult.__doc__ = "(eigenvalues, eigenvectors), named as torch.linalg.eigh's result."
 
 
 def eigh(A_: Any, UPLO: str = "L") -> EighResult:  # noqa: N803  (torch's name)
@@ -229,15 +225,8 @@ def eigh(A_: Any, UPLO: str = "L") -> EighResult:  # noqa: N803  (torch's name)
     return EighResult(LA.Eigh._apply1(x, uplo=UPLO), LA.EighFull._apply1(x, uplo=UPLO))
 
 
-class SvdResult(tuple):
-    """(U, S, Vh), named as torch.linalg.svd's result."""
-
-    def __new__(cls, u: Tensor, s: Tensor, vh: Tensor) -> "SvdResult":
-        return tuple.__new__(cls, (u, s, vh))
-
-    U = property(lambda self: self[0])
-    S = property(lambda self: self[1])
-    Vh = property(lambda self: self[2])
+SvdResult = namedtuple("SvdResult", ["U", "S", "Vh"])
+SvdResult.__doc__ = "(U, S, Vh), named as torch.linalg.svd's result."
 
 
 def svd(A_: Any, full_matrices: bool = True) -> SvdResult:

@@ -9,6 +9,8 @@ least-squares solution (through the pseudo-inverse) and the matrix exponential (
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from typing import Any
 
 import numpy as np
@@ -41,14 +43,8 @@ def _no_double_backward(op: str, g: Any) -> None:
         raise RuntimeError(f"linalg.{op}: create_graph=True (double backward) is not supported through it")
 
 
-class SlogdetResult(tuple):
-    """(sign, logabsdet), named as torch.linalg.slogdet's result."""
-
-    def __new__(cls, sign: Tensor, logabsdet: Tensor) -> "SlogdetResult":
-        return tuple.__new__(cls, (sign, logabsdet))
-
-    sign = property(lambda self: self[0])
-    logabsdet = property(lambda self: self[1])
+SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
+SlogdetResult.__doc__ = "(sign, logabsdet), named as torch.linalg.slogdet's result."
 
 
 # ------------------------------------------------------------------------------------------------ QR
@@ -124,14 +120,8 @@ def _qr_differentiable(mode: str, shape: tuple) -> None:
         )
 
 
-class QRResult(tuple):
-    """(Q, R), named as torch.linalg.qr's result."""
-
-    def __new__(cls, q: Tensor, r: Tensor) -> "QRResult":
-        return tuple.__new__(cls, (q, r))
-
-    Q = property(lambda self: self[0])
-    R = property(lambda self: self[1])
+QRResult = namedtuple("QRResult", ["Q", "R"])
+QRResult.__doc__ = "(Q, R), named as torch.linalg.qr's result."
 
 
 def qr(A: Any, mode: str = "reduced") -> QRResult:  # noqa: N803  (torch's name)
@@ -236,16 +226,8 @@ def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, atol: Any =
 
 
 # ------------------------------------------------------------------------------------------- least squares
-class LstsqResult(tuple):
-    """(solution, residuals, rank, singular_values), named as torch.linalg.lstsq's result."""
-
-    def __new__(cls, solution: Tensor, residuals: Tensor, rank: Tensor, singular_values: Tensor) -> "LstsqResult":
-        return tuple.__new__(cls, (solution, residuals, rank, singular_values))
-
-    solution = property(lambda self: self[0])
-    residuals = property(lambda self: self[1])
-    rank = property(lambda self: self[2])
-    singular_values = property(lambda self: self[3])
+LstsqResult = namedtuple("LstsqResult", ["solution", "residuals", "rank", "singular_values"])
+LstsqResult.__doc__ = "(solution, residuals, rank, singular_values), named as torch.linalg.lstsq's result."
 
 
 _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
