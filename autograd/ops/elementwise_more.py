@@ -94,16 +94,20 @@ class Logit(Function):
         return G.where(ctx.inside, g / (z * (1 - z)), np.zeros((), dt))
 
 
+def x_times_log(x: np.ndarray, y: np.ndarray, log: Any) -> np.ndarray:
+    """x log(y) with ``log`` (np.log, np.log1p), and 0 where x == 0 unless y is NaN: xlogy's and xlog1py's forward."""
+    zero = (x == 0) & ~np.isnan(y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(zero, np.zeros((), np.result_type(x, y)), x * log(y))
+
+
 class Xlogy(Function):
     """x log(y), and 0 where x == 0 (unless y is NaN); d/dx = log y, d/dy = x / y."""
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x, y)
-        zero = (x == 0) & ~np.isnan(y)
-        ctx.zero = zero
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(zero, np.zeros((), np.result_type(x, y)), x * np.log(y))
+        return x_times_log(x, y, np.log)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:

@@ -15,6 +15,7 @@ from .. import generic as G
 from ..backend import ops as K
 from ..function import Context, Function
 from ..kernels import special_ref as R
+from .elementwise_more import x_times_log
 
 __all__ = ["Lgamma", "Digamma", "Polygamma", "Erfc", "Erfinv", "Erfcinv", "I0", "I0e", "I1", "I1e", "Entr",
            "Xlog1py"]
@@ -213,9 +214,7 @@ class Xlog1py(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x, y)
-        zero = (x == 0) & ~np.isnan(y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(zero, np.zeros((), np.result_type(x, y)), x * np.log1p(y))
+        return x_times_log(x, y, np.log1p)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
