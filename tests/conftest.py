@@ -57,6 +57,19 @@ _TOOL_CACHES = {".pytest_cache", ".hypothesis", "__pycache__", ".ruff_cache", ".
 _cwd_before: set[str] = set()
 
 
+@pytest.fixture(params=["serial", "parallel"])
+def conv_twin(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """autograd.kernels.numba_conv, its wrappers running that twin (serial or parallel) at every size."""
+    pytest.importorskip("numba")
+    from autograd.kernels import numba_backend as NB
+    from autograd.kernels import numba_conv
+
+    par = request.param == "parallel"
+    monkeypatch.setattr(NB, "parallel_allowed", lambda: par)
+    monkeypatch.setattr(NB, "THRESHOLDS", {**NB.THRESHOLDS, **{k: (0, 0) for k in numba_conv.KERNELS}})
+    return numba_conv
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     _cwd_before.update(os.listdir(os.getcwd()))
 

@@ -50,17 +50,10 @@ def _brute_fold(cols: np.ndarray, shape: tuple, s: tuple, p: tuple, d: tuple) ->
     return out
 
 
-@pytest.fixture(params=["serial", "parallel"])
-def twin(request, monkeypatch):
-    """Run the Numba wrappers with that twin at every size."""
-    pytest.importorskip("numba")
-    from autograd.kernels import numba_backend as NB
-    from autograd.kernels import numba_conv
-
-    par = request.param == "parallel"
-    monkeypatch.setattr(NB, "parallel_allowed", lambda: par)
-    monkeypatch.setattr(NB, "THRESHOLDS", {**NB.THRESHOLDS, **{k: (0, 0) for k in numba_conv.KERNELS}})
-    return numba_conv
+@pytest.fixture
+def twin(conv_twin):
+    """Run the Numba wrappers with that twin at every size. (tests/conftest.py's conv_twin)"""
+    return conv_twin
 
 
 @pytest.mark.numpy_only

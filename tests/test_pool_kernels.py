@@ -25,17 +25,10 @@ POOLS = [
 ]
 
 
-@pytest.fixture(params=["serial", "parallel"])
-def nc(request, monkeypatch):
-    """The Numba wrappers with that twin at every size."""
-    pytest.importorskip("numba")
-    from autograd.kernels import numba_backend as NB
-    from autograd.kernels import numba_conv
-
-    par = request.param == "parallel"
-    monkeypatch.setattr(NB, "parallel_allowed", lambda: par)
-    monkeypatch.setattr(NB, "THRESHOLDS", {**NB.THRESHOLDS, **{k: (0, 0) for k in numba_conv.KERNELS}})
-    return numba_conv
+@pytest.fixture
+def nc(conv_twin):
+    """The Numba wrappers with that twin at every size. (tests/conftest.py's conv_twin)"""
+    return conv_twin
 
 
 def _rand(shape: tuple, seed: int, dtype: type) -> np.ndarray:
