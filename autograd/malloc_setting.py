@@ -43,9 +43,8 @@ def tune() -> bool:
         return False
     try:
         import ctypes
-        import platform
 
-        if platform.libc_ver()[0] != "glibc":
+        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
             return False
         mallopt = ctypes.CDLL(None).mallopt
         mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
