@@ -124,17 +124,19 @@ def _lstm_cell(gates, c, hc, tc):
     """gates (B, 4H) -> activated in place (i, f, g, o); hc[1] = f c + i g, tc = tanh(hc[1]), hc[0] = o tc.
 
     Row by row: one loop per activation, then one for the state, each with nothing in it that stops
-    LLVM from vectorising it.
+    LLVM from vectorising it. Every loop counts from 0 and adds its offset in the index: written
+    ``range(2 * h, 3 * h)``, the g and o loops ran scalar (measured: the whole cell 58 us at (32, 512)
+    float32, 21 us this way).
     """
     b, h = c.shape
     one = c.dtype.type(1)
     for r in range(b):
         for j in range(2 * h):
             gates[r, j] = sigmoid1(gates[r, j], one)
-        for j in range(2 * h, 3 * h):
-            gates[r, j] = tanh1(gates[r, j], one)
-        for j in range(3 * h, 4 * h):
-            gates[r, j] = sigmoid1(gates[r, j], one)
+        for j in range(h):
+            gates[r, 2 * h + j] = tanh1(gates[r, 2 * h + j], one)
+        for j in range(h):
+            gates[r, 3 * h + j] = sigmoid1(gates[r, 3 * h + j], one)
         for j in range(h):
             hc[1, r, j] = gates[r, h + j] * c[r, j] + gates[r, j] * gates[r, 2 * h + j]
         for j in range(h):
