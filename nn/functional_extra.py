@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from autograd import Value
 from autograd import torchops as T
-from autograd.ops.elementwise import SELU_ALPHA, SELU_SCALE
+from autograd.ops.elementwise import HARDSIGMOID_SLOPE, SELU_ALPHA, SELU_SCALE
 
 from .modes import is_scalar, smap, to_tensor
 
@@ -52,9 +52,10 @@ def softsign(x: Any) -> Any:
 
 
 def hardsigmoid(x: Any) -> Any:
-    """clip(x/6 + 1/2, 0, 1); derivative 1/6 strictly inside (-3, 3), else 0."""
+    """clip(x/6 + 1/2, 0, 1); derivative 1/6 strictly inside (-3, 3), else 0 (1/6 in float32, as torch's)."""
     if is_scalar(x):
-        return smap(lambda v: v * (1.0 / 6) + 0.5 if -3 < v.data < 3 else _const(v, 0.0 if v.data <= -3 else 1.0), x)
+        return smap(lambda v: Value._node(v.data / 6 + 0.5, (v,), (HARDSIGMOID_SLOPE,), "hardsigmoid") if -3 < v.data < 3
+                    else _const(v, 0.0 if v.data <= -3 else 1.0), x)
     return T.hardsigmoid(to_tensor(x, "hardsigmoid"))
 
 
