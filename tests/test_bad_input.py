@@ -1168,6 +1168,8 @@ CASES += [
     C(A + "narrow_copy", "too long", lambda w: autograd.narrow_copy(w.x, 0, 1, 5), ValueError, "exceeds"),
     C(A + "where", "only input", lambda w: autograd.where(w.x > 0, w.x), TypeError, "give both input and other"),
     C(A + "get_default_dtype", "an argument", lambda w: autograd.get_default_dtype(1), TypeError, "positional"),
+    C(A + "set_default_dtype", "float32", lambda w: autograd.set_default_dtype(np.float32), ValueError,
+      "stays so"),
     C(A + "result_type", "a string", lambda w: autograd.result_type(w.x, "1"), TypeError, "unsupported operand"),
     C(A + "promote_types", "not a dtype", lambda w: autograd.promote_types("x", np.float32), TypeError,
       "promote_types"),
