@@ -253,6 +253,10 @@ class CrossEntropy(Function):
     (``reduction``: "mean", "sum" or "none"); dL/dz = g_row (softmax(z) - onehot(y)), g_row = g/n for the mean."""
 
     @staticmethod
+    def torch_name(t: Any) -> str:  # torch's cross_entropy ends in nll_loss
+        return "NllLossBackward0"
+
+    @staticmethod
     def forward(ctx: Any, logits: np.ndarray, labels: np.ndarray, reduction: str = "none") -> np.ndarray:
         losses, logp = K.cross_entropy(logits, labels)
         ctx.save_for_backward(logits)
@@ -325,6 +329,10 @@ class BinaryCrossEntropyWithLogits(Function):
 
 class SquaredError(Function):
     """mean (or sum, scale = 1) of (p - t)**2 in one op; dL/dp = g 2 (p - t) scale, scale = 1/n for the mean."""
+
+    @staticmethod
+    def torch_name(t: Any) -> str:
+        return "MseLossBackward0"
 
     @staticmethod
     def forward(ctx: Any, p: np.ndarray, t: np.ndarray, mean: bool = True) -> np.ndarray:
