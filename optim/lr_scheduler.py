@@ -96,7 +96,7 @@ class LRScheduler:
 
     def state_dict(self) -> dict:
         """The schedule's settings and position (plain numbers and lists), for ``load_state_dict``."""
-        return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambda")}
+        return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
 
     def load_state_dict(self, state: dict) -> None:
         """Restore a ``state_dict``: every entry is checked (keys, types, ranges) before anything changes."""
@@ -262,22 +262,35 @@ class CosineAnnealingLR(LRScheduler):
 
 
 class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch), e.g. ``lambda k: 1.0 - 0.9 * k / 100`` (micrograd's decay)."""
+    """lr = base_lr * lr_lambda(epoch), e.g. ``lambda k: 1.0 - 0.9 * k / 100`` (micrograd's decay); a list gives
+    one function per parameter group."""
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float], last_epoch: int = -1) -> None:
-        if not callable(lr_lambda):
-            raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {type(lr_lambda).__name__}")
-        self.lr_lambda = lr_lambda
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
+        self.lr_lambdas = _lambdas(lr_lambda, optimizer, "LambdaLR")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        factor = self.lr_lambda(self.last_epoch)
-        if isinstance(factor, bool) or not isinstance(factor, Real):
-            raise TypeError(
-                f"LambdaLR: lr_lambda({self.last_epoch}) returned {factor!r}; it must return a number "
-                "(the factor applied to the initial lr)"
-            )
-        return [base * factor for base in self.base_lrs]
+        return [base * _factor(fn, self.last_epoch, "LambdaLR") for fn, base in zip(self.lr_lambdas, self.base_lrs)]
+
+
+def _lambdas(lr_lambda: Any, optimizer: Optimizer, where: str) -> list[Callable[[int], float]]:
+    """One function of the epoch per parameter group (a single one is used for every group)."""
+    n = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 1
+    fns = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+    if len(fns) != n:
+        raise ValueError(f"{where}: expected {n} lr_lambdas (one per parameter group), got {len(fns)}")
+    for fn in fns:
+        if not callable(fn):
+            raise TypeError(f"{where}: lr_lambda must be a function of the epoch, got {type(fn).__name__}")
+    return fns
+
+
+def _factor(fn: Callable[[int], float], epoch: int, where: str) -> float:
+    value = fn(epoch)
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{where}: lr_lambda({epoch}) returned {value!r}; it must return a number")
+    return value
 
 
 class MultiStepLR(LRScheduler):
@@ -764,7 +777,19 @@ class SequentialLR(LRScheduler):
             s._commit(sub)
 
 
+from .lr_scheduler_extra import (  # noqa: E402  (they build on the classes above)
+    ChainedScheduler,
+    ConstantLR,
+    CyclicLR,
+    MultiplicativeLR,
+    PolynomialLR,
+)
+
+for _cls in (ConstantLR, PolynomialLR, MultiplicativeLR, CyclicLR, ChainedScheduler):
+    _cls.__module__ = __name__  # torch.optim.lr_scheduler's names: part of this module's API
+
 __all__ = [
     "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "MultiStepLR", "LinearLR",
     "CosineAnnealingWarmRestarts", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR",
+    "ConstantLR", "PolynomialLR", "MultiplicativeLR", "CyclicLR", "ChainedScheduler",
 ]
