@@ -679,6 +679,26 @@ def _real(v: Any, at: str) -> float:
     return float(v)
 
 
+def _sub_schedulers(schedulers: Any, optimizer: Optimizer | None, where: str) -> list:
+    """The schedulers a SequentialLR or ChainedScheduler runs, checked: a non-empty list of schedulers over
+    ``optimizer`` (None: the first one's), none a ReduceLROnPlateau."""
+    schedulers = list(schedulers) if isinstance(schedulers, (list, tuple)) else schedulers
+    if not isinstance(schedulers, list) or not schedulers:
+        raise ValueError(f"{where}: schedulers must be a non-empty list of schedulers, got {schedulers!r}")
+    for i, sched in enumerate(schedulers):
+        if not isinstance(sched, LRScheduler):
+            raise TypeError(f"{where}: schedulers[{i}] is a {type(sched).__name__}, not a scheduler")
+        if isinstance(sched, ReduceLROnPlateau):
+            raise ValueError(f"{where}: schedulers[{i}] is a ReduceLROnPlateau, whose step needs a metric; "
+                             "it cannot be sequenced or chained (step it on its own)")
+    optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
+    for i, sched in enumerate(schedulers):
+        if sched.optimizer is not optimizer:
+            raise ValueError(f"{where}: schedulers[{i}] belongs to another optimiser; make every scheduler "
+                             "over the same optimiser")
+    return schedulers
+
+
 class SequentialLR(LRScheduler):
     """Run ``schedulers`` one after another, switching at the epochs in ``milestones`` (one fewer than schedulers).
 
@@ -692,18 +712,7 @@ class SequentialLR(LRScheduler):
         where = "SequentialLR"
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{where}: expected an optimiser, got {type(optimizer).__name__}")
-        schedulers = list(schedulers) if isinstance(schedulers, (list, tuple)) else schedulers
-        if not isinstance(schedulers, list) or not schedulers:
-            raise ValueError(f"{where}: schedulers must be a non-empty list of schedulers, got {schedulers!r}")
-        for i, sched in enumerate(schedulers):
-            if not isinstance(sched, LRScheduler):
-                raise TypeError(f"{where}: schedulers[{i}] is a {type(sched).__name__}, not a scheduler")
-            if isinstance(sched, ReduceLROnPlateau):
-                raise ValueError(f"{where}: schedulers[{i}] is a ReduceLROnPlateau, whose step needs a metric; "
-                                 "it cannot be sequenced")
-            if sched.optimizer is not optimizer:
-                raise ValueError(f"{where}: schedulers[{i}] belongs to another optimiser; make every scheduler "
-                                 "over the optimiser given here")
+        schedulers = _sub_schedulers(schedulers, optimizer, where)
         milestones = _milestones(milestones, "milestones", where, strict=True)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(f"{where}: {len(schedulers)} schedulers need {len(schedulers) - 1} milestones, "

@@ -14,13 +14,14 @@ from autograd.tracing import replayable
 
 from .lr_scheduler import (
     LRScheduler,
-    ReduceLROnPlateau,
     _check,
     _check_lr_list,
     _flag,
     _integer,
     _number,
+    _per_group,
     _positive,
+    _sub_schedulers,
     _factor,
     _lambdas,
 )
@@ -193,15 +194,6 @@ class CyclicLR(LRScheduler):
                 if k not in ("optimizer", "_scale_fn_custom")}
 
 
-def _per_group(value: Any, what: str, optimizer: Optimizer, where: str) -> list[float]:
-    n = len(optimizer.param_groups)
-    if isinstance(value, (list, tuple)):
-        if len(value) != n:
-            raise ValueError(f"{where}: {what} must be a number or a list of {n} (one per group), got {value!r}")
-        return [_number(v, what, where) for v in value]
-    return [_number(value, what, where)] * n
-
-
 def _mode(v: Any, at: str) -> str:
     if v not in _MODES:
         raise ValueError(f"{at}: mode must be one of {', '.join(_MODES)}, got {v!r}")
@@ -218,21 +210,8 @@ class ChainedScheduler(LRScheduler):
     """Step every scheduler in ``schedulers`` at each ``step()``: their factors multiply (torch's chaining)."""
 
     def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
-        where = "ChainedScheduler"
-        schedulers = list(schedulers) if isinstance(schedulers, (list, tuple)) else schedulers
-        if not isinstance(schedulers, list) or not schedulers:
-            raise ValueError(f"{where}: schedulers must be a non-empty list of schedulers, got {schedulers!r}")
-        for i, sched in enumerate(schedulers):
-            if not isinstance(sched, LRScheduler):
-                raise TypeError(f"{where}: schedulers[{i}] is a {type(sched).__name__}, not a scheduler")
-            if isinstance(sched, ReduceLROnPlateau):
-                raise ValueError(f"{where}: schedulers[{i}] is a ReduceLROnPlateau, whose step needs a metric; "
-                                 "step it yourself")
-        optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
-        for i, sched in enumerate(schedulers):
-            if sched.optimizer is not optimizer:
-                raise ValueError(f"{where}: schedulers[{i}] belongs to another optimiser; chain schedulers of one "
-                                 "optimiser")
+        schedulers = _sub_schedulers(schedulers, optimizer, "ChainedScheduler")
+        optimizer = schedulers[0].optimizer
         self._schedules = schedulers
         self.optimizer = optimizer
         self._last_lr = [g["lr"] for g in optimizer.param_groups]
