@@ -16,6 +16,7 @@ from autograd import Tensor
 
 from . import functional as F
 from . import functional_more as M
+from .activations import ACTIVATION_MODULES
 from .attention import _dtype
 from .init import rng_from
 from .losses import _Loss, _WeightedLoss
@@ -301,6 +302,16 @@ class Softmax2d(Module):
         if x.ndim not in (3, 4):
             raise ValueError(f"Softmax2d: expected an input of shape (N, C, H, W) or (C, H, W), got shape {x.shape}")
         return x.softmax(-3)
+
+
+ACTIVATION_MODULES.update({  # nn.get_activation("tanhshrink"), MLP(..., activation="softshrink")
+    "logsigmoid": LogSigmoid,
+    "log_sigmoid": LogSigmoid,
+    "rrelu": RReLU,
+    "tanhshrink": Tanhshrink,
+    "softshrink": Softshrink,
+    "hardshrink": Hardshrink,
+})
 
 
 # ------------------------------------------------------------------- layers

@@ -412,6 +412,14 @@ def test_module_matches_torch(name, kw, nargs):
     compare(ours, theirs, [XA, XA[::-1] * 0.7][:nargs], BOTH)
 
 
+def test_new_activations_are_known_by_name():
+    assert isinstance(nn.get_activation("tanhshrink"), nn.Tanhshrink)
+    assert isinstance(nn.get_activation("LogSigmoid"), nn.LogSigmoid)
+    model = nn.MLP(3, [5, 2], activation="softshrink", seed=0)
+    out = model(Tensor(X[:, :3]))
+    assert out.shape == (6, 2) and any(isinstance(m, nn.Softshrink) for m in model.modules())
+
+
 def test_reprs_follow_torch():
     for ours, theirs in [(nn.Threshold(0.1, 20), torch.nn.Threshold(0.1, 20)),
                          (nn.Threshold(0.5, 2, inplace=True), torch.nn.Threshold(0.5, 2, inplace=True)),
