@@ -293,6 +293,22 @@ def test_bilinear_init_is_torchs_uniform_and_repeatable():
     assert repr(nn.Bilinear(2, 3, 4)) == repr(torch.nn.Bilinear(2, 3, 4))
 
 
+MLT = ML[:4, :4].T.copy()
+
+STRIDED = [  # transposed, sliced and strided views of x (4, 4) and y (6, 4), the same in both libraries
+    (lambda f, c: (lambda x, y: f.cosine_similarity(x.t(), y[1:5].t(), dim=0))),
+    (lambda f, c: (lambda x, y: f.pairwise_distance(x.t()[1:], y[::2], p=1))),
+    (lambda f, c: (lambda x, y: f.bilinear(x[:, 1:3], y[:4, ::2], c(W342)[:, :2, :]))),
+    (lambda f, c: (lambda x, y: f.multilabel_margin_loss(x.t(), c(MLT), reduction="none") + f.pdist(y[::3].t()).sum())),
+    (lambda f, c: (lambda x, y: f.triplet_margin_loss(x.t(), y[:4].t(), y[2:].t(), swap=True))),
+]
+
+
+@pytest.mark.parametrize("make", STRIDED)
+def test_views_and_strided_inputs(make):
+    compare(make(F, Tensor), make(tF, T), [X[:4], Y])
+
+
 # ------------------------------------------------------------------ gradcheck
 
 
