@@ -105,6 +105,7 @@ from .layers_more import (  # noqa: E402
     Bilinear,
     CosineSimilarity,
     Dropout1d,
+    FeatureAlphaDropout,
     Hardshrink,
     HingeEmbeddingLoss,
     LogSigmoid,
@@ -130,7 +131,7 @@ __all__ += [
     "TripletMarginLoss", "TripletMarginWithDistanceLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "PoissonNLLLoss",
     "LogSigmoid", "Threshold", "RReLU", "Tanhshrink", "Softshrink", "Hardshrink",
-    "Bilinear", "Softmax2d", "Dropout1d", "AlphaDropout", "ParameterDict",
+    "Bilinear", "Softmax2d", "Dropout1d", "AlphaDropout", "FeatureAlphaDropout", "ParameterDict",
 ]
 
 

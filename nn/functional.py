@@ -915,6 +915,7 @@ from .functional_more import (  # noqa: E402, F401
     bilinear,
     cosine_similarity,
     dropout1d,
+    feature_alpha_dropout,
     hardshrink,
     hinge_embedding_loss,
     logsigmoid,

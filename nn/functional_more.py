@@ -28,7 +28,7 @@ __all__ = [
     "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
     "poisson_nll_loss",
     "logsigmoid", "threshold", "rrelu", "tanhshrink", "softshrink", "hardshrink", "bilinear",
-    "alpha_dropout", "dropout1d",
+    "alpha_dropout", "feature_alpha_dropout", "dropout1d",
 ]
 
 SELU_ALPHA_PRIME = 1.7580993408473766  # -scale * alpha of SELU: where alpha_dropout sends a dropped unit
@@ -497,13 +497,12 @@ def bilinear(input1: Any, input2: Any, weight: Any, bias: Any = None) -> Tensor:
     return y.reshape(lead + (o,))
 
 
-def alpha_dropout(input: Any, p: float = 0.5, training: bool = False, inplace: bool = False, *,  # noqa: A002
-                  generator: Any = None) -> Tensor:
-    """Dropout that keeps SELU's mean and variance: a kept x becomes a x + c, a dropped one a alpha' (p - 1) + c...
-    precisely out = a (keep x + alpha' (keep - 1 + p)), a = 1 / sqrt((alpha'^2 p + 1)(1 - p)), as torch."""
-    op = "alpha_dropout"
+def _alpha_dropout(input: Any, p: float, training: bool, inplace: bool, generator: Any, op: str,
+                   feature: bool) -> Tensor:
     p = _prob(p, op)
     x = _float(input, op)
+    if feature and x.ndim < 2:
+        raise ValueError(f"{op}: needs an input of shape (N, C, *) (whole channels are dropped), got shape {x.shape}")
     inplace = _flag(inplace, op, "inplace")
     if not _flag(training, op, "training") or p == 0.0 or x.size == 0:
         return x
@@ -511,11 +510,25 @@ def alpha_dropout(input: Any, p: float = 0.5, training: bool = False, inplace: b
         return _inplace(x, x * np.zeros((), x.data.dtype), inplace)
     from autograd.random_gen import rng_of
 
-    keep = (rng_of(generator, op).random(x.shape) >= p).astype(np.float64)
+    shape = x.shape[:2] + (1,) * (x.ndim - 2) if feature else x.shape
+    keep = (rng_of(generator, op).random(shape) >= p).astype(np.float64)
     a = 1.0 / math.sqrt((SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p))
     shift = (keep - 1.0) * (SELU_ALPHA_PRIME * a) + SELU_ALPHA_PRIME * a * p
     dt = x.data.dtype
     return _inplace(x, x * _const(keep * a, dt) + _const(shift, dt), inplace)
+
+
+def alpha_dropout(input: Any, p: float = 0.5, training: bool = False, inplace: bool = False, *,  # noqa: A002
+                  generator: Any = None) -> Tensor:
+    """Dropout that keeps SELU's zero mean and unit variance (training=False by default, as torch):
+    out = a (keep x + alpha' (keep - 1 + p)), a = 1 / sqrt((alpha'^2 p + 1)(1 - p)), alpha' = 1.7581."""
+    return _alpha_dropout(input, p, training, inplace, generator, "alpha_dropout", False)
+
+
+def feature_alpha_dropout(input: Any, p: float = 0.5, training: bool = False, inplace: bool = False, *,  # noqa: A002
+                          generator: Any = None) -> Tensor:
+    """alpha_dropout with one draw per channel of (N, C, *): whole channels go to SELU's saturation value."""
+    return _alpha_dropout(input, p, training, inplace, generator, "feature_alpha_dropout", True)
 
 
 def dropout1d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,  # noqa: A002

@@ -27,7 +27,7 @@ __all__ = [
     "TripletMarginLoss", "TripletMarginWithDistanceLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "PoissonNLLLoss",
     "LogSigmoid", "Threshold", "RReLU", "Tanhshrink", "Softshrink", "Hardshrink",
-    "Bilinear", "Softmax2d", "Dropout1d", "AlphaDropout", "ParameterDict",
+    "Bilinear", "Softmax2d", "Dropout1d", "AlphaDropout", "FeatureAlphaDropout", "ParameterDict",
 ]
 
 
@@ -385,6 +385,13 @@ class AlphaDropout(_DropoutNd):
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
         return M.alpha_dropout(input, self.p, self.training, generator=self.rng)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """AlphaDropout of whole channels of (N, C, *); the identity in eval."""
+
+    def forward(self, input: Any) -> Tensor:  # noqa: A002
+        return M.feature_alpha_dropout(input, self.p, self.training, generator=self.rng)
 
 
 # ------------------------------------------------------------- containers

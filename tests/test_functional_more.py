@@ -367,6 +367,24 @@ def test_alpha_dropout_matches_torchs_affine_map_and_keeps_mean_and_variance():
     assert m.eval()(x) is x
 
 
+def test_feature_alpha_dropout_drops_whole_channels_with_torchs_values():
+    p = 0.4
+    x = Tensor(RNG.normal(size=(6, 8, 3, 2)), requires_grad=True)
+    y = F.feature_alpha_dropout(x, p, True, generator=autograd.Generator().manual_seed(2))
+    ref0 = np.unique(tF.feature_alpha_dropout(torch.zeros(200, 20, 1, dtype=torch.float64), p, True).numpy())
+    drop_value = ref0.min()  # what a dropped entry becomes (any x)
+    dropped = np.all(y.data == drop_value, axis=(2, 3))
+    assert dropped.any() and not dropped.all()
+    a = 1.0 / np.sqrt((1.7580993408473766 ** 2 * p + 1) * (1 - p))
+    kept = ~dropped
+    np.testing.assert_allclose(y.data[kept], x.data[kept] * a + ref0.max(), rtol=1e-13)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, np.broadcast_to(kept[:, :, None, None] * a, x.shape), rtol=1e-14)
+    assert F.feature_alpha_dropout(x, p) is x
+    m = nn.FeatureAlphaDropout(0.3)
+    assert repr(m) == repr(torch.nn.FeatureAlphaDropout(0.3)) and m.eval()(x) is x
+
+
 # ------------------------------------------------------------------- modules
 
 LOSS_MODULES = [
@@ -517,7 +535,7 @@ SCALAR_MODE = [
     lambda v: F.multi_margin_loss(v, [0, 1]), lambda v: F.multilabel_margin_loss(v, ML[:2, :3]),
     lambda v: F.poisson_nll_loss(v, COUNTS[:2, :3]), F.logsigmoid, lambda v: F.threshold(v, 0.0, 1.0), F.rrelu,
     F.tanhshrink, F.softshrink, F.hardshrink, lambda v: F.bilinear(v, v, np.ones((2, 3, 3))),
-    lambda v: F.alpha_dropout(v, training=True), F.dropout1d,
+    lambda v: F.alpha_dropout(v, training=True), F.dropout1d, lambda v: F.feature_alpha_dropout(v, training=True),
 ]
 
 
