@@ -325,6 +325,47 @@ def test_gradcheck(fn, inputs):
     assert gradcheck(lambda *ts: fn(*ts).sum(), [Tensor(np.array(x), requires_grad=True) for x in inputs])
 
 
+W344 = RNG.normal(size=(3, 4, 4))
+SECOND = {  # loss(a, b) in either library (f its functional, c its constant maker)
+    "cosine_similarity": lambda f, c: lambda a, b: f.cosine_similarity(a, b).sum(),
+    "triplet_margin_loss": lambda f, c: lambda a, b: f.triplet_margin_loss(a, b, b * 0.5 + 0.1, p=3, swap=True),
+    "soft_margin_loss": lambda f, c: lambda a, b: f.soft_margin_loss(a * b, c(PM)),
+    "multilabel_soft_margin_loss": lambda f, c: lambda a, b: f.multilabel_soft_margin_loss(a * b, c(BITS), c(W4)),
+    "poisson_nll_loss": lambda f, c: lambda a, b: f.poisson_nll_loss(a * b, c(COUNTS), full=True),
+    "bilinear": lambda f, c: lambda a, b: (f.bilinear(a, b, c(W344)) ** 2).sum(),
+    "tanhshrink_logsigmoid": lambda f, c: lambda a, b: (f.tanhshrink(a * b) + f.logsigmoid(a * b) ** 2).sum(),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND))
+def test_second_derivatives_match_torch(name):
+    """Gradients under create_graph, then their product with v differentiated again (a Hessian-vector product)."""
+    v = np.random.default_rng(8).normal(size=X.shape)
+    a, b = Tensor(X, requires_grad=True), Tensor(Y, requires_grad=True)
+    ta, tb = torch.tensor(X, requires_grad=True), torch.tensor(Y, requires_grad=True)
+    make = SECOND[name]
+    ga, gb = autograd.grad(make(F, Tensor)(a, b), [a, b], create_graph=True)
+    tga, tgb = torch.autograd.grad(make(tF, T)(ta, tb), [ta, tb], create_graph=True)
+    ((ga * Tensor(v)).sum() + (gb * Tensor(v)).sum()).backward()
+    ((tga * T(v)).sum() + (tgb * T(v)).sum()).backward()
+    np.testing.assert_allclose(np.asarray(a.grad), ta.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(b.grad), tb.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss", [lambda a: F.multi_margin_loss(a, LABELS, p=2, weight=W4), lambda a: F.pdist(a).sum()])
+def test_second_derivatives_where_torch_has_none(loss):
+    """torch cannot differentiate these twice; the gradient of our gradient agrees with central differences."""
+    v = Tensor(np.random.default_rng(9).normal(size=X.shape))
+
+    def directional(a):
+        with autograd.enable_grad():  # gradcheck's differences run under no_grad, on constant copies
+            a = a if a.requires_grad else Tensor(a.data, requires_grad=True)
+            (g,) = autograd.grad(loss(a), [a], create_graph=True)
+            return (g * v).sum()
+
+    assert gradcheck(directional, [Tensor(X, requires_grad=True)])
+
+
 # --------------------------------------------------------------- dropouts
 
 
