@@ -19,7 +19,7 @@ from . import functional_more as M
 from .activations import ACTIVATION_MODULES
 from .attention import _dtype
 from .init import rng_from
-from .losses import _Loss, _WeightedLoss
+from .losses import LOSSES, _Loss, _WeightedLoss
 from .module import Module, Parameter, is_parameter, parameter_shape
 
 __all__ = [
@@ -208,6 +208,16 @@ class PoissonNLLLoss(_Loss):
 
     def extra_repr(self) -> str:
         return f"log_input={self.log_input}, full={self.full}, eps={self.eps:g}, reduction={self.reduction!r}"
+
+
+LOSSES.update({  # nn.get_loss("soft_margin"), Trainer(loss_fn="multi_margin"): the (input, target) losses
+    "hinge_embedding": HingeEmbeddingLoss,
+    "soft_margin": SoftMarginLoss,
+    "multilabel_soft_margin": MultiLabelSoftMarginLoss,
+    "multi_margin": MultiMarginLoss,
+    "multilabel_margin": MultiLabelMarginLoss,
+    "poisson_nll": PoissonNLLLoss,
+})
 
 
 # --------------------------------------------------------------- activations

@@ -487,6 +487,13 @@ def test_module_matches_torch(name, kw, nargs):
     compare(ours, theirs, [XA, XA[::-1] * 0.7][:nargs], BOTH)
 
 
+def test_new_losses_are_known_by_name():
+    assert isinstance(nn.get_loss("multi_margin"), nn.MultiMarginLoss)
+    assert isinstance(nn.get_loss("Poisson_NLL"), nn.PoissonNLLLoss)
+    loss = nn.get_loss("soft_margin")(Tensor(X), PM)
+    np.testing.assert_allclose(loss.data, tF.soft_margin_loss(T(X), T(PM)).numpy(), rtol=1e-12)
+
+
 def test_new_activations_are_known_by_name():
     assert isinstance(nn.get_activation("tanhshrink"), nn.Tanhshrink)
     assert isinstance(nn.get_activation("LogSigmoid"), nn.LogSigmoid)
