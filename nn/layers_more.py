@@ -523,5 +523,14 @@ class ParameterDict(Module):
         for k, v in pairs:
             self[k] = v
 
+    def __or__(self, other: "ParameterDict") -> "ParameterDict":
+        out = self.copy()
+        out.update(other)
+        return out
+
+    def __ior__(self, other: "ParameterDict") -> "ParameterDict":
+        self.update(other)
+        return self
+
     def extra_repr(self) -> str:
         return "\n".join(f"({k}): Parameter of shape {parameter_shape(p)}" for k, p in self._parameters.items())

@@ -46,6 +46,37 @@ def T(x):
     return torch.tensor(np.asarray(x))
 
 
+def _params(fn, skip=("generator", "seed", "self")):
+    """(name, default, kind) of each parameter; for torch's C functions, parsed from the docstring's first line."""
+    import ast
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except ValueError:
+        head = fn.__doc__.strip().splitlines()[0].split("->")[0]
+        args = ast.parse(f"def {head}: pass").body[0].args
+        defaults = [None] * (len(args.args) - len(args.defaults)) + [ast.literal_eval(d) for d in args.defaults]
+        return [(a.arg, d, "POSITIONAL_OR_KEYWORD") for a, d in zip(args.args, defaults)]
+    return [(p.name, None if p.default is inspect.Parameter.empty else p.default, p.kind.name)
+            for p in sig.parameters.values() if p.name not in skip]
+
+
+def test_signatures_are_torchs():
+    """Names, order, defaults and keyword-only markers of every new function and module constructor (gradwork's
+    losses keep reduction=None meaning 'mean'; ``generator=``/``seed=`` are gradwork's keyword-only extras)."""
+    from nn import functional_more, layers_more
+
+    for name in functional_more.__all__:
+        assert _params(getattr(F, name)) == _params(getattr(tF, name)), name
+    for name in layers_more.__all__:
+        if name in ("LogSigmoid", "Tanhshrink", "Softmax2d"):  # torch's take *args, **kwargs and ignore them
+            continue
+        ours = [(n, "mean" if n == "reduction" and d is None else d, k)
+                for n, d, k in _params(getattr(nn, name).__init__)]
+        assert ours == _params(getattr(torch.nn, name).__init__), name
+
+
 # ---------------------------------------------------------------- the data
 
 X = RNG.normal(size=(6, 4))
@@ -546,6 +577,10 @@ def test_parameter_dict_registers_parameters_in_torchs_order():
     d.update([("x", nn.Parameter(np.ones(1)))])
     assert d.setdefault("x") is d["x"] and d.popitem()[0] == "x"
     assert "Parameter of shape (3,)" in repr(d)
+    both = d | nn.ParameterDict({"z": nn.Parameter(np.ones(1))})
+    assert list(both) == ["c", "z"] and both["c"] is d["c"] and list(d) == ["c"]
+    d |= both
+    assert list(d) == ["c", "z"]
     d.clear()
     assert len(d) == 0
 
