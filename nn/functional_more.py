@@ -141,9 +141,8 @@ def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6, keepd
     e = check_number(eps, op, "eps")
     keep = _flag(keepdim, op, "keepdim")
     diff = a - b + e
-    if diff.ndim == 0:  # torch reads a 0-d difference as one number
-        out = T.norm(diff.reshape(1), p, -1, keep)
-        return out if keep else out.reshape(())
+    if diff.ndim == 0:  # torch reads a 0-d difference as one number, and keeps the result 0-d
+        return T.norm(diff.reshape(1), p, -1, False)
     return T.norm(diff, p, -1, keep)
 
 

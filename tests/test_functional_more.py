@@ -112,7 +112,8 @@ def test_cosine_similarity_zero_vector_is_zero_with_torchs_gradient():
 
 @pytest.mark.parametrize("p", [1, 2, 3, 0.5, np.inf])
 @pytest.mark.parametrize("shapes, keepdim", [(((6, 4), (6, 4)), False), (((6, 4), (4,)), True),
-                                             (((4,), (4,)), False), (((), ()), False)])
+                                             (((4,), (4,)), False), (((), ()), False), (((), ()), True),
+                                             (((4,), (3, 4)), True)])
 def test_pairwise_distance(p, shapes, keepdim):
     inputs = [RNG.normal(size=s) for s in shapes]
     compare(lambda a, b: F.pairwise_distance(a, b, p, 1e-6, keepdim),
@@ -207,6 +208,8 @@ def test_multi_margin_loss_one_sample_keeps_torchs_shapes(target):
     for reduction in REDUCTIONS:
         compare(lambda a, r=reduction: F.multi_margin_loss(a, target, margin=2.0, reduction=r),
                 lambda a, r=reduction: tF.multi_margin_loss(a, T(target), margin=2.0, reduction=r), [X[0]])
+        compare(lambda a, r=reduction: F.multi_margin_loss(a, target * 0, reduction=r),  # 0-d: one class
+                lambda a, r=reduction: tF.multi_margin_loss(a, T(target * 0), reduction=r), [X[0, 0]])
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -215,6 +218,8 @@ def test_multilabel_margin_loss(reduction):
             lambda a: tF.multilabel_margin_loss(a, T(ML), reduction=reduction), [X], BOTH)
     compare(lambda a: F.multilabel_margin_loss(a, ML[0], reduction=reduction),
             lambda a: tF.multilabel_margin_loss(a, T(ML[0]), reduction=reduction), [X[0]])
+    compare(lambda a: F.multilabel_margin_loss(a, np.array(0), reduction=reduction),
+            lambda a: tF.multilabel_margin_loss(a, torch.tensor(0), reduction=reduction), [X[0, 0]])
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
