@@ -927,9 +927,11 @@ from .functional_more import (  # noqa: E402, F401
     pdist,
     poisson_nll_loss,
     rrelu,
+    rrelu_,
     soft_margin_loss,
     softshrink,
     tanhshrink,
+    threshold_,
     triplet_margin_loss,
     triplet_margin_with_distance_loss,
 )

@@ -27,7 +27,7 @@ __all__ = [
     "triplet_margin_loss", "triplet_margin_with_distance_loss", "margin_ranking_loss", "hinge_embedding_loss",
     "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
     "poisson_nll_loss",
-    "logsigmoid", "threshold", "rrelu", "tanhshrink", "softshrink", "hardshrink", "bilinear",
+    "logsigmoid", "threshold", "threshold_", "rrelu", "rrelu_", "tanhshrink", "softshrink", "hardshrink", "bilinear",
     "alpha_dropout", "feature_alpha_dropout", "dropout1d",
 ]
 
@@ -98,11 +98,16 @@ def _prob(p: Any, op: str) -> float:
     return float(p)
 
 
-def _inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
+def _scale(x: Tensor, factor: np.ndarray, shift: np.ndarray | None, inplace: bool) -> Tensor:
+    """x * factor (+ shift), constants of x's dtype; in place, x.mul_ (and add_), so that the product
+    differentiates through the old version of x (a product with x that is then copied into x could not)."""
+    dt = x.data.dtype
+    f = np.asarray(factor, dtype=dt)
     if inplace:
-        x.copy_(out)
-        return x
-    return out
+        x.mul_(_const(f, dt))
+        return x if shift is None else x.add_(_const(shift, dt))
+    out = x * _const(f, dt)
+    return out if shift is None else out + _const(shift, dt)
 
 
 # ---------------------------------------------------------------- distances
@@ -418,7 +423,10 @@ def threshold(input: Any, threshold: float, value: float, inplace: bool = False)
     th, v = check_number(threshold, op, "threshold"), check_number(value, op, "value")
     x = _float(input, op)
     out = autograd.where(~(x.data <= th), x, np.asarray(v, dtype=x.data.dtype))
-    return _inplace(x, out, _flag(inplace, op, "inplace"))
+    if _flag(inplace, op, "inplace"):  # where keeps only the mask, so copying the result into x is safe
+        x.copy_(out)
+        return x
+    return out
 
 
 def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,  # noqa: A002
@@ -432,12 +440,25 @@ def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: 
     x = _float(input, op)
     inplace = _flag(inplace, op, "inplace")
     if not _flag(training, op, "training"):
-        return _inplace(x, x.leaky_relu((lo + hi) / 2), inplace)
-    from autograd.random_gen import rng_of
+        if not inplace:
+            return x.leaky_relu((lo + hi) / 2)
+        slope: Any = (lo + hi) / 2  # in place: a product with a constant (leaky_relu's saved input would change)
+    else:
+        from autograd.random_gen import rng_of
 
-    slope = rng_of(generator, op).uniform(lo, hi, size=x.shape)
-    noise = np.where(x.data <= 0, slope, 1.0).astype(x.data.dtype, copy=False)
-    return _inplace(x, x * _const(noise, x.data.dtype), inplace)
+        slope = rng_of(generator, op).uniform(lo, hi, size=x.shape)
+    return _scale(x, np.where(x.data <= 0, slope, 1.0), None, inplace)
+
+
+def threshold_(input: Any, threshold: float, value: float) -> Tensor:  # noqa: A002
+    """``threshold(input, threshold, value)`` written into input (returned)."""
+    return globals()["threshold"](input, threshold, value, True)
+
+
+def rrelu_(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False, *,  # noqa: A002
+           generator: Any = None) -> Tensor:
+    """``rrelu(input, lower, upper, training)`` written into input (returned)."""
+    return rrelu(input, lower, upper, training, True, generator=generator)
 
 
 def tanhshrink(input: Any) -> Tensor:  # noqa: A002
@@ -506,15 +527,14 @@ def _alpha_dropout(input: Any, p: float, training: bool, inplace: bool, generato
     if not _flag(training, op, "training") or p == 0.0 or x.size == 0:
         return x
     if p == 1.0:
-        return _inplace(x, x * np.zeros((), x.data.dtype), inplace)
+        return _scale(x, np.zeros(()), None, inplace)
     from autograd.random_gen import rng_of
 
     shape = x.shape[:2] + (1,) * (x.ndim - 2) if feature else x.shape
     keep = (rng_of(generator, op).random(shape) >= p).astype(np.float64)
     a = 1.0 / math.sqrt((SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p))
     shift = (keep - 1.0) * (SELU_ALPHA_PRIME * a) + SELU_ALPHA_PRIME * a * p
-    dt = x.data.dtype
-    return _inplace(x, x * _const(keep * a, dt) + _const(shift, dt), inplace)
+    return _scale(x, keep * a, shift, inplace)
 
 
 def alpha_dropout(input: Any, p: float = 0.5, training: bool = False, inplace: bool = False, *,  # noqa: A002
@@ -541,10 +561,9 @@ def dropout1d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
     inplace = _flag(inplace, op, "inplace")
     if not _flag(training, op, "training") or p == 0.0 or x.size == 0:
         return x
-    dt = x.data.dtype
     if p == 1.0:
-        return _inplace(x, x * np.zeros((), dt), inplace)
+        return _scale(x, np.zeros(()), None, inplace)
     from autograd.random_gen import rng_of
 
     keep = rng_of(generator, op).random(x.shape[:-1] + (1,)) >= p
-    return _inplace(x, x * _const(keep / (1.0 - p), dt), inplace)
+    return _scale(x, keep / (1.0 - p), None, inplace)

@@ -56,7 +56,8 @@ def _params(fn, skip=("generator", "seed", "self")):
     except ValueError:
         head = fn.__doc__.strip().splitlines()[0].split("->")[0]
         args = ast.parse(f"def {head}: pass").body[0].args
-        defaults = [None] * (len(args.args) - len(args.defaults)) + [ast.literal_eval(d) for d in args.defaults]
+        defaults = [eval(compile(ast.Expression(d), "<doc>", "eval"), {}) for d in args.defaults]  # e.g. 1./8
+        defaults = [None] * (len(args.args) - len(defaults)) + defaults
         return [(a.arg, d, "POSITIONAL_OR_KEYWORD") for a, d in zip(args.args, defaults)]
     return [(p.name, None if p.default is inspect.Parameter.empty else p.default, p.kind.name)
             for p in sig.parameters.values() if p.name not in skip]
@@ -268,6 +269,45 @@ def test_threshold_inplace_writes_into_a_non_leaf_and_keeps_the_gradient():
     (ya * ya).sum().backward()
     (yb * yb).sum().backward()
     np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-12)
+
+
+def test_inplace_twins_write_into_the_input():
+    for ours, theirs in [(lambda t: F.threshold_(t, 0.5, -1.0), lambda t: tF.threshold_(t, 0.5, -1.0)),
+                         (lambda t: F.rrelu_(t, 0.1, 0.3), lambda t: tF.rrelu_(t, 0.1, 0.3))]:
+        a, b = Tensor(XA, requires_grad=True), torch.tensor(XA, requires_grad=True)
+        ya, yb = a * 1.5, b * 1.5
+        assert ours(ya) is ya and theirs(yb) is yb
+        np.testing.assert_allclose(ya.data, yb.detach().numpy(), rtol=1e-14)
+        (ya * ya).sum().backward()
+        (yb * yb).sum().backward()
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-12)
+    t = Tensor(XA.copy())
+    out = F.rrelu_(t, 0.2, 0.4, training=True, generator=autograd.Generator().manual_seed(1))
+    assert out is t and np.all((t.data[XA < 0] / XA[XA < 0] >= 0.2) & (t.data[XA < 0] / XA[XA < 0] <= 0.4))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x, inplace, g: F.rrelu(x, 0.1, 0.5, True, inplace, generator=g),
+    lambda x, inplace, g: F.rrelu(x, 0.1, 0.5, False, inplace, generator=g),
+    lambda x, inplace, g: F.alpha_dropout(x, 0.3, True, inplace, generator=g),
+    lambda x, inplace, g: F.feature_alpha_dropout(x.reshape(2, 3, 4), 0.3, True, inplace, generator=g),
+    lambda x, inplace, g: F.dropout1d(x.reshape(2, 3, 4), 0.4, True, inplace, generator=g),
+    lambda x, inplace, g: F.dropout1d(x, 1.0, True, inplace, generator=g),
+    lambda x, inplace, g: F.threshold(x, 0.2, 5.0, inplace),
+], ids=["rrelu_train", "rrelu_eval", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout1d_p1",
+        "threshold"])
+def test_inplace_equals_out_of_place_with_the_same_draws(fn):
+    results = []
+    for inplace in (False, True):
+        a = Tensor(XA, requires_grad=True)
+        y = a * 1.0  # a non-leaf, which may change in place
+        out = fn(y, inplace, autograd.Generator().manual_seed(4))
+        if inplace:
+            assert np.shares_memory(out.data, y.data)  # written into y (or into its reshaped view)
+        (out * out).sum().backward()
+        results.append((out.data.copy(), np.asarray(a.grad).copy()))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
 
 
 def test_rrelu_training_draws_one_slope_per_negative_entry():
