@@ -294,8 +294,9 @@ def test_inplace_twins_write_into_the_input():
     lambda x, inplace, g: F.dropout1d(x.reshape(2, 3, 4), 0.4, True, inplace, generator=g),
     lambda x, inplace, g: F.dropout1d(x, 1.0, True, inplace, generator=g),
     lambda x, inplace, g: F.threshold(x, 0.2, 5.0, inplace),
+    lambda x, inplace, g: F.dropout(x, 0.5, True, inplace, generator=g),  # nn/attention.py's, fixed alike
 ], ids=["rrelu_train", "rrelu_eval", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout1d_p1",
-        "threshold"])
+        "threshold", "dropout"])
 def test_inplace_equals_out_of_place_with_the_same_draws(fn):
     results = []
     for inplace in (False, True):
