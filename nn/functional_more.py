@@ -53,12 +53,21 @@ def _bcast(a: tuple, b: tuple, op: str, names: str) -> tuple:
             from None
 
 
+def _numbers(x: Any, op: str, what: str, dtype: Any = None) -> np.ndarray:
+    """The numbers of a constant argument (a Tensor, an array, a list, a number); TypeError naming op otherwise."""
+    try:
+        arr = np.asarray(numbers(x), dtype=dtype)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: {what} must be numbers (a Tensor, an array or a list), got {type(x).__name__} "
+                        f"{x!r:.40}")
+    return arr
+
+
 def _target(target: Any, x: Tensor, op: str, what: str = "target") -> np.ndarray:
     """A constant float target in x's dtype, broadcastable with x (torch broadcasts these losses' pairs)."""
-    try:
-        t = np.asarray(numbers(target), dtype=x.data.dtype)
-    except (TypeError, ValueError):
-        raise TypeError(f"{op}: {what} must be numbers (a Tensor or an array), got {type(target).__name__}") from None
+    t = _numbers(target, op, what, x.data.dtype)
     _bcast(x.shape, t.shape, op, f"input and {what}")
     return t
 
@@ -228,7 +237,7 @@ def margin_ranking_loss(input1: Any, input2: Any, target: Any, margin: float = 0
     reduction = _legacy_reduction(size_average, reduce, reduction, op)
     margin = check_number(margin, op, "margin")
     a, b = _float(input1, op, "input1"), _float(input2, op, "input2")
-    y = np.asarray(numbers(target))
+    y = _numbers(target, op, "target")
     if not a.ndim == b.ndim == y.ndim:
         raise ValueError(
             f"{op}: input1, input2 and target must have the same number of dimensions, got shapes {a.shape}, "
@@ -291,7 +300,7 @@ def multilabel_soft_margin_loss(input: Any, target: Any, weight: Any = None, siz
 
 
 def _class_targets(target: Any, n: int, c: int, op: str) -> np.ndarray:
-    y = np.asarray(numbers(target))
+    y = _numbers(target, op, "target")
     if y.dtype.kind == "f":
         if np.isnan(y).any() or not np.all(y == np.round(y)):
             raise ValueError(f"{op}: target must hold class indices (whole numbers), got {y.reshape(-1)[:5].tolist()}")
@@ -319,14 +328,14 @@ def multi_margin_loss(input: Any, target: Any, p: int = 1, margin: float = 1.0, 
     x = _float(input, op)
     if x.ndim > 2 or (x.ndim >= 1 and x.shape[-1] == 0):
         raise ValueError(f"{op}: expected a non-empty input of shape (N, C) or (C,), got shape {x.shape}")
-    y_arr = np.asarray(numbers(target))
+    y_arr = _numbers(target, op, "target")
     rows = x.reshape(1, -1) if x.ndim < 2 else x
     n, c = rows.shape
     labels = _class_targets(y_arr, n, c, op)
     dt = x.data.dtype
     scale = np.full(n, 1.0 / c, dtype=dt)
     if weight is not None:
-        w = np.asarray(numbers(weight), dtype=dt)
+        w = _numbers(weight, op, "weight", dt)
         if w.ndim != 1 or w.size != c:
             raise ValueError(f"{op}: weight must be one-dimensional with one number per class, shape ({c},), "
                              f"got shape {w.shape}")
@@ -355,7 +364,7 @@ def multilabel_margin_loss(input: Any, target: Any, size_average: Any = None, re
     x = _float(input, op)
     if x.ndim > 2 or (x.ndim >= 1 and x.shape[-1] == 0):
         raise ValueError(f"{op}: expected a non-empty input of shape (N, C) or (C,), got shape {x.shape}")
-    y = np.asarray(numbers(target))
+    y = _numbers(target, op, "target")
     if y.shape != x.shape:
         raise ValueError(f"{op}: inconsistent target size: {y.shape} for an input of shape {x.shape}; the target has "
                          "the input's shape (class indices, ended by -1)")

@@ -730,6 +730,12 @@ BAD = [
     (lambda: nn.PairwiseDistance(p=-2), ValueError, "PairwiseDistance: p=-2 must be >= 0"),
     (lambda: nn.PoissonNLLLoss(reduction="avg"), ValueError, "PoissonNLLLoss: reduction must be one of"),
     (lambda: nn.Threshold(0.1, None), TypeError, "Threshold: value must be a number"),
+    (lambda: F.multi_margin_loss(X, "abc"), TypeError, "multi_margin_loss: target must be numbers"),
+    (lambda: F.hinge_embedding_loss(X, [[1, 2], [3]]), TypeError, "hinge_embedding_loss: target must be numbers"),
+    (lambda: F.cosine_similarity(X, "x"), TypeError, "cosine_similarity x2: expected a Tensor"),
+    (lambda: F.triplet_margin_with_distance_loss(X, Y, Z, distance_function=lambda a, b: 3.0), TypeError,
+     "distance_function must return a Tensor, got float"),
+    (lambda: F.rrelu(X, training="yes"), TypeError, "rrelu: training must be True or False"),
 ]
 
 
