@@ -386,8 +386,10 @@ def multilabel_margin_loss(input: Any, target: Any, size_average: Any = None, re
     rr = np.repeat(np.arange(n), c).reshape(n, c)
     is_target[rr[valid], picked[valid]] = True
     dt = x.data.dtype
-    xt = rows[rr, picked]  # (n, c): x at the j-th target of each row
-    z = 1.0 - xt.reshape(n, c, 1) + rows.reshape(n, 1, c)  # z[n, j, i] = 1 - x[t_j] + x[i]
+    k = max(int(valid.sum(axis=1).max(initial=0)), 1)  # the longest target list: (n, k, c) numbers, not (n, c, c)
+    valid, picked, rr = valid[:, :k], picked[:, :k], rr[:, :k]
+    xt = rows[rr, picked]  # (n, k): x at the j-th target of each row
+    z = 1.0 - xt.reshape(n, k, 1) + rows.reshape(n, 1, c)  # z[n, j, i] = 1 - x[t_j] + x[i]
     mask = valid[:, :, None] & ~is_target[:, None, :] & (z.data > 0)
     loss = (z * _const(mask, dt)).sum(axis=(1, 2)) / c
     if reduction == "none":
