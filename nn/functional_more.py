@@ -161,7 +161,8 @@ def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6, keepd
 
 
 def pdist(input: Any, p: float = 2.0) -> Tensor:  # noqa: A002
-    """||x_i - x_j||_p for every pair of rows i < j of an (N, M) input, in row-major pair order: N(N-1)/2 numbers."""
+    """||x_i - x_j||_p for every pair of rows i < j of an (N, M) input, in row-major pair order: N(N-1)/2 numbers
+    (the differences are formed, N(N-1)/2 x M of them, so the result is exact where a Gram matrix would cancel)."""
     op = "pdist"
     x = _float(input, op)
     if x.ndim != 2:
