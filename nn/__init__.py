@@ -100,6 +100,39 @@ __all__ += ["GLU", "RMSNorm", "MultiheadAttention", "TransformerEncoderLayer", "
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer  # noqa: E402
 
 __all__ += ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
+from .layers_more import (  # noqa: E402
+    AlphaDropout,
+    Bilinear,
+    CosineSimilarity,
+    Dropout1d,
+    FeatureAlphaDropout,
+    Hardshrink,
+    HingeEmbeddingLoss,
+    LogSigmoid,
+    MarginRankingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PairwiseDistance,
+    ParameterDict,
+    PoissonNLLLoss,
+    RReLU,
+    Softmax2d,
+    Softshrink,
+    SoftMarginLoss,
+    Tanhshrink,
+    Threshold,
+    TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
+)
+
+__all__ += [
+    "CosineSimilarity", "PairwiseDistance",
+    "TripletMarginLoss", "TripletMarginWithDistanceLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+    "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "PoissonNLLLoss",
+    "LogSigmoid", "Threshold", "RReLU", "Tanhshrink", "Softshrink", "Hardshrink",
+    "Bilinear", "Softmax2d", "Dropout1d", "AlphaDropout", "FeatureAlphaDropout", "ParameterDict",
+]
 
 
 def __dir__() -> list[str]:

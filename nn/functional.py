@@ -915,3 +915,35 @@ from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa
 from .embedding import embedding  # noqa: E402, F401
 from .attention import glu, multi_head_attention_forward, rms_norm, scaled_dot_product_attention  # noqa: E402, F401
 from .attention import dropout, linear  # noqa: E402, F401  (torch's F.dropout and F.linear)
+
+# distances, margin losses, shrink activations, bilinear, dropout1d (nn/functional_more.py)
+from . import functional_more as _more  # noqa: E402
+from .functional_more import (  # noqa: E402, F401
+    alpha_dropout,
+    bilinear,
+    cosine_similarity,
+    dropout1d,
+    feature_alpha_dropout,
+    hardshrink,
+    hinge_embedding_loss,
+    logsigmoid,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    pairwise_distance,
+    pdist,
+    poisson_nll_loss,
+    rrelu,
+    rrelu_,
+    soft_margin_loss,
+    softshrink,
+    tanhshrink,
+    threshold_,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
+
+threshold = _more.threshold  # (not in the import list: softplus's argument of that name would shadow it)
+for _name in _more.__all__:
+    getattr(_more, _name).__module__ = __name__
