@@ -340,7 +340,7 @@ class _CellBase(Module):
 
     def _weights(self) -> tuple:
         p = self._parameters
-        return (p["weight_ih"], p["weight_hh"]) + ((p["bias_ih"], p["bias_hh"]) if p["bias_ih"] is not None else ())
+        return (p["weight_ih"], p["weight_hh"]) + ((p["bias_ih"], p["bias_hh"]) if p.get("bias_ih") is not None else ())
 
     def _input(self, x: Any) -> tuple[Tensor, bool]:
         where = self._where()
