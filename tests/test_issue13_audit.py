@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import nn
+import nn.functional as F
 from autograd import Tensor
 
 torch = pytest.importorskip("torch")
@@ -62,3 +63,33 @@ def test_cells_without_bias_match_torch(kind, batched):
     _close(gx.grad, tx.grad)
     _close(gh.grad, th.grad)
     _grads_match(m, tm)
+
+
+# ------------------------------------------------------------------ unfold / fold
+
+
+def test_unbatched_unfold_and_fold_match_torch():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, 7, 8))
+    kw = dict(kernel_size=(2, 3), dilation=(2, 1), padding=(1, 2), stride=(2, 3))
+    gx, tx = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours, theirs = F.unfold(gx, **kw), torch.nn.functional.unfold(tx, **kw)
+    _close(ours, theirs)
+    u = rng.standard_normal(theirs.shape)
+    (ours * Tensor(u)).sum().backward()
+    (theirs * torch.tensor(u)).sum().backward()
+    _close(gx.grad, tx.grad)
+    cols = rng.standard_normal(theirs.shape)
+    gc, tc = Tensor(cols, requires_grad=True), torch.tensor(cols, requires_grad=True)
+    ours, theirs = nn.Fold((7, 8), **kw)(gc), torch.nn.Fold((7, 8), **kw)(tc)
+    _close(ours, theirs)
+    (ours * ours).sum().backward()
+    (theirs * theirs).sum().backward()
+    _close(gc.grad, tc.grad)
+
+
+def test_unfold_and_fold_of_the_wrong_rank_say_what_they_take():
+    with pytest.raises(ValueError, match=r"unfold: .*4-D .*unbatched 3-D .*shape \(7, 8\)"):
+        F.unfold(Tensor(np.zeros((7, 8))), 2)
+    with pytest.raises(ValueError, match=r"fold: .*3-D .*unbatched 2-D .*shape \(4,\)"):
+        F.fold(Tensor(np.zeros(4)), (3, 3), 2)
