@@ -93,3 +93,78 @@ def test_unfold_and_fold_of_the_wrong_rank_say_what_they_take():
         F.unfold(Tensor(np.zeros((7, 8))), 2)
     with pytest.raises(ValueError, match=r"fold: .*3-D .*unbatched 2-D .*shape \(4,\)"):
         F.fold(Tensor(np.zeros(4)), (3, 3), 2)
+
+
+# ------------------------------------------------------------------ Embedding: torch's other arguments
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.5])
+def test_embedding_max_norm_renormalises_the_rows_read_as_torch(norm_type):
+    rng = np.random.default_rng(2)
+    tm = torch.nn.Embedding(7, 4, None, 1.5, norm_type).double()  # torch's positional order
+    m = _load(nn.Embedding(7, 4, None, 1.5, norm_type), tm)
+    idx = np.array([[0, 2, 2], [5, 0, 1]])
+    ours, theirs = m(idx), tm(torch.tensor(idx))
+    _close(ours, theirs)
+    _close(m.weight, tm.weight)  # the rows read were scaled in place, the others left alone
+    norms = np.linalg.norm(m.weight.data, ord=norm_type, axis=1)
+    assert np.all(norms[[0, 1, 2, 5]] <= 1.5 + 1e-9) and np.any(norms[[3, 4, 6]] > 1.5)
+    u = rng.standard_normal(theirs.shape)
+    (ours * Tensor(u)).sum().backward()
+    (theirs * torch.tensor(u)).sum().backward()
+    _grads_match(m, tm)
+
+
+def test_functional_embedding_max_norm_and_scale_grad_by_freq_match_torch():
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal((6, 3)) * 2
+    idx = np.array([1, 1, 4, 1, 0, 4, 5])
+    gw, tw = Tensor(w.copy(), requires_grad=True), torch.tensor(w.copy(), requires_grad=True)
+    ours = F.embedding(idx, gw, padding_idx=5, max_norm=1.0, scale_grad_by_freq=True)
+    with torch.no_grad():  # torch renormalises a leaf that requires grad only outside autograd
+        torch.embedding_renorm_(tw, torch.tensor(idx), 1.0, 2.0)
+    theirs = torch.nn.functional.embedding(torch.tensor(idx), tw, padding_idx=5, scale_grad_by_freq=True)
+    _close(ours, theirs)
+    _close(gw, tw)
+    u = rng.standard_normal(theirs.shape)
+    (ours * Tensor(u)).sum().backward()
+    (theirs * torch.tensor(u)).sum().backward()
+    _close(gw.grad, tw.grad)
+
+
+def test_embedding_scale_grad_by_freq_matches_torch():
+    rng = np.random.default_rng(4)
+    tm = torch.nn.Embedding(5, 3, scale_grad_by_freq=True).double()
+    m = _load(nn.Embedding(5, 3, scale_grad_by_freq=True), tm)
+    idx = np.array([[0, 3, 3], [3, 4, 0]])
+    ours, theirs = m(idx), tm(torch.tensor(idx))
+    u = rng.standard_normal(theirs.shape)
+    (ours * Tensor(u)).sum().backward()
+    (theirs * torch.tensor(u)).sum().backward()
+    _grads_match(m, tm)
+
+
+def test_embedding_from_pretrained_is_frozen_unless_told():
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal((6, 3))
+    for source in (w, Tensor(w), torch.tensor(w)):
+        m = nn.Embedding.from_pretrained(source)
+        t = torch.nn.Embedding.from_pretrained(torch.tensor(w))
+        assert not m.weight.requires_grad and not t.weight.requires_grad
+        _close(m(np.array([[1, 5], [0, 0]])), t(torch.tensor([[1, 5], [0, 0]])))
+    m = nn.Embedding.from_pretrained(w.astype(np.float32), freeze=False, padding_idx=-1)
+    assert m.weight.requires_grad and m.padding_idx == 5 and m.weight.dtype == np.float32
+    np.testing.assert_array_equal(m.weight.data, w.astype(np.float32))  # the padding row is not zeroed, as in torch
+    w[0] = 99.0
+    assert m.weight.data[0, 0] != 99.0  # a copy
+    m(np.array([5, 2])).sum().backward()
+    assert np.all(m.weight.grad.data[5] == 0) and np.all(m.weight.grad.data[2] == 1)
+    with pytest.raises(ValueError, match=r"from_pretrained: .*2-D.*shape \(6,\)"):
+        nn.Embedding.from_pretrained(np.zeros(6))
+
+
+def test_embedding_bad_max_norm_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"Embedding: max_norm must be a positive number"):
+        nn.Embedding(4, 2, max_norm=-1.0)
+    with pytest.raises(ValueError, match=r"embedding: norm_type must be a positive number"):
+        F.embedding(np.array([0]), Tensor(np.ones((3, 2))), max_norm=1.0, norm_type=0)
