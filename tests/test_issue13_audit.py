@@ -102,6 +102,8 @@ def test_unfold_and_fold_of_the_wrong_rank_say_what_they_take():
 def test_embedding_max_norm_renormalises_the_rows_read_as_torch(norm_type):
     rng = np.random.default_rng(2)
     tm = torch.nn.Embedding(7, 4, None, 1.5, norm_type).double()  # torch's positional order
+    with torch.no_grad():
+        tm.weight.copy_(torch.tensor(rng.standard_normal((7, 4)) * 2))
     m = _load(nn.Embedding(7, 4, None, 1.5, norm_type), tm)
     idx = np.array([[0, 2, 2], [5, 0, 1]])
     ours, theirs = m(idx), tm(torch.tensor(idx))
@@ -168,3 +170,95 @@ def test_embedding_bad_max_norm_is_a_clear_error():
         nn.Embedding(4, 2, max_norm=-1.0)
     with pytest.raises(ValueError, match=r"embedding: norm_type must be a positive number"):
         F.embedding(np.array([0]), Tensor(np.ones((3, 2))), max_norm=1.0, norm_type=0)
+
+
+# ------------------------------------------------------------------ LSTM proj_size, device and dtype
+
+
+@pytest.mark.parametrize("kw", [
+    dict(proj_size=2),
+    dict(proj_size=3, num_layers=2, bidirectional=True),
+    dict(proj_size=1, num_layers=2, batch_first=True, bias=False),
+])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_lstm_with_projection_matches_torch(kw, dtype):
+    rng = np.random.default_rng(6)
+    tol = TOL if dtype == np.float64 else 1e-5
+    tm = torch.nn.LSTM(3, 5, **kw).to(torch.float64 if dtype == np.float64 else torch.float32)
+    m = _load(nn.LSTM(3, 5, **kw), tm).to(dtype)
+    assert list(m.state_dict()) == list(tm.state_dict())
+    n = kw.get("num_layers", 1) * (2 if kw.get("bidirectional") else 1)
+    x = rng.standard_normal((2, 6, 3) if kw.get("batch_first") else (6, 2, 3)).astype(dtype)
+    h0 = rng.standard_normal((n, 2, kw["proj_size"])).astype(dtype)
+    c0 = rng.standard_normal((n, 2, 5)).astype(dtype)
+    ours_in = [Tensor(a, requires_grad=True) for a in (x, h0, c0)]
+    theirs_in = [torch.tensor(a, requires_grad=True) for a in (x, h0, c0)]
+    out, (h_n, c_n) = m(ours_in[0], (ours_in[1], ours_in[2]))
+    t_out, (t_h, t_c) = tm(theirs_in[0], (theirs_in[1], theirs_in[2]))
+    for a, b in ((out, t_out), (h_n, t_h), (c_n, t_c)):
+        _close(a, b, tol)
+    us = [rng.standard_normal(t.shape).astype(dtype) for t in (t_out, t_h, t_c)]
+    ((out * Tensor(us[0])).sum() + (h_n * Tensor(us[1])).sum() + (c_n * Tensor(us[2])).sum()).backward()
+    ((t_out * torch.tensor(us[0])).sum() + (t_h * torch.tensor(us[1])).sum()
+     + (t_c * torch.tensor(us[2])).sum()).backward()
+    for a, b in zip(ours_in, theirs_in):
+        _close(a.grad, b.grad, tol)
+    _grads_match(m, tm, tol)
+
+
+def test_unbatched_lstm_with_projection_and_zero_states_matches_torch():
+    rng = np.random.default_rng(7)
+    tm = torch.nn.LSTM(3, 4, proj_size=2, num_layers=2).double()
+    m = _load(nn.LSTM(3, 4, proj_size=2, num_layers=2), tm)
+    x = rng.standard_normal((5, 3))
+    out, (h_n, c_n) = m(Tensor(x))
+    t_out, (t_h, t_c) = tm(torch.tensor(x))
+    assert out.shape == (5, 2) and h_n.shape == (2, 2) and c_n.shape == (2, 4)
+    for a, b in ((out, t_out), (h_n, t_h), (c_n, t_c)):
+        _close(a, b)
+
+
+def test_lstm_projection_bad_arguments_and_states():
+    with pytest.raises(ValueError, match="proj_size=4 must be smaller than hidden_size=4"):
+        nn.LSTM(3, 4, proj_size=4)
+    with pytest.raises(ValueError, match="proj_size must be an int >= 0"):
+        nn.LSTM(3, 4, proj_size=-1)
+    m = nn.LSTM(3, 4, proj_size=2)
+    x = Tensor(np.zeros((5, 2, 3)))
+    with pytest.raises(ValueError, match=r"h_0 has shape \(1, 2, 4\), expected \(1, 2, 2\) .*proj_size"):
+        m(x, (Tensor(np.zeros((1, 2, 4))), Tensor(np.zeros((1, 2, 4)))))
+    with pytest.raises(ValueError, match=r"hx must be a pair"):
+        m(x, Tensor(np.zeros((1, 2, 2))))
+    with pytest.raises(ValueError, match="the input has 4 features"):
+        m(Tensor(np.zeros((5, 2, 4))))
+
+
+def test_lstm_with_projection_to_torch_and_back():
+    rng = np.random.default_rng(8)
+    layer = nn.LSTM(3, 5, proj_size=2, bidirectional=True, seed=0)
+    x = rng.standard_normal((4, 2, 3))
+    ours = layer(Tensor(x))[0].data
+    twin = nn.to_torch(layer)
+    assert twin.proj_size == 2
+    np.testing.assert_allclose(twin(torch.tensor(x))[0].detach().numpy(), ours, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(nn.from_torch(twin)(Tensor(x))[0].data, ours, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+def test_recurrent_layers_take_torchs_device_and_dtype(kind):
+    m = getattr(nn, kind)(3, 4, num_layers=2, device="cpu", dtype=np.float32)
+    assert all(p.dtype == np.float32 for p in m.parameters())
+    out = m(Tensor(np.ones((5, 2, 3), dtype=np.float32)))[0]
+    assert out.dtype == np.float32
+    with pytest.raises(RuntimeError, match="CPU only"):
+        getattr(nn, kind)(3, 4, device="cuda")
+
+
+@pytest.mark.parametrize("kind", ["RNNCell", "GRUCell", "LSTMCell"])
+def test_cells_take_torchs_device_and_dtype(kind):
+    m = getattr(nn, kind)(3, 4, True, device="cpu", dtype=np.float32)
+    assert all(p.dtype == np.float32 for p in m.parameters())
+    out = m(Tensor(np.ones((2, 3), dtype=np.float32)))
+    assert (out[0] if isinstance(out, tuple) else out).dtype == np.float32
+    with pytest.raises(RuntimeError, match="CPU only"):
+        getattr(nn, kind)(3, 4, device="cuda")
