@@ -142,6 +142,11 @@ def scalar_conv(x: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilat
 
 
 
+def _cpu(device: Any, where: str) -> None:
+    if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
+        raise RuntimeError(f"{where}: gradwork computes on the CPU only, got device {device!r}")
+
+
 def _channels(in_channels: Any, out_channels: Any, groups: Any, name: str) -> tuple[int, int, int]:
     """(in_channels, out_channels, groups), each a positive int and groups dividing both channel counts."""
     cin, cout, g = (_size(in_channels, "in_channels", name), _size(out_channels, "out_channels", name),
@@ -159,9 +164,10 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 mode: str = "tensor", seed: Any = None, dtype: Any = None) -> None:
+                 mode: str = "tensor", seed: Any = None, dtype: Any = None, device: Any = None) -> None:
         super().__init__()
         name = type(self).__name__
+        _cpu(device, name)
         nd = self.nd
         self.in_channels, self.out_channels, self.groups = _channels(in_channels, out_channels, groups, name)
         self.kernel_size = C._ints(kernel_size, nd, "kernel_size", name, 1)
@@ -248,9 +254,10 @@ class ConvTranspose2d(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
-                 padding_mode: str = "zeros", seed: Any = None, dtype: Any = None) -> None:
+                 padding_mode: str = "zeros", seed: Any = None, dtype: Any = None, device: Any = None) -> None:
         super().__init__()
         name = "ConvTranspose2d"
+        _cpu(device, name)
         self.in_channels, self.out_channels, self.groups = _channels(in_channels, out_channels, groups, name)
         if padding_mode != "zeros":
             raise ValueError(f"{name}: only padding_mode='zeros' is supported (as in torch), got {padding_mode!r}")

@@ -30,6 +30,11 @@ from .modes import is_scalar, to_tensor
 
 
 
+def _cpu(device: Any, where: str) -> None:
+    if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
+        raise RuntimeError(f"{where}: gradwork computes on the CPU only, got device {device!r}")
+
+
 def _eps(eps: Any, where: str) -> float:
     if isinstance(eps, bool) or not isinstance(eps, Real) or not eps >= 0:
         raise ValueError(f"{where}: eps must be a number >= 0, got {eps!r}")
@@ -174,9 +179,10 @@ class _BatchNorm(Module):
     _shape_text = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True) -> None:
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         where = type(self).__name__
+        _cpu(device, where)
         self.num_features = _size(num_features, "num_features", where)
         self.eps = _eps(eps, where)
         if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, Real)
@@ -196,6 +202,8 @@ class _BatchNorm(Module):
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
+        if dtype is not None:
+            self.to(dtype)
 
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
@@ -245,13 +253,16 @@ class LayerNorm(Module):
     """Normalise each sample over its trailing ``normalized_shape`` axes, then weight and bias of that shape."""
 
     def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True) -> None:
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        _cpu(device, "LayerNorm")
         self.normalized_shape = _shape(normalized_shape, "LayerNorm")
         self.eps = _eps(eps, "LayerNorm")
         self.elementwise_affine = bool(elementwise_affine)
         self.weight = Parameter(np.ones(self.normalized_shape)) if elementwise_affine else None
         self.bias = Parameter(np.zeros(self.normalized_shape)) if elementwise_affine and bias else None
+        if dtype is not None:
+            self.to(dtype)
 
     def forward(self, x: Any) -> Tensor:
         x = _tensor_input(x, "LayerNorm")
@@ -270,8 +281,10 @@ class LayerNorm(Module):
 class GroupNorm(Module):
     """Split C channels into ``num_groups`` groups; normalise each sample's group; weight and bias per channel."""
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True) -> None:
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        _cpu(device, "GroupNorm")
         self.num_groups = _size(num_groups, "num_groups", "GroupNorm")
         self.num_channels = _size(num_channels, "num_channels", "GroupNorm")
         if self.num_channels % self.num_groups:
@@ -282,6 +295,8 @@ class GroupNorm(Module):
         self.affine = bool(affine)
         self.weight = Parameter(np.ones(self.num_channels)) if affine else None
         self.bias = Parameter(np.zeros(self.num_channels)) if affine else None
+        if dtype is not None:
+            self.to(dtype)
 
     def forward(self, x: Any) -> Tensor:
         where = f"GroupNorm({self.num_groups}, {self.num_channels})"

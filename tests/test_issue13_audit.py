@@ -262,3 +262,23 @@ def test_cells_take_torchs_device_and_dtype(kind):
     assert (out[0] if isinstance(out, tuple) else out).dtype == np.float32
     with pytest.raises(RuntimeError, match="CPU only"):
         getattr(nn, kind)(3, 4, device="cuda")
+
+
+@pytest.mark.parametrize("make", [
+    lambda **kw: nn.BatchNorm2d(3, **kw), lambda **kw: nn.BatchNorm1d(3, **kw), lambda **kw: nn.LayerNorm(3, **kw),
+    lambda **kw: nn.GroupNorm(1, 3, **kw), lambda **kw: nn.Conv2d(3, 3, 1, **kw), lambda **kw: nn.Conv1d(3, 3, 1, **kw),
+    lambda **kw: nn.ConvTranspose2d(3, 3, 1, **kw),
+])
+def test_conv_and_norm_layers_take_torchs_device_and_dtype(make):
+    m = make(device="cpu", dtype=np.float32)
+    assert all(p.dtype == np.float32 for p in m.parameters())
+    for name, b in m.named_buffers():
+        assert b.dtype == (np.int64 if name == "num_batches_tracked" else np.float32)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        make(device="cuda")
+
+
+def test_batchnorm_device_and_dtype_in_torchs_positions():
+    m = nn.BatchNorm2d(3, 1e-5, 0.1, True, True, "cpu", np.float32)
+    y = m(Tensor(np.ones((2, 3, 2, 2), dtype=np.float32)))
+    assert y.dtype == np.float32 and m.running_mean.dtype == np.float32
