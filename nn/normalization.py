@@ -143,7 +143,10 @@ def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None
 
 def dropout2d(input: Any, p: float = 0.5, training: bool = True, rng: Any = None) -> Tensor:
     """torch's ``F.dropout2d``: zero whole channels of x (N, C, H, W) or (C, H, W) with probability p; scale 1/(1-p)."""
-    where = "dropout2d"
+    return _dropout2d(input, p, training, rng, "dropout2d")
+
+
+def _dropout2d(input: Any, p: float, training: bool, rng: Any, where: str) -> Tensor:
     p = _probability(p, where)
     x = _tensor_input(input, where)
     if x.ndim not in (3, 4):
@@ -321,7 +324,7 @@ class Dropout2d(Module):
         self.rng = rng_from(seed) if seed is not None else None
 
     def forward(self, x: Any) -> Tensor:
-        return dropout2d(x, self.p, self.training, self.rng)
+        return _dropout2d(x, self.p, self.training, self.rng, f"Dropout2d(p={self.p:g})")
 
     def extra_repr(self) -> str:
         return f"p={self.p:g}"

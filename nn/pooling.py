@@ -153,6 +153,29 @@ class _Pool(Module):
     def extra_repr(self) -> str:
         return ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if not k.startswith("_") and k != "training")
 
+    def _where(self) -> str:
+        """The layer as errors name it, e.g. ``MaxPool2d(kernel_size=2)``."""
+        key = "output_size" if "output_size" in self.__dict__ else "kernel_size"
+        if key in self.__dict__:
+            return f"{type(self).__name__}({key}={self.__dict__[key]!r})"
+        return type(self).__name__
+
+    def _max(self, x: Any, nd: int) -> Any:
+        where = self._where()
+        if is_scalar(x):
+            return scalar_max_pool(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, nd,
+                                   where)
+        return P.max_pool(_tensor(x, where), self.kernel_size, self.stride, self.padding, self.dilation,
+                          self.ceil_mode, self.return_indices, nd=nd, where=where)
+
+    def _avg(self, x: Any, nd: int, divisor_override: int | None) -> Any:
+        where = self._where()
+        if is_scalar(x):
+            return scalar_avg_pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                                   self.count_include_pad, divisor_override, nd, where)
+        return P.avg_pool(_tensor(x, where), self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad, divisor_override, nd=nd, where=where)
+
 
 class MaxPool1d(_Pool):
     """Max over windows of (N, C, L); ``return_indices=True`` also returns where each max came from."""
@@ -165,8 +188,7 @@ class MaxPool1d(_Pool):
         _check_args(kernel_size, stride, padding, dilation, "MaxPool1d", nd=1)
 
     def forward(self, x: Any) -> Any:
-        return max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                          self.return_indices)
+        return self._max(x, 1)
 
 
 class MaxPool2d(_Pool):
@@ -180,8 +202,7 @@ class MaxPool2d(_Pool):
         _check_args(kernel_size, stride, padding, dilation, "MaxPool2d")
 
     def forward(self, x: Any) -> Any:
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                          self.return_indices)
+        return self._max(x, 2)
 
 
 class AvgPool1d(_Pool):
@@ -195,7 +216,7 @@ class AvgPool1d(_Pool):
         _check_args(kernel_size, stride, padding, 1, "AvgPool1d", nd=1)
 
     def forward(self, x: Any) -> Any:
-        return avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+        return self._avg(x, 1, None)
 
 
 class AvgPool2d(_Pool):
@@ -210,8 +231,7 @@ class AvgPool2d(_Pool):
         _check_args(kernel_size, stride, padding, 1, "AvgPool2d")
 
     def forward(self, x: Any) -> Any:
-        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
-                          self.divisor_override)
+        return self._avg(x, 2, self.divisor_override)
 
 
 class AdaptiveAvgPool1d(_Pool):
@@ -222,7 +242,8 @@ class AdaptiveAvgPool1d(_Pool):
         self.output_size = output_size
 
     def forward(self, x: Any) -> Tensor:
-        return adaptive_avg_pool1d(x, self.output_size)
+        where = self._where()
+        return P.adaptive_avg_pool(_tensor(x, where), self.output_size, nd=1, where=where)
 
 
 class AdaptiveAvgPool2d(_Pool):
@@ -233,7 +254,8 @@ class AdaptiveAvgPool2d(_Pool):
         self.output_size = output_size
 
     def forward(self, x: Any) -> Tensor:
-        return adaptive_avg_pool2d(x, self.output_size)
+        where = self._where()
+        return P.adaptive_avg_pool(_tensor(x, where), self.output_size, nd=2, where=where)
 
 
 class AdaptiveMaxPool1d(_Pool):
@@ -244,7 +266,8 @@ class AdaptiveMaxPool1d(_Pool):
         self.output_size, self.return_indices = output_size, bool(return_indices)
 
     def forward(self, x: Any) -> Any:
-        return adaptive_max_pool1d(x, self.output_size, self.return_indices)
+        where = self._where()
+        return P.adaptive_max_pool(_tensor(x, where), self.output_size, self.return_indices, nd=1, where=where)
 
 
 class AdaptiveMaxPool2d(_Pool):
@@ -255,7 +278,8 @@ class AdaptiveMaxPool2d(_Pool):
         self.output_size, self.return_indices = output_size, bool(return_indices)
 
     def forward(self, x: Any) -> Any:
-        return adaptive_max_pool2d(x, self.output_size, self.return_indices)
+        where = self._where()
+        return P.adaptive_max_pool(_tensor(x, where), self.output_size, self.return_indices, nd=2, where=where)
 
 
 class Upsample(_Pool):
@@ -268,8 +292,8 @@ class Upsample(_Pool):
         self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
 
     def forward(self, x: Any) -> Tensor:
-        return interpolate(x, self.size, self.scale_factor, self.mode_name, self.align_corners,
-                           self.recompute_scale_factor)
+        return _interpolate(_tensor(x, "Upsample"), self.size, self.scale_factor, self.mode_name, self.align_corners,
+                            self.recompute_scale_factor, where="Upsample")
 
 
 def _check_args(kernel_size: Any, stride: Any, padding: Any, dilation: Any, where: str, nd: int = 2) -> None:

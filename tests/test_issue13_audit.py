@@ -282,3 +282,32 @@ def test_batchnorm_device_and_dtype_in_torchs_positions():
     m = nn.BatchNorm2d(3, 1e-5, 0.1, True, True, "cpu", np.float32)
     y = m(Tensor(np.ones((2, 3, 2, 2), dtype=np.float32)))
     assert y.dtype == np.float32 and m.running_mean.dtype == np.float32
+
+
+# ------------------------------------------------------------------ errors name the layer
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: nn.MaxPool2d(7)(np.zeros((2, 3, 5, 5))), r"MaxPool2d\(kernel_size=7\): kernel \(7, 7\).*larger than "
+     r"the padded input.*\(2, 3, 5, 5\).*smaller kernel"),
+    (lambda: nn.MaxPool1d(2)(np.zeros((2, 3, 5, 5))), r"MaxPool1d\(kernel_size=2\): expected a 3-D input .*"
+     r"\(2, 3, 5, 5\); reshape"),
+    (lambda: nn.AvgPool2d(3)(np.zeros((1, 2, 2))), r"AvgPool2d\(kernel_size=3\): kernel \(3, 3\).*\(1, 2, 2\)"),
+    (lambda: nn.AvgPool2d(2, divisor_override=0)(np.zeros((1, 4, 4))), r"AvgPool2d\(kernel_size=2\): divisor_override"),
+    (lambda: nn.AdaptiveAvgPool2d(2)(np.zeros(5)), r"AdaptiveAvgPool2d\(output_size=2\): expected a 4-D .*\(5,\)"),
+    (lambda: nn.AdaptiveMaxPool1d(0)(np.zeros((1, 1, 4))), r"AdaptiveMaxPool1d\(output_size=0\): output_size must"),
+    (lambda: nn.Upsample(size=0)(np.zeros((1, 1, 3, 3))), r"Upsample: size must be a positive int"),
+    (lambda: nn.Upsample(scale_factor=2, mode="bilinear")(np.zeros((1, 1, 3))), r"Upsample: mode 'bilinear' needs"),
+    (lambda: nn.Dropout2d(0.2)(np.zeros((2, 3))), r"Dropout2d\(p=0.2\): expected input of shape \(N, C, H, W\) "
+     r"or \(C, H, W\), got shape \(2, 3\)"),
+])
+def test_pool_resize_and_dropout_errors_name_the_layer_the_shapes_and_the_fix(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()
+
+
+def test_functional_pool_errors_still_name_the_function():
+    with pytest.raises(ValueError, match=r"max_pool2d: kernel \(5, 5\)"):
+        F.max_pool2d(np.zeros((1, 1, 3, 3)), 5)
+    with pytest.raises(ValueError, match=r"dropout2d: expected input"):
+        F.dropout2d(np.zeros(3))
