@@ -100,6 +100,9 @@ __all__ += ["GLU", "RMSNorm", "MultiheadAttention", "TransformerEncoderLayer", "
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer  # noqa: E402
 
 __all__ += ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
+from .pooling import MaxUnpool1d, MaxUnpool2d  # noqa: E402
+
+__all__ += ["MaxUnpool1d", "MaxUnpool2d"]
 
 
 def __dir__() -> list[str]:

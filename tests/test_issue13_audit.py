@@ -311,3 +311,59 @@ def test_functional_pool_errors_still_name_the_function():
         F.max_pool2d(np.zeros((1, 1, 3, 3)), 5)
     with pytest.raises(ValueError, match=r"dropout2d: expected input"):
         F.dropout2d(np.zeros(3))
+
+
+# ------------------------------------------------------------------ MaxUnpool1d/2d (MaxPool's return_indices, undone)
+
+
+@pytest.mark.parametrize("nd, shape, kw, output_size", [
+    (2, (2, 3, 6, 8), dict(kernel_size=2), None),
+    (2, (2, 3, 7, 7), dict(kernel_size=3, stride=2, padding=1), None),
+    (2, (2, 3, 7, 7), dict(kernel_size=2), (7, 7)),
+    (2, (2, 3, 7, 7), dict(kernel_size=2), (2, 3, 7, 7)),
+    (2, (3, 7, 6), dict(kernel_size=(2, 3), stride=(2, 1)), None),
+    (1, (2, 3, 9), dict(kernel_size=3, stride=2), None),
+    (1, (2, 3, 9), dict(kernel_size=2), (9,)),
+])
+def test_max_unpool_matches_torch(nd, shape, kw, output_size):
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal(shape)
+    extra = {} if output_size is None else {"output_size": output_size}
+    tx, gx = torch.tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+    t_out, t_idx = getattr(torch.nn, f"MaxPool{nd}d")(**kw, return_indices=True)(tx)
+    out, idx = getattr(nn, f"MaxPool{nd}d")(**kw, return_indices=True)(gx)
+    theirs = getattr(torch.nn, f"MaxUnpool{nd}d")(**kw)(t_out, t_idx, **extra)
+    ours = getattr(nn, f"MaxUnpool{nd}d")(**kw)(out, idx, **extra)
+    _close(ours, theirs)
+    _close(getattr(F, f"max_unpool{nd}d")(out, idx, **kw, **extra), theirs)
+    u = rng.standard_normal(theirs.shape)
+    (ours * Tensor(u)).sum().backward()
+    (theirs * torch.tensor(u)).sum().backward()
+    _close(gx.grad, tx.grad)
+
+
+def test_max_unpool_gradcheck_and_graph_label():
+    from autograd import draw_graph, gradcheck
+
+    rng = np.random.default_rng(10)
+    x = Tensor(rng.standard_normal((2, 2, 4, 4)), requires_grad=True)
+    _, idx = nn.MaxPool2d(2, return_indices=True)(x)
+    y = Tensor(rng.standard_normal((2, 2, 2, 2)), requires_grad=True)
+    assert gradcheck(lambda t: nn.MaxUnpool2d(2)(t, idx), [y])
+    assert 'label="MaxUnpool (2, 2, 2, 2) -> (2, 2, 4, 4)"' in draw_graph(nn.MaxUnpool2d(2)(y, idx).sum()).source
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: nn.MaxUnpool2d(2)(Tensor(np.zeros((1, 1, 2, 2))), np.zeros((1, 1, 3, 3), dtype=np.int64)),
+     r"MaxUnpool2d\(kernel_size=2\): indices must be MaxPool2d's .*\(1, 1, 2, 2\).*\(1, 1, 3, 3\)"),
+    (lambda: nn.MaxUnpool2d(2)(Tensor(np.zeros((1, 1, 2, 2))), np.full((1, 1, 2, 2), 16)),
+     r"MaxUnpool2d\(kernel_size=2\): index 16 is out of range for an output of size \(4, 4\).*output_size"),
+    (lambda: nn.MaxUnpool2d(2)(Tensor(np.zeros((1, 1, 2, 2))), np.zeros((1, 1, 2, 2), dtype=np.int64),
+                               output_size=(9, 9)), r"output_size \(9, 9\) is not reachable .*of \(4, 4\)"),
+    (lambda: nn.MaxUnpool1d(2)(Tensor(np.zeros((2, 2, 2, 2))), np.zeros((2, 2, 2, 2), dtype=np.int64)),
+     r"MaxUnpool1d\(kernel_size=2\): expected a 3-D input"),
+    (lambda: nn.MaxUnpool2d(2, stride=0), r"MaxUnpool2d: stride must be a positive int"),
+])
+def test_max_unpool_bad_input(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()
