@@ -88,8 +88,12 @@ def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = Fal
 
 
 def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
-                align_corners: bool | None = None, recompute_scale_factor: bool | None = None) -> Tensor:
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                antialias: bool = False) -> Tensor:
     """Resize to ``size`` or by ``scale_factor``: mode "nearest", "nearest-exact", "linear" or "bilinear"."""
+    if antialias:
+        raise ValueError("interpolate: antialias=True is not supported; pass antialias=False (the default), or "
+                         "smooth the input first (e.g. avg_pool2d) when shrinking")
     return _interpolate(_tensor(input, "interpolate"), size, scale_factor, mode, align_corners,
                         recompute_scale_factor)
 

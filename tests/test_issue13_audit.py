@@ -367,3 +367,11 @@ def test_max_unpool_gradcheck_and_graph_label():
 def test_max_unpool_bad_input(call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call()
+
+
+def test_interpolate_takes_torchs_antialias_argument():
+    x = np.random.default_rng(11).standard_normal((1, 2, 5, 4))
+    ours = F.interpolate(Tensor(x), size=(7, 3), mode="bilinear", align_corners=False, antialias=False)
+    _close(ours, torch.nn.functional.interpolate(torch.tensor(x), size=(7, 3), mode="bilinear", antialias=False))
+    with pytest.raises(ValueError, match="interpolate: antialias=True is not supported"):
+        F.interpolate(Tensor(x), scale_factor=0.5, mode="bilinear", antialias=True)
