@@ -117,6 +117,9 @@ class _RNNBase(Module):
     def num_directions(self) -> int:
         return 2 if self.bidirectional else 1
 
+    def flatten_parameters(self) -> None:
+        """torch's cuDNN weight compaction; the weights here are already one array each, so nothing to do."""
+
     def _suffixes(self) -> tuple:
         return ("", "_reverse") if self.bidirectional else ("",)
 

@@ -375,3 +375,10 @@ def test_interpolate_takes_torchs_antialias_argument():
     _close(ours, torch.nn.functional.interpolate(torch.tensor(x), size=(7, 3), mode="bilinear", antialias=False))
     with pytest.raises(ValueError, match="interpolate: antialias=True is not supported"):
         F.interpolate(Tensor(x), scale_factor=0.5, mode="bilinear", antialias=True)
+
+
+def test_flatten_parameters_is_accepted_and_changes_nothing():
+    m = nn.GRU(3, 4, seed=0)
+    before = {k: np.array(v) for k, v in m.state_dict().items()}
+    assert m.flatten_parameters() is None
+    assert all(np.array_equal(before[k], np.asarray(v)) for k, v in m.state_dict().items())
