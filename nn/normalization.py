@@ -11,6 +11,7 @@ cumulative average.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Real
 from typing import Any
 
@@ -142,7 +143,10 @@ def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None
 
 
 def dropout2d(input: Any, p: float = 0.5, training: bool = True, rng: Any = None) -> Tensor:
-    """torch's ``F.dropout2d``: zero whole channels of x (N, C, H, W) or (C, H, W) with probability p; scale 1/(1-p)."""
+    """torch's ``F.dropout2d``: zero whole channels of x (N, C, H, W) with probability p; scale 1/(1-p).
+
+    A 3-D input is read as (N, C, L), with torch's warning: each (n, c) row is kept or zeroed whole.
+    """
     return _dropout2d(input, p, training, rng, "dropout2d")
 
 
@@ -150,11 +154,15 @@ def _dropout2d(input: Any, p: float, training: bool, rng: Any, where: str) -> Te
     p = _probability(p, where)
     x = _tensor_input(input, where)
     if x.ndim not in (3, 4):
-        raise ValueError(f"{where}: expected input of shape (N, C, H, W) or (C, H, W), got shape {x.shape}")
+        raise ValueError(f"{where}: expected input of shape (N, C, H, W) (or (N, C, L), as torch reads a 3-D "
+                         f"input), got shape {x.shape}; add the missing axes, e.g. x.reshape(1, C, H, W)")
+    if x.ndim == 3:
+        warnings.warn(f"{where}: a 3-D input {x.shape} is read as (N, C, L) and each (n, c) row dropped whole, as "
+                      "torch does; for one image (C, H, W) pass x[None]", UserWarning, stacklevel=3)
     if not training or p == 0.0:
         return x
     rng = rng if rng is not None else autograd.default_rng()
-    mask_shape = x.shape[: x.ndim - 2] + (1, 1)
+    mask_shape = x.shape[:2] + (1,) * (x.ndim - 2)
     scale = (rng.random(mask_shape) >= p) / (1.0 - p)
     return x * scale.astype(x.dtype, copy=False)
 
@@ -316,7 +324,10 @@ class GroupNorm(Module):
 
 
 class Dropout2d(Module):
-    """Channel dropout: in training, zero each channel of (N, C, H, W) with probability p, scale the rest by 1/(1-p)."""
+    """Channel dropout: in training, zero each channel of (N, C, H, W) with probability p, scale the rest by 1/(1-p).
+
+    As in torch, a 3-D input is read as (N, C, L) (with a warning), not as one unbatched image.
+    """
 
     def __init__(self, p: float = 0.5, seed: Any = None) -> None:
         super().__init__()

@@ -299,7 +299,7 @@ def test_batchnorm_device_and_dtype_in_torchs_positions():
     (lambda: nn.Upsample(size=0)(np.zeros((1, 1, 3, 3))), r"Upsample: size must be a positive int"),
     (lambda: nn.Upsample(scale_factor=2, mode="bilinear")(np.zeros((1, 1, 3))), r"Upsample: mode 'bilinear' needs"),
     (lambda: nn.Dropout2d(0.2)(np.zeros((2, 3))), r"Dropout2d\(p=0.2\): expected input of shape \(N, C, H, W\) "
-     r"or \(C, H, W\), got shape \(2, 3\)"),
+     r".*got shape \(2, 3\); add the missing axes"),
 ])
 def test_pool_resize_and_dropout_errors_name_the_layer_the_shapes_and_the_fix(call, pattern):
     with pytest.raises(ValueError, match=pattern):
@@ -382,3 +382,16 @@ def test_flatten_parameters_is_accepted_and_changes_nothing():
     before = {k: np.array(v) for k, v in m.state_dict().items()}
     assert m.flatten_parameters() is None
     assert all(np.array_equal(before[k], np.asarray(v)) for k, v in m.state_dict().items())
+
+
+def test_dropout2d_reads_a_3d_input_as_torch_does():
+    x = np.ones((4, 6, 5))
+    with pytest.warns(UserWarning, match="channel-wise 1D dropout"):
+        theirs = torch.nn.Dropout2d(0.5)(torch.tensor(x)).numpy()  # torch 2.x: 1-D channel dropout, a warning
+    with pytest.warns(UserWarning, match=r"Dropout2d\(p=0.5\): a 3-D input \(4, 6, 5\) is read as \(N, C, L\)"):
+        ours = nn.Dropout2d(0.5, seed=0)(Tensor(x)).data
+    for y in (ours, theirs):
+        whole_rows = (y == 0).all(axis=2) | (y == 2).all(axis=2)
+        assert whole_rows.all()
+        assert 0 < (y[:, :, 0] == 0).mean() < 1
+    assert not all(((ours[n] == 0).all() or (ours[n] == 2).all()) for n in range(4))  # rows, not whole planes
