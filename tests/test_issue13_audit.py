@@ -395,3 +395,15 @@ def test_dropout2d_reads_a_3d_input_as_torch_does():
         assert whole_rows.all()
         assert 0 < (y[:, :, 0] == 0).mean() < 1
     assert not all(((ours[n] == 0).all() or (ours[n] == 2).all()) for n in range(4))  # rows, not whole planes
+
+
+def test_lstm_with_projection_truncates_bptt_as_the_plain_lstm():
+    x = np.random.default_rng(12).standard_normal((8, 2, 3))
+    reached = []
+    for proj in (0, 2):
+        m = nn.LSTM(3, 4, proj_size=proj, bptt_truncate=3, seed=0)
+        gx = Tensor(x, requires_grad=True)
+        m(gx)[0][7].sum().backward()
+        reached.append(np.abs(gx.grad.data).sum(axis=(1, 2)) > 0)
+    np.testing.assert_array_equal(reached[0], reached[1])
+    np.testing.assert_array_equal(reached[1], [False] * 6 + [True] * 2)
