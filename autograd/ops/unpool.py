@@ -16,6 +16,10 @@ class MaxUnpool(Function):
     """out = zeros of ``out_shape``, x at ``indices`` (per (n, c) plane); the gradient gathers them back."""
 
     @staticmethod
+    def torch_name(t: Any) -> str:  # torch's node for max_unpool2d (its 1-d form ends in a squeeze)
+        return "MaxUnpool2DBackward0"
+
+    @staticmethod
     def forward(ctx: Context, x: np.ndarray, indices: np.ndarray | None = None, out_shape: tuple = ()) -> np.ndarray:
         nc = int(out_shape[0]) * int(out_shape[1])  # x (N, C, *in) -> (N, C, *out): one row per plane
         flat_x = x.reshape(nc, -1)
