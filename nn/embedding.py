@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+import autograd
 from autograd import Tensor
 from autograd.ops.embedding import Embedding as EmbeddingOp
 
@@ -72,8 +73,10 @@ def _renorm(weight: Tensor, idx: np.ndarray, max_norm: Any, norm_type: Any, wher
     w = weight.data
     norms = np.linalg.norm(w[rows], ord=float(norm_type), axis=1)
     big = norms > max_norm
-    if big.any():  # torch's scale max_norm / (norm + 1e-7); not part of the graph
-        w[rows[big]] *= (float(max_norm) / (norms[big] + 1e-7)).astype(w.dtype)[:, None]
+    if big.any():  # torch's scale max_norm / (norm + 1e-7), outside the graph but a versioned in-place write
+        pick = rows[big]
+        with autograd.no_grad():
+            weight[pick] = w[pick] * (float(max_norm) / (norms[big] + 1e-7)).astype(w.dtype)[:, None]
 
 
 def embedding(input: Any, weight: Any, padding_idx: int | None = None, max_norm: float | None = None,

@@ -407,3 +407,15 @@ def test_lstm_with_projection_truncates_bptt_as_the_plain_lstm():
         reached.append(np.abs(gx.grad.data).sum(axis=(1, 2)) > 0)
     np.testing.assert_array_equal(reached[0], reached[1])
     np.testing.assert_array_equal(reached[1], [False] * 6 + [True] * 2)
+
+
+def test_embedding_max_norm_on_a_weight_used_before_is_torchs_inplace_error():
+    emb = nn.Embedding(4, 3, max_norm=0.5, seed=0)
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    tied = (x @ emb.weight.T).sum()  # the weight, saved for backward, then renormalised in place
+    emb(np.array([1, 2]))
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        tied.backward()
+    emb.weight.grad = None
+    (emb(np.array([1, 2])) * 2.0).sum().backward()  # read after the change: fine
+    assert emb.weight.grad.data[1].tolist() == [2.0, 2.0, 2.0]
