@@ -24,6 +24,7 @@ from .init import fan_in_uniform, rng_from
 from .layers import _size
 from .module import Module, check_mode, make_parameter
 from .modes import as_value, is_scalar, to_tensor, to_values
+from .reset import reset_conv
 
 # ------------------------------------------------------------------ functions (nn.functional)
 
@@ -208,6 +209,10 @@ class _ConvNd(Module):
         return C.conv(x, w, b, self.stride, self.padding, self.dilation, self.groups, self.padding_mode, self.nd,
                       where)
 
+    def reset_parameters(self, seed: Any = None) -> None:
+        """torch's initialisation again, in place: uniform in +-1/sqrt(fan_in)."""
+        reset_conv(self, seed)
+
     def _where(self) -> str:
         return f"{type(self).__name__}({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size})"
 
@@ -279,6 +284,10 @@ class ConvTranspose2d(Module):
             if bias else None
         if dtype is not None:
             self.to(dtype)
+
+    def reset_parameters(self, seed: Any = None) -> None:
+        """torch's initialisation again, in place: uniform in +-1/sqrt(fan_in), fan_in from weight.shape[1:]."""
+        reset_conv(self, seed)
 
     def forward(self, x: Any, output_size: Any = None) -> Tensor:
         where = f"ConvTranspose2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size})"

@@ -139,6 +139,13 @@ class Embedding(Module):
                 w = w.astype(dtype)
         self.weight = Parameter(w, requires_grad=not _freeze)
 
+    def reset_parameters(self, seed: Any = None) -> None:
+        """torch's initialisation again, in place: N(0, 1) numbers, the padding_idx row zero."""
+        w = rng_from(seed).standard_normal(self.weight.shape)
+        if self.padding_idx is not None:
+            w[self.padding_idx] = 0.0
+        self.weight.data[...] = w
+
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None,
                         max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,

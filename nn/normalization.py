@@ -167,6 +167,13 @@ def _dropout2d(input: Any, p: float, training: bool, rng: Any, where: str) -> Te
     return x * scale.astype(x.dtype, copy=False)
 
 
+def _ones_zeros(m: Module) -> None:
+    if m.weight is not None:
+        m.weight.data[...] = 1
+    if m.bias is not None:
+        m.bias.data[...] = 0
+
+
 def _probability(p: Any, where: str) -> float:
     if isinstance(p, bool) or not isinstance(p, Real) or not 0 <= p < 1:
         raise ValueError(f"{where}: p is the probability of dropping a channel and must be in [0, 1), got {p!r}")
@@ -215,6 +222,11 @@ class _BatchNorm(Module):
                 self.register_buffer(name, None)
         if dtype is not None:
             self.to(dtype)
+
+    def reset_parameters(self) -> None:
+        """Running statistics reset, weight 1 and bias 0 again (torch's)."""
+        self.reset_running_stats()
+        _ones_zeros(self)
 
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
@@ -285,6 +297,10 @@ class LayerNorm(Module):
             )
         return LayerNormOp.apply(x, self.weight, self.bias, ndim=k, eps=self.eps)
 
+    def reset_parameters(self) -> None:
+        """Weight 1 and bias 0 again (torch's)."""
+        _ones_zeros(self)
+
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps:g}, elementwise_affine={self.elementwise_affine}"
 
@@ -318,6 +334,10 @@ class GroupNorm(Module):
                 f"the channel axis (axis 1) must have {self.num_channels} entries"
             )
         return GroupNormOp.apply(x, self.weight, self.bias, groups=self.num_groups, eps=self.eps)
+
+    def reset_parameters(self) -> None:
+        """Weight 1 and bias 0 again (torch's)."""
+        _ones_zeros(self)
 
     def extra_repr(self) -> str:
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps:g}, affine={self.affine}"

@@ -43,6 +43,7 @@ from .init import rng_from
 from .layers import _size
 from .module import Module, Parameter, check_mode, make_parameter
 from .modes import as_value, is_scalar, to_tensor, to_values
+from .reset import reset_recurrent
 
 
 
@@ -116,6 +117,10 @@ class _RNNBase(Module):
     @property
     def num_directions(self) -> int:
         return 2 if self.bidirectional else 1
+
+    def reset_parameters(self, seed: Any = None) -> None:
+        """torch's initialisation again, in place: every parameter uniform in +-1/sqrt(hidden_size)."""
+        reset_recurrent(self, seed)
 
     def flatten_parameters(self) -> None:
         """torch's cuDNN weight compaction; the weights here are already one array each, so nothing to do."""
@@ -437,6 +442,10 @@ class _CellBase(Module):
         self.bias_hh = make_parameter(rng.uniform(-k, k, (g * h,)), mode, "b_hh") if bias else None
         if dtype is not None:
             self.to(dtype)
+
+    def reset_parameters(self, seed: Any = None) -> None:
+        """torch's initialisation again, in place: every parameter uniform in +-1/sqrt(hidden_size)."""
+        reset_recurrent(self, seed)
 
     def _label(self, name: str) -> str:
         return self._LABELS.get(name, name)

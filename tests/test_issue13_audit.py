@@ -419,3 +419,49 @@ def test_embedding_max_norm_on_a_weight_used_before_is_torchs_inplace_error():
     emb.weight.grad = None
     (emb(np.array([1, 2])) * 2.0).sum().backward()  # read after the change: fine
     assert emb.weight.grad.data[1].tolist() == [2.0, 2.0, 2.0]
+
+
+# ------------------------------------------------------------------ reset_parameters
+
+
+@pytest.mark.parametrize("make, bound", [
+    (lambda: nn.Conv2d(4, 6, 3, groups=2), 1 / np.sqrt(2 * 9)),
+    (lambda: nn.Conv2d(2, 3, 3, mode="scalar"), 1 / np.sqrt(2 * 9)),
+    (lambda: nn.Conv1d(3, 2, 5), 1 / np.sqrt(15)),
+    (lambda: nn.ConvTranspose2d(4, 6, 2, groups=2), 1 / np.sqrt(3 * 4)),
+    (lambda: nn.LSTM(3, 16, num_layers=2, bidirectional=True, proj_size=4), 1 / 4),
+    (lambda: nn.GRUCell(3, 25), 1 / 5),
+    (lambda: nn.RNNCell(3, 4, mode="scalar"), 1 / 2),
+])
+def test_reset_parameters_redraws_torchs_init_in_place(make, bound):
+    from nn.module import parameter_array
+
+    m = make()
+    params = dict(m.named_parameters())
+    before = {k: np.array(parameter_array(p), dtype=float) for k, p in params.items()}
+    for p in params.values():
+        if isinstance(p, Tensor):
+            p.data[...] = 9.0
+    m.reset_parameters(seed=1)
+    assert all(p is params[k] for k, p in m.named_parameters())  # the same objects, new numbers
+    for k, p in m.named_parameters():
+        now = np.array(parameter_array(p), dtype=float)
+        assert np.all(np.abs(now) <= bound) and not np.array_equal(now, before[k])
+        assert np.abs(now).max() > 0.5 * bound
+
+
+def test_norm_and_embedding_reset_parameters():
+    bn = nn.BatchNorm2d(3)
+    bn(Tensor(np.random.default_rng(0).standard_normal((4, 3, 2, 2)) + 5))
+    bn.weight.data[...] = 3
+    bn.reset_parameters()
+    assert np.all(bn.weight.data == 1) and np.all(bn.bias.data == 0)
+    assert np.all(bn.running_mean.data == 0) and np.all(bn.running_var.data == 1)
+    assert int(bn.num_batches_tracked.data) == 0
+    for m in (nn.LayerNorm(4), nn.GroupNorm(2, 4)):
+        m.weight.data[...], m.bias.data[...] = 2, 3
+        m.reset_parameters()
+        assert np.all(m.weight.data == 1) and np.all(m.bias.data == 0)
+    emb = nn.Embedding(50, 8, padding_idx=3)
+    emb.reset_parameters(seed=0)
+    assert np.all(emb.weight.data[3] == 0) and 0.8 < emb.weight.data.std() < 1.2
