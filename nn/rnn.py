@@ -477,6 +477,36 @@ class _CellBase(Module):
             raise ValueError(f"{where}: {name} has shape {t.shape}, expected {want}; pass None for zeros")
         return t if batched else t.reshape(1, self.hidden_size)
 
+    def _scalar_rows(self, input: Any, states: tuple) -> tuple[list, list, bool]:
+        """Scalar mode: the input as rows of Values, each state (None: zeros) as rows too, and whether batched."""
+        where = self._where()
+        x = to_values(input, where)
+        if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
+            raise ValueError(f"{where}: expected input of shape (B, {self.input_size}) or ({self.input_size},), "
+                             f"got shape {x.shape}; a cell takes one time step")
+        rows = x.reshape(-1, self.input_size)
+        want = (x.shape[0], self.hidden_size) if x.ndim == 2 else (self.hidden_size,)
+        out = []
+        for t, name in states:
+            if t is None:
+                out.append([[as_value(0.0)] * self.hidden_size for _ in range(rows.shape[0])])
+                continue
+            v = to_values(t, where)
+            if v.shape != want:
+                raise ValueError(f"{where}: {name} has shape {v.shape}, expected {want}; pass None for zeros")
+            out.append([[as_value(e) for e in r] for r in v.reshape(-1, self.hidden_size)])
+        return [[as_value(e) for e in r] for r in rows], out, x.ndim == 2
+
+    def _gate_sums(self, xs: list, hs: list, rows: range, split: bool = False) -> list:
+        """Scalar mode: per gate row j, one sum node of x W_ih[j] + b_ih[j] + h W_hh[j] + b_hh[j] (two with split)."""
+        w_ih, w_hh, b_ih, b_hh = self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+        out = []
+        for j in rows:
+            xt = list(map(mul, list(w_ih[j]), xs)) + ([b_ih[j]] if b_ih is not None else [])
+            ht = list(map(mul, list(w_hh[j]), hs)) + ([b_hh[j]] if b_hh is not None else [])
+            out.append((Value.sum(xt), Value.sum(ht)) if split else Value.sum(xt + ht))
+        return out
+
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias_ih is not None else ", bias=False")
 
@@ -543,16 +573,41 @@ class RNNCell(_CellBase):
 
 
 class LSTMCell(_CellBase):
-    """One LSTM step: ``cell(x, (h, c))`` -> (h', c'), gates i, f, g, o as in torch."""
+    """One LSTM step: ``cell(x, (h, c))`` -> (h', c'), gates i, f, g, o as in torch.
+
+    ``mode="scalar"``: Values throughout (one sum node per gate unit), the same numbers as tensor mode.
+    """
 
     _gates = 4
     _name = "LSTMCell"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None,
-                 seed: Any = None) -> None:
-        super().__init__(input_size, hidden_size, bias, "tensor", seed, device, dtype)
+                 seed: Any = None, mode: str = "tensor") -> None:
+        super().__init__(input_size, hidden_size, bias, mode, seed, device, dtype)
+
+    def _scalar_forward(self, input: Any, hx: Any) -> tuple:
+        """Values: i, f, o = sigmoid, g = tanh of one sum node each; c' = f c + i g, h' = o tanh(c')."""
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise ValueError(f"{self._where()}: hx must be a pair (h, c), got {type(hx).__name__}")
+        h0, c0 = (None, None) if hx is None else hx
+        xr, (hr, cr), batched = self._scalar_rows(input, ((h0, "h"), (c0, "c")))
+        n = self.hidden_size
+        h2 = np.empty((len(xr), n), dtype=object)
+        c2 = np.empty((len(xr), n), dtype=object)
+        for b, xs in enumerate(xr):
+            z = self._gate_sums(xs, hr[b], range(4 * n))
+            for j in range(n):
+                i, f, g, o = z[j].sigmoid(), z[n + j].sigmoid(), z[2 * n + j].tanh(), z[3 * n + j].sigmoid()
+                c2[b, j] = f * cr[b][j] + i * g
+                h2[b, j] = o * c2[b, j].tanh()
+        return (h2, c2) if batched else (h2.reshape(n), c2.reshape(n))
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + (f", mode={self.mode!r}" if self.mode == "scalar" else "")
 
     def forward(self, input: Any, hx: Any = None) -> tuple:
+        if self.mode == "scalar":
+            return self._scalar_forward(input, hx)
         x, batched = self._input(input)
         b = x.shape[0]
         if hx is None:
@@ -581,16 +636,35 @@ def _packed(h: Tensor, c: Tensor) -> Tensor:
 
 
 class GRUCell(_CellBase):
-    """One GRU step h' = (1 - z) n + z h, as in torch."""
+    """One GRU step h' = (1 - z) n + z h, as in torch; ``mode="scalar"`` computes it on Values."""
 
     _gates = 3
     _name = "GRUCell"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None,
-                 seed: Any = None) -> None:
-        super().__init__(input_size, hidden_size, bias, "tensor", seed, device, dtype)
+                 seed: Any = None, mode: str = "tensor") -> None:
+        super().__init__(input_size, hidden_size, bias, mode, seed, device, dtype)
+
+    def _scalar_forward(self, input: Any, hx: Any) -> np.ndarray:
+        """Values: r, z = sigmoid, n = tanh(x-side + r h-side), h' = (1 - z) n + z h."""
+        xr, (hr,), batched = self._scalar_rows(input, ((hx, "hx"),))
+        n = self.hidden_size
+        out = np.empty((len(xr), n), dtype=object)
+        for b, xs in enumerate(xr):
+            rz = self._gate_sums(xs, hr[b], range(2 * n))
+            cand = self._gate_sums(xs, hr[b], range(2 * n, 3 * n), split=True)
+            for j in range(n):
+                r, z = rz[j].sigmoid(), rz[n + j].sigmoid()
+                a, hside = cand[j]
+                out[b, j] = (1 - z) * (a + r * hside).tanh() + z * hr[b][j]
+        return out if batched else out.reshape(n)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + (f", mode={self.mode!r}" if self.mode == "scalar" else "")
 
     def forward(self, input: Any, hx: Any = None) -> Tensor:
+        if self.mode == "scalar":
+            return self._scalar_forward(input, hx)
         x, batched = self._input(input)
         h = self._state(hx, "hx", x.shape[0], batched)
         if h is None:

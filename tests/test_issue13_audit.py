@@ -465,3 +465,51 @@ def test_norm_and_embedding_reset_parameters():
     emb = nn.Embedding(50, 8, padding_idx=3)
     emb.reset_parameters(seed=0)
     assert np.all(emb.weight.data[3] == 0) and 0.8 < emb.weight.data.std() < 1.2
+
+
+# ------------------------------------------------------------------ LSTMCell / GRUCell in scalar mode
+
+
+def _value_data(a):
+    return np.vectorize(lambda v: v.data)(a)
+
+
+@pytest.mark.parametrize("kind", ["LSTMCell", "GRUCell"])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("batched", [True, False])
+def test_scalar_lstm_and_gru_cells_match_torch_over_three_steps(kind, bias, batched):
+    rng = np.random.default_rng(16)
+    tc = getattr(torch.nn, kind)(2, 3, bias=bias).double()
+    cell = _load(getattr(nn, kind)(2, 3, bias=bias, mode="scalar"), tc)
+    xs = rng.standard_normal((3, 2, 2) if batched else (3, 2))
+    ours = theirs = None
+    for t in range(3):
+        ours, theirs = cell(xs[t], ours), tc(torch.tensor(xs[t]), theirs)
+    ours = ours if isinstance(ours, tuple) else (ours,)
+    theirs = theirs if isinstance(theirs, tuple) else (theirs,)
+    for a, b in zip(ours, theirs):
+        assert a.dtype == object and a.shape == tuple(b.shape)
+        _close(_value_data(a), b, 1e-12)
+    loss = sum(v * (k + 1) for k, v in enumerate(ours[-1].reshape(-1)))
+    loss.backward()
+    (theirs[-1].reshape(-1) * torch.arange(1, theirs[-1].numel() + 1)).sum().backward()
+    tp = dict(tc.named_parameters())
+    for name, p in cell.named_parameters():
+        _close(np.vectorize(lambda v: v.grad)(p), tp[name].grad, 1e-12)
+
+
+def test_scalar_lstm_cell_takes_states_and_converts_to_tensor_mode():
+    cell = nn.LSTMCell(2, 3, mode="scalar", seed=0)
+    x, h0, c0 = np.array([0.1, -0.2]), np.full(3, 0.5), np.ones(3)
+    h, c = cell(x, (h0, c0))
+    th, tc = cell.to_tensor()(Tensor(x), (Tensor(h0), Tensor(c0)))
+    _close(_value_data(h), torch.tensor(th.data), 1e-12)
+    _close(_value_data(c), torch.tensor(tc.data), 1e-12)
+    assert repr(cell) == "LSTMCell(2, 3, mode='scalar')"
+    with pytest.raises(ValueError, match=r"LSTMCell\(input_size=2, hidden_size=3\): hx must be a pair"):
+        cell(x, h0)
+    with pytest.raises(ValueError, match=r"GRUCell\(input_size=2, hidden_size=3\): hx has shape \(4,\), "
+                                         r"expected \(3,\)"):
+        nn.GRUCell(2, 3, mode="scalar")(x, np.zeros(4))
+    with pytest.raises(ValueError, match=r"expected input of shape \(B, 2\) or \(2,\), got shape \(3,\)"):
+        nn.GRUCell(2, 3, mode="scalar")(np.zeros(3))
