@@ -41,7 +41,7 @@ LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "BatchNorm2d": ("normalization", ("num_features", "eps", "momentum", "affine", "track_running_stats")),
     "LayerNorm": ("normalization", ("normalized_shape", "eps", "elementwise_affine", "bias")),
     "GroupNorm": ("normalization", ("num_groups", "num_channels", "eps", "affine")),
-    "Dropout2d": ("normalization", ("p",)),
+    "Dropout2d": ("normalization", ("p", "inplace")),
     "Embedding": ("embedding", ("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type",
                                 "scale_grad_by_freq", "sparse")),
     "RNN": ("rnn", ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first", "dropout",

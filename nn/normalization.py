@@ -142,15 +142,16 @@ def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None
                              groups=g, eps=_eps(eps, where))
 
 
-def dropout2d(input: Any, p: float = 0.5, training: bool = True, rng: Any = None) -> Tensor:
+def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False, rng: Any = None) -> Tensor:
     """torch's ``F.dropout2d``: zero whole channels of x (N, C, H, W) with probability p; scale 1/(1-p).
 
     A 3-D input is read as (N, C, L), with torch's warning: each (n, c) row is kept or zeroed whole.
+    ``inplace=True`` scales ``input`` itself (a recorded in-place op, as torch's).
     """
-    return _dropout2d(input, p, training, rng, "dropout2d")
+    return _dropout2d(input, p, training, rng, "dropout2d", inplace)
 
 
-def _dropout2d(input: Any, p: float, training: bool, rng: Any, where: str) -> Tensor:
+def _dropout2d(input: Any, p: float, training: bool, rng: Any, where: str, inplace: bool = False) -> Tensor:
     p = _probability(p, where)
     x = _tensor_input(input, where)
     if x.ndim not in (3, 4):
@@ -163,8 +164,12 @@ def _dropout2d(input: Any, p: float, training: bool, rng: Any, where: str) -> Te
         return x
     rng = rng if rng is not None else autograd.default_rng()
     mask_shape = x.shape[:2] + (1,) * (x.ndim - 2)
-    scale = (rng.random(mask_shape) >= p) / (1.0 - p)
-    return x * scale.astype(x.dtype, copy=False)
+    scale = ((rng.random(mask_shape) >= p) / (1.0 - p)).astype(x.dtype, copy=False)
+    if inplace:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{where}: inplace=True needs a Tensor to change, got {type(input).__name__}")
+        return x.mul_(scale)
+    return x * scale
 
 
 def _ones_zeros(m: Module) -> None:
@@ -349,16 +354,17 @@ class Dropout2d(Module):
     As in torch, a 3-D input is read as (N, C, L) (with a warning), not as one unbatched image.
     """
 
-    def __init__(self, p: float = 0.5, seed: Any = None) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False, seed: Any = None) -> None:
         super().__init__()
         self.p = _probability(p, "Dropout2d")
+        self.inplace = bool(inplace)
         self.rng = rng_from(seed) if seed is not None else None
 
     def forward(self, x: Any) -> Tensor:
-        return _dropout2d(x, self.p, self.training, self.rng, f"Dropout2d(p={self.p:g})")
+        return _dropout2d(x, self.p, self.training, self.rng, f"Dropout2d(p={self.p:g})", self.inplace)
 
     def extra_repr(self) -> str:
-        return f"p={self.p:g}"
+        return f"p={self.p:g}, inplace={self.inplace}"
 
 
 __all__ = [

@@ -513,3 +513,17 @@ def test_scalar_lstm_cell_takes_states_and_converts_to_tensor_mode():
         nn.GRUCell(2, 3, mode="scalar")(x, np.zeros(4))
     with pytest.raises(ValueError, match=r"expected input of shape \(B, 2\) or \(2,\), got shape \(3,\)"):
         nn.GRUCell(2, 3, mode="scalar")(np.zeros(3))
+
+
+def test_dropout2d_takes_torchs_inplace_argument():
+    x = Tensor(np.ones((4, 6, 3, 3)), requires_grad=True)
+    h = x * 1.0
+    out = nn.Dropout2d(0.5, True, seed=0)(h)  # torch's positional order: p, inplace
+    assert out is h and np.all((h.data == 0) | (h.data == 2))
+    h.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, h.data)  # d/dx of the scaled copy: the mask itself
+    y = Tensor(np.ones((2, 3, 2, 2)))
+    assert F.dropout2d(y, 0.5, True, True) is y
+    assert repr(nn.Dropout2d(0.25)) == "Dropout2d(p=0.25, inplace=False)"
+    with pytest.raises(TypeError, match="inplace=True needs a Tensor"):
+        F.dropout2d(np.ones((2, 3, 2, 2)), 0.5, True, True)
