@@ -134,6 +134,10 @@ __all__ += [
     "Bilinear", "Softmax2d", "Dropout1d", "AlphaDropout", "FeatureAlphaDropout", "ParameterDict",
 ]
 
+from .pooling import MaxUnpool1d, MaxUnpool2d  # noqa: E402
+
+__all__ += ["MaxUnpool1d", "MaxUnpool2d"]
+
 
 def __dir__() -> list[str]:
     """The API in ``__all__``, not the modules it is built from."""

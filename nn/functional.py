@@ -913,6 +913,7 @@ from .pooling import (  # noqa: E402,F401
 )
 from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa: E402, F401  (images and sequences)
 from .embedding import embedding  # noqa: E402, F401
+from .pooling import max_unpool1d, max_unpool2d  # noqa: E402, F401
 from .attention import glu, multi_head_attention_forward, rms_norm, scaled_dot_product_attention  # noqa: E402, F401
 from .attention import dropout, linear  # noqa: E402, F401  (torch's F.dropout and F.linear)
 

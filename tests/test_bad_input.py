@@ -811,6 +811,11 @@ CASES += [
       "expected a 4-D input"),
     C(N + "AdaptiveMaxPool1d", "negative size", lambda w: nn.AdaptiveMaxPool1d(-1)(np.zeros((1, 1, 4))), ValueError,
       "output_size must be a positive int"),
+    C(N + "MaxUnpool2d", "indices of another shape", lambda w: nn.MaxUnpool2d(2)(np.zeros((1, 1, 2, 2)),
+                                                                           np.zeros((1, 1, 3, 3), dtype=np.int64)),
+      ValueError, "indices must be MaxPool2d's"),
+    C(N + "MaxUnpool1d", "index out of range", lambda w: nn.MaxUnpool1d(2)(np.zeros((1, 1, 2)), np.array([[[0, 4]]])),
+      ValueError, "index 4 is out of range"),
     C(N + "Upsample", "size and scale_factor", lambda w: nn.Upsample(size=2, scale_factor=2)(_IMG), ValueError,
       "exactly one of size and scale_factor"),
 ]
