@@ -100,6 +100,20 @@ __all__ += ["GLU", "RMSNorm", "MultiheadAttention", "TransformerEncoderLayer", "
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer  # noqa: E402
 
 __all__ += ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
+from .layers_vision import (  # noqa: E402
+    ChannelShuffle, CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ConvTranspose1d, InstanceNorm1d,
+    InstanceNorm2d, LocalResponseNorm, LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d, PixelShuffle, PixelUnshuffle,
+    ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, UpsamplingBilinear2d, UpsamplingNearest2d,
+    ZeroPad1d, ZeroPad2d,
+)
+
+__all__ += [
+    "PixelShuffle", "PixelUnshuffle", "ChannelShuffle",
+    "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
+    "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm", "ConvTranspose1d",
+    "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+]
 
 
 def __dir__() -> list[str]:

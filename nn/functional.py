@@ -907,3 +907,22 @@ from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa
 from .embedding import embedding  # noqa: E402, F401
 from .attention import glu, multi_head_attention_forward, rms_norm, scaled_dot_product_attention  # noqa: E402, F401
 from .attention import dropout, linear  # noqa: E402, F401  (torch's F.dropout and F.linear)
+
+# ---- vision functions (nn/functional_vision.py)
+from .functional_vision import (  # noqa: E402, F401  (re-exported: F.pixel_shuffle, F.instance_norm, ...)
+    channel_shuffle,
+    conv_transpose1d,
+    instance_norm,
+    local_response_norm,
+    lp_pool1d,
+    lp_pool2d,
+    max_unpool1d,
+    max_unpool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+    upsample,
+)
+
+for _fn in (pixel_shuffle, pixel_unshuffle, channel_shuffle, instance_norm, local_response_norm, conv_transpose1d,
+            lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d, upsample):
+    _fn.__module__ = __name__

@@ -1,0 +1,309 @@
+"""Vision functions of ``torch.nn.functional`` built from gradwork's ops (re-exported by ``nn.functional``).
+
+pixel_shuffle, pixel_unshuffle, channel_shuffle (reshapes and one permute), instance_norm (group norm
+with one group per channel, or batch norm on running statistics), local_response_norm (a moving sum
+over channels), conv_transpose1d (the 2-D transposed convolution on a height-1 image), lp_pool1d/2d
+(average pooling of x**p), max_unpool1d/2d (a scatter into zeros) and upsample (interpolate's
+deprecated name). Each is exact: the derivatives come from the ops it is made of. Tensor mode only.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.backend import ops as K
+from autograd.ops import conv as C
+from autograd.ops.norm import BatchNorm as BatchNormOp
+from autograd.ops.norm import GroupNorm as GroupNormOp
+
+from .modes import is_scalar, to_tensor
+
+__all__ = [
+    "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm", "local_response_norm",
+    "conv_transpose1d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "upsample",
+]
+
+
+def _tensor(x: Any, where: str) -> Tensor:
+    if is_scalar(x):
+        raise TypeError(f"{where}: works in tensor mode only; pass a Tensor or an array, not Values")
+    return x if isinstance(x, Tensor) else to_tensor(x, where)
+
+
+def _positive(n: Any, what: str, where: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
+    return int(n)
+
+
+def _number(v: Any, what: str, where: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, Real):
+        raise TypeError(f"{where}: {what} must be a number, got {v!r}")
+    return float(v)
+
+
+# ------------------------------------------------------------------ pixel and channel shuffles
+
+
+def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:
+    """(*, C r**2, H, W) -> (*, C, H r, W r): out[c, h r + i, w r + j] = x[c r**2 + i r + j, h, w]."""
+    where = "pixel_shuffle"
+    x = _tensor(input, where)
+    r = _positive(upscale_factor, "upscale_factor", where)
+    if x.ndim < 3:
+        raise ValueError(f"{where}: expected an input of shape (*, C, H, W) with at least 3 axes, got shape "
+                         f"{x.shape}")
+    *lead, c, h, w = x.shape
+    if c % (r * r):
+        raise ValueError(f"{where}: the channel axis (-3) of shape {x.shape} has {c} entries, which is not "
+                         f"divisible by upscale_factor**2 = {r * r}; use {r * r}k channels")
+    k, b = c // (r * r), len(lead)
+    y = x.reshape(*lead, k, r, r, h, w)
+    y = y.permute(*range(b), b, b + 3, b + 1, b + 4, b + 2)
+    return y.reshape(*lead, k, h * r, w * r)
+
+
+def pixel_unshuffle(input: Any, downscale_factor: int) -> Tensor:
+    """(*, C, H r, W r) -> (*, C r**2, H, W), the inverse of ``pixel_shuffle``."""
+    where = "pixel_unshuffle"
+    x = _tensor(input, where)
+    r = _positive(downscale_factor, "downscale_factor", where)
+    if x.ndim < 3:
+        raise ValueError(f"{where}: expected an input of shape (*, C, H, W) with at least 3 axes, got shape "
+                         f"{x.shape}")
+    *lead, c, h, w = x.shape
+    if h % r or w % r:
+        raise ValueError(f"{where}: the height {h} and width {w} of shape {x.shape} must be divisible by "
+                         f"downscale_factor={r}; crop or pad the image to a multiple of {r}")
+    b = len(lead)
+    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    y = y.permute(*range(b), b, b + 2, b + 4, b + 1, b + 3)
+    return y.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input: Any, groups: int) -> Tensor:
+    """(N, C, *) with C = g k: channel i k + j moves to j g + i (ShuffleNet's shuffle)."""
+    where = "channel_shuffle"
+    x = _tensor(input, where)
+    g = _positive(groups, "groups", where)
+    if x.ndim < 3:
+        raise ValueError(f"{where}: expected an input of shape (N, C, *) with more than 2 axes, got shape "
+                         f"{x.shape}; add the spatial axes")
+    n, c, *rest = x.shape
+    if c % g:
+        raise ValueError(f"{where}: the channel axis (1) of shape {x.shape} has {c} entries, which is not "
+                         f"divisible by groups={g}")
+    y = x.reshape(n, g, c // g, *rest).transpose(1, 2)
+    return y.reshape(n, c, *rest)
+
+
+# ------------------------------------------------------------------ normalisation
+
+
+def _vector(t: Any, c: int, what: str, where: str) -> Any:
+    if t is None:
+        return None
+    shape = tuple(np.shape(getattr(t, "data", t)))
+    if shape != (c,):
+        raise ValueError(f"{where}: {what} has shape {shape}, expected ({c},) (one entry per channel)")
+    return t if isinstance(t, Tensor) else to_tensor(t, f"{where} {what}")
+
+
+def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None, weight: Any = None,
+                  bias: Any = None, use_input_stats: bool = True, momentum: float = 0.1,
+                  eps: float = 1e-5) -> Tensor:
+    """(x - mean) / sqrt(var + eps) w + b with mean and biased var per sample and channel of x (N, C, *).
+
+    ``use_input_stats=False`` uses running_mean and running_var instead; with input statistics, the running
+    ones (when given) move towards the batch average of the per-instance mean and unbiased variance.
+    """
+    where = "instance_norm"
+    x = _tensor(input, where)
+    if x.ndim < 3:
+        raise ValueError(f"{where}: expected an input of shape (N, C, *) with at least one spatial axis, got "
+                         f"shape {x.shape}")
+    n, c = x.shape[0], x.shape[1]
+    if isinstance(eps, bool) or not isinstance(eps, Real) or not eps >= 0:
+        raise ValueError(f"{where}: eps must be a number >= 0, got {eps!r}")
+    w, b = _vector(weight, c, "weight", where), _vector(bias, c, "bias", where)
+    rm, rv = (t.data if isinstance(t, Tensor) else t for t in (running_mean, running_var))
+    for what, arr in (("running_mean", rm), ("running_var", rv)):
+        if arr is not None and np.shape(arr) != (c,):
+            raise ValueError(f"{where}: {what} has shape {np.shape(arr)}, expected ({c},)")
+    if not use_input_stats:
+        if rm is None or rv is None:
+            raise ValueError(f"{where}: use_input_stats=False needs running_mean and running_var; pass them")
+        return BatchNormOp.apply(x, w, b, mean=np.asarray(rm), var=np.asarray(rv), eps=float(eps), training=False)
+    count = x.size // (n * c) if n * c else 0
+    if count <= 1:
+        raise ValueError(f"{where}: expected more than 1 spatial element per channel when using input "
+                         f"statistics, got input of shape {x.shape}")
+    if rm is not None and rv is not None:
+        mean, var = K.batch_norm_stats(x.data.reshape(1, n * c, -1))
+        m = _number(momentum, "momentum", where)
+        rm *= 1 - m
+        rm += m * mean.reshape(n, c).mean(axis=0)
+        rv *= 1 - m
+        rv += (m * count / (count - 1)) * var.reshape(n, c).mean(axis=0)
+    return GroupNormOp.apply(x, w, b, groups=c, eps=float(eps))
+
+
+def local_response_norm(input: Any, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """x / (k + alpha/size sum_{c' near c} x[c']**2)**beta, the window c - size//2 .. c + (size-1)//2."""
+    where = "local_response_norm"
+    x = _tensor(input, where)
+    size = _positive(size, "size", where)
+    if x.ndim < 3:
+        raise ValueError(f"{where}: expected an input of shape (N, C, *) with 3 or more axes, got shape "
+                         f"{x.shape}")
+    alpha, beta, k = (_number(v, name, where) for v, name in ((alpha, "alpha"), (beta, "beta"), (k, "k")))
+    c = x.shape[1]
+    sq = x * x
+    widths = [(0, 0)] * x.ndim
+    widths[1] = (size // 2, (size - 1) // 2)
+    flat = [p for pair in widths[::-1] for p in pair]
+    from autograd import torchops as T
+
+    padded = T.pad(sq, flat)
+    total = padded[:, 0:c]
+    for i in range(1, size):
+        total = total + padded[:, i:i + c]
+    div = (total * (alpha / size) + k) ** beta
+    return x / div
+
+
+# ------------------------------------------------------------------ transposed convolution in 1-D
+
+
+def conv_transpose1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
+                     output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
+    """The transposed 1-D convolution (the gradient of conv1d in its input): x (N, C_in, L), w (C_in, C_out/g, k)."""
+    where = "conv_transpose1d"
+    x, w = _tensor(input, where), _tensor(weight, where)
+    b = None if bias is None else _tensor(bias, where)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{where}: expected a 3-D input (N, C, L) or an unbatched 2-D one (C, L), got shape "
+                         f"{x.shape}")
+    if w.ndim != 3:
+        raise ValueError(f"{where}: weight must be 3-D (in_channels, out_channels/groups, k), got {w.shape}")
+    s = C._ints(stride, 1, "stride", where, 1)
+    p = C._ints(padding, 1, "padding", where, 0)
+    op = C._ints(output_padding, 1, "output_padding", where, 0)
+    d = C._ints(dilation, 1, "dilation", where, 1)
+    if op[0] >= s[0] and op[0] >= d[0]:
+        raise ValueError(f"{where}: output_padding {op[0]} must be smaller than the stride {s[0]} or the "
+                         f"dilation {d[0]}")
+    if x.shape[-2] != w.shape[0]:
+        raise ValueError(f"{where}: expected an input with {w.shape[0]} channels (weight {w.shape}), got "
+                         f"{x.shape[-2]} in input of shape {x.shape}")
+    out = C.conv_transpose2d(x.unsqueeze(-2), w.unsqueeze(2), b, (1,) + s, (0,) + p, (0,) + op, groups,
+                             (1,) + d, where)
+    return out.squeeze(-2)
+
+
+# ------------------------------------------------------------------ power-average pooling, unpooling
+
+
+def _lp_pool(x: Tensor, norm_type: Any, kernel_size: Any, stride: Any, ceil_mode: bool, nd: int,
+             where: str) -> Tensor:
+    from .pooling import avg_pool1d, avg_pool2d
+
+    p = _number(norm_type, "norm_type", where)
+    if not p > 0 or p == float("inf"):
+        raise ValueError(f"{where}: norm_type must be a finite number > 0, got {norm_type!r}")
+    ks = C._ints(kernel_size, nd, "kernel_size", where, 1)
+    if stride is not None:
+        C._ints(stride, nd, "stride", where, 1)
+    pool = avg_pool1d if nd == 1 else avg_pool2d
+    out = pool(x ** p, kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu() * float(np.prod(ks))) ** (1.0 / p)
+
+
+def lp_pool1d(input: Any, norm_type: float, kernel_size: int, stride: Any = None, ceil_mode: bool = False) -> Tensor:
+    """(sum over each window of x**p)**(1/p) over (N, C, L) (torch's formula, through avg_pool1d)."""
+    return _lp_pool(_tensor(input, "lp_pool1d"), norm_type, kernel_size, stride, ceil_mode, 1, "lp_pool1d")
+
+
+def lp_pool2d(input: Any, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False) -> Tensor:
+    """(sum over each window of x**p)**(1/p) over (N, C, H, W) (torch's formula, through avg_pool2d)."""
+    return _lp_pool(_tensor(input, "lp_pool2d"), norm_type, kernel_size, stride, ceil_mode, 2, "lp_pool2d")
+
+
+def _unpool_size(spatial: tuple, ks: tuple, st: tuple, pd: tuple, output_size: Any, nd: int,
+                 where: str) -> tuple:
+    default = tuple((s - 1) * t - 2 * p + k for s, k, t, p in zip(spatial, ks, st, pd))
+    if output_size is None:
+        if any(v < 1 for v in default):
+            raise ValueError(f"{where}: kernel_size {ks}, stride {st} and padding {pd} give no output for input "
+                             f"size {spatial}; use less padding")
+        return default
+    size = tuple(output_size.shape if hasattr(output_size, "shape") and not isinstance(output_size, tuple)
+                 else output_size)
+    if len(size) in (nd + 1, nd + 2):
+        size = size[-nd:]
+    if len(size) != nd or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in size):
+        raise ValueError(f"{where}: output_size must hold {nd} ints (or the full shape), got {output_size!r}")
+    for v, dflt, t in zip(size, default, st):
+        if not dflt - t < v < dflt + t:
+            raise ValueError(f"{where}: output_size {tuple(size)} is out of range for input size {spatial}; each "
+                             f"side must be strictly between default - stride and default + stride, around "
+                             f"{default}")
+    return tuple(int(v) for v in size)
+
+
+def _max_unpool(input: Any, indices: Any, kernel_size: Any, stride: Any, padding: Any, output_size: Any, nd: int,
+                where: str) -> Tensor:
+    x = _tensor(input, where)
+    ks = C._ints(kernel_size, nd, "kernel_size", where, 1)
+    st = ks if stride is None else C._ints(stride, nd, "stride", where, 1)
+    pd = C._ints(padding, nd, "padding", where, 0)
+    if x.ndim not in (nd + 1, nd + 2):
+        axes = "L" if nd == 1 else "H, W"
+        raise ValueError(f"{where}: expected a {nd + 2}-D input (N, C, {axes}) or an unbatched {nd + 1}-D one "
+                         f"(C, {axes}), got shape {x.shape}")
+    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    if idx.shape != x.shape:
+        raise ValueError(f"{where}: indices of shape {idx.shape} must have the input's shape {x.shape}; pass the "
+                         f"indices that max_pool{nd}d(..., return_indices=True) returned with it")
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{where}: indices must be integers (int64), got dtype {idx.dtype}")
+    size = _unpool_size(x.shape[-nd:], ks, st, pd, output_size, nd, where)
+    plane = int(np.prod(size))
+    if idx.size and (idx.min() < 0 or idx.max() >= plane):
+        raise ValueError(f"{where}: indices must lie in [0, {plane}) for an output of size {size}; found "
+                         f"{int(idx.min())} .. {int(idx.max())}; pass a larger output_size or the pooling's indices")
+    lead = x.shape[:-nd]
+    flat_x = x.reshape(*lead, -1)
+    zeros = Tensor._make(np.zeros(lead + (plane,), dtype=x.dtype))
+    out = zeros.scatter(-1, idx.reshape(lead + (-1,)).astype(np.int64, copy=False), flat_x)
+    return out.reshape(*lead, *size)
+
+
+def max_unpool1d(input: Any, indices: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 output_size: Any = None) -> Tensor:
+    """The partial inverse of max_pool1d: each x goes back to where ``indices`` says its max came from, zeros else."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpool1d")
+
+
+def max_unpool2d(input: Any, indices: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 output_size: Any = None) -> Tensor:
+    """The partial inverse of max_pool2d: out.flat[indices] = x per (N, C) plane, zeros elsewhere."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")
+
+
+# ------------------------------------------------------------------ resizing
+
+
+def upsample(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+             align_corners: bool | None = None) -> Tensor:
+    """Deprecated name of ``interpolate`` (as in torch, it warns)."""
+    from .pooling import interpolate
+
+    warnings.warn("nn.functional.upsample is deprecated; use nn.functional.interpolate instead", UserWarning,
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)

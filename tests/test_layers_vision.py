@@ -1,0 +1,404 @@
+"""Vision functions and layers (nn/functional_vision.py, nn/layers_vision.py) against torch: forward, every
+gradient, float64 and float32, gradcheck, bad input, and torch state_dicts loading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import nn.functional as F
+from autograd import Tensor
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+
+
+def _rand(shape: tuple, seed: int, dtype: type = np.float64, low: float | None = None) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(low, 2.0, shape) if low is not None else rng.standard_normal(shape)
+    return a.astype(dtype)
+
+
+def _tol(dtype: type) -> float:
+    return 1e-10 if dtype == np.float64 else 1e-5
+
+
+def _against_torch(ours, theirs, arrays: list, dtype: type = np.float64, seed: int = 0) -> None:
+    """Forward and every gradient of ``ours`` (on Tensors) against ``theirs`` (on torch tensors)."""
+    tol = _tol(dtype)
+    arrays = [a.astype(dtype) for a in arrays]
+    ts = [Tensor(a, requires_grad=True) for a in arrays]
+    qs = [torch.tensor(np.ascontiguousarray(a), requires_grad=True) for a in arrays]
+    out, ref = ours(*ts), theirs(*qs)
+    assert out.shape == tuple(ref.shape)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol)
+    g = _rand(out.shape, seed + 99, dtype)
+    out.backward(g)
+    ref.backward(torch.tensor(g))
+    for t, q in zip(ts, qs):
+        np.testing.assert_allclose(t.grad, q.grad.numpy(), rtol=tol, atol=tol)
+
+
+def _module_against_torch(ours, theirs, x: np.ndarray, dtype: type = np.float64, seed: int = 0,
+                          call=None) -> None:
+    """A layer with torch's weights copied in: forward, the input gradient and every parameter's gradient."""
+    tol = _tol(dtype)
+    theirs = theirs.to(torch.float64 if dtype == np.float64 else torch.float32)
+    ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()})
+    ours.to(dtype)
+    xt = Tensor(x.astype(dtype), requires_grad=True)
+    xq = torch.tensor(x.astype(dtype), requires_grad=True)
+    out = ours(xt) if call is None else call(ours, xt)
+    ref = theirs(xq) if call is None else call(theirs, xq)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol)
+    g = _rand(out.shape, seed + 7, dtype)
+    out.backward(g)
+    ref.backward(torch.tensor(g))
+    np.testing.assert_allclose(xt.grad, xq.grad.numpy(), rtol=tol, atol=tol)
+    params = dict(ours.named_parameters())
+    for name, p in theirs.named_parameters():
+        np.testing.assert_allclose(params[name].grad, p.grad.numpy(), rtol=tol, atol=tol, err_msg=name)
+    for name, b in theirs.named_buffers():
+        np.testing.assert_allclose(np.asarray(ours.state_dict()[name]), b.numpy(), rtol=tol, atol=tol,
+                                   err_msg=name)
+
+
+DTYPES = [np.float64, np.float32]
+
+# ------------------------------------------------------------------ pixel and channel shuffles
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, r", [((2, 8, 3, 4), 2), ((18, 2, 3), 3), ((2, 3, 4, 2, 2), 2)])
+def test_pixel_shuffle_and_unshuffle_match_torch(shape: tuple, r: int, dtype: type) -> None:
+    x = _rand(shape, 0)
+    _against_torch(lambda t: F.pixel_shuffle(t, r), lambda t: TF.pixel_shuffle(t, r), [x], dtype)
+    y = _rand(shape[:-3] + (shape[-3] // (r * r), shape[-2] * r, shape[-1] * r), 1)
+    _against_torch(lambda t: F.pixel_unshuffle(t, r), lambda t: TF.pixel_unshuffle(t, r), [y], dtype)
+    _against_torch(nn.PixelShuffle(r), torch.nn.PixelShuffle(r), [x], dtype)
+    _against_torch(nn.PixelUnshuffle(r), torch.nn.PixelUnshuffle(r), [y], dtype)
+    back = F.pixel_unshuffle(F.pixel_shuffle(Tensor(x), r), r)
+    np.testing.assert_array_equal(back.data, x)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, g", [((2, 6, 3), 3), ((2, 8, 2, 3), 2), ((1, 4, 2, 1, 2), 4)])
+def test_channel_shuffle_matches_torch(shape: tuple, g: int, dtype: type) -> None:
+    x = _rand(shape, 2)
+    _against_torch(lambda t: F.channel_shuffle(t, g), lambda t: TF.channel_shuffle(t, g), [x], dtype)
+    _against_torch(nn.ChannelShuffle(g), torch.nn.ChannelShuffle(g), [x], dtype)
+
+
+def test_shuffle_reprs_and_gradcheck() -> None:
+    assert repr(nn.PixelShuffle(2)) == repr(torch.nn.PixelShuffle(2))
+    assert repr(nn.PixelUnshuffle(3)) == repr(torch.nn.PixelUnshuffle(3))
+    assert repr(nn.ChannelShuffle(2)) == repr(torch.nn.ChannelShuffle(2))
+    x = Tensor(_rand((1, 8, 2, 2), 3), requires_grad=True)
+    assert autograd.gradcheck(lambda t: F.pixel_shuffle(t, 2) ** 2, [x])
+
+
+def test_shuffle_bad_input() -> None:
+    with pytest.raises(ValueError, match=r"pixel_shuffle: the channel axis .* divisible by upscale_factor\*\*2 = 4"):
+        F.pixel_shuffle(Tensor(np.ones((1, 6, 2, 2))), 2)
+    with pytest.raises(ValueError, match=r"pixel_shuffle: expected an input of shape \(\*, C, H, W\)"):
+        F.pixel_shuffle(Tensor(np.ones((4, 2))), 2)
+    with pytest.raises(ValueError, match=r"pixel_unshuffle: the height 3 and width 4 .* downscale_factor=2"):
+        F.pixel_unshuffle(Tensor(np.ones((1, 1, 3, 4))), 2)
+    with pytest.raises(ValueError, match=r"channel_shuffle: the channel axis .* 3 entries, .* groups=2"):
+        F.channel_shuffle(Tensor(np.ones((4, 3, 3))), 2)
+    with pytest.raises(ValueError, match=r"channel_shuffle: expected an input of shape \(N, C, \*\)"):
+        F.channel_shuffle(Tensor(np.ones((2, 4))), 2)
+    with pytest.raises(ValueError, match="PixelShuffle: upscale_factor must be a positive int, got 0"):
+        nn.PixelShuffle(0)
+    with pytest.raises(ValueError, match="ChannelShuffle: groups must be a positive int"):
+        nn.ChannelShuffle(-1)
+
+
+# ------------------------------------------------------------------ padding layers
+
+PADS = [
+    ("ZeroPad1d", (2, 1), 1), ("ZeroPad2d", (1, 0, 2, 1), 2), ("ZeroPad2d", 1, 2),
+    ("ConstantPad1d", 2, 1), ("ConstantPad2d", (0, 1, 1, 2), 2),
+    ("ReflectionPad1d", (2, 1), 1), ("ReflectionPad2d", (1, 2, 2, 0), 2), ("ReflectionPad2d", 1, 2),
+    ("ReplicationPad1d", (3, 1), 1), ("ReplicationPad2d", (1, 2, 0, 3), 2),
+    ("CircularPad1d", (2, 3), 1), ("CircularPad2d", (1, 2, 2, 1), 2),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name, padding, nd", PADS)
+@pytest.mark.parametrize("batched", [True, False])
+def test_padding_layers_match_torch(name: str, padding, nd: int, batched: bool, dtype: type) -> None:
+    extra = (2.5,) if name.startswith("Constant") else ()
+    ours, theirs = getattr(nn, name)(padding, *extra), getattr(torch.nn, name)(padding, *extra)
+    assert repr(ours) == repr(theirs)
+    assert ours.padding == theirs.padding
+    shape = ((2,) if batched else ()) + (3,) + (4, 5)[2 - nd:]
+    _against_torch(ours, theirs, [_rand(shape, 4)], dtype)
+
+
+def test_padding_bad_input() -> None:
+    with pytest.raises(ValueError, match=r"ReflectionPad2d: padding must be an int or a tuple of 4 ints"):
+        nn.ReflectionPad2d((1, 2))
+    with pytest.raises(ValueError, match=r"ReflectionPad1d\(\(4, 4\)\): pad: mode 'reflect' needs each pad smaller"):
+        nn.ReflectionPad1d(4)(Tensor(np.ones((1, 2, 3))))
+    with pytest.raises(ValueError, match=r"ReplicationPad2d\(\(1, 1, 1, 1\)\): expected a 4-D input \(N, C, H, W\) "
+                                         r"or an unbatched 3-D one"):
+        nn.ReplicationPad2d(1)(Tensor(np.ones((2, 3))))
+    with pytest.raises(TypeError, match="ConstantPad1d: value must be a number"):
+        nn.ConstantPad1d(1, "a")
+
+
+# ------------------------------------------------------------------ instance norm, local response norm
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(2, 3, 5), (2, 3, 4, 3)])
+def test_instance_norm_function_matches_torch(shape: tuple, dtype: type) -> None:
+    x, w, b = _rand(shape, 5), _rand((3,), 6), _rand((3,), 7)
+    _against_torch(lambda *a: F.instance_norm(a[0], weight=a[1], bias=a[2], eps=1e-3),
+                   lambda *a: TF.instance_norm(a[0], weight=a[1], bias=a[2], eps=1e-3), [x, w, b], dtype)
+    _against_torch(F.instance_norm, TF.instance_norm, [x], dtype)
+    # running statistics: updated with input statistics, used with use_input_stats=False
+    rm, rv = _rand((3,), 8), _rand((3,), 9, low=0.5)
+    ours_m, ours_v = rm.astype(dtype), rv.astype(dtype)
+    theirs_m, theirs_v = torch.tensor(ours_m.copy()), torch.tensor(ours_v.copy())
+    F.instance_norm(Tensor(x.astype(dtype)), ours_m, ours_v, momentum=0.3)
+    TF.instance_norm(torch.tensor(x.astype(dtype)), theirs_m, theirs_v, momentum=0.3)
+    np.testing.assert_allclose(ours_m, theirs_m.numpy(), rtol=_tol(dtype), atol=_tol(dtype))
+    np.testing.assert_allclose(ours_v, theirs_v.numpy(), rtol=_tol(dtype), atol=_tol(dtype))
+    _against_torch(lambda *a: F.instance_norm(a[0], ours_m, ours_v, a[1], a[2], use_input_stats=False),
+                   lambda *a: TF.instance_norm(a[0], theirs_m, theirs_v, a[1], a[2], use_input_stats=False),
+                   [x, w, b], dtype)
+
+
+@pytest.mark.parametrize("nd", [1, 2])
+@pytest.mark.parametrize("affine, track", [(False, False), (True, False), (True, True), (False, True)])
+def test_instance_norm_layers_match_torch(nd: int, affine: bool, track: bool) -> None:
+    name = f"InstanceNorm{nd}d"
+    kw = dict(affine=affine, track_running_stats=track, momentum=0.2)
+    ours, theirs = getattr(nn, name)(3, **kw), getattr(torch.nn, name)(3, **kw).double()
+    assert repr(ours) == repr(theirs).replace(f", bias={affine}", "")
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    if affine:
+        with torch.no_grad():
+            theirs.weight.copy_(torch.tensor(_rand((3,), 10)))
+            theirs.bias.copy_(torch.tensor(_rand((3,), 11)))
+    shape = (2, 3) + (5, 4)[:nd]
+    for step in range(2):  # training twice: the running statistics move, then eval uses them
+        _module_against_torch(ours, theirs, _rand(shape, 12 + step))
+        theirs.zero_grad()
+        ours.zero_grad()
+    ours.eval()
+    theirs.eval()
+    _module_against_torch(ours, theirs, _rand(shape, 14))
+    _module_against_torch(ours, theirs, _rand(shape[1:], 15))  # unbatched
+
+
+def test_instance_norm_float32_and_gradcheck() -> None:
+    ours, theirs = nn.InstanceNorm2d(2, affine=True), torch.nn.InstanceNorm2d(2, affine=True)
+    _module_against_torch(ours, theirs, _rand((2, 2, 3, 3), 16), np.float32)
+    x, w, b = (Tensor(_rand(s, 17 + i), requires_grad=True) for i, s in enumerate([(2, 2, 4), (2,), (2,)]))
+    assert autograd.gradcheck(lambda *a: F.instance_norm(a[0], weight=a[1], bias=a[2]) ** 2, [x, w, b])
+
+
+def test_instance_norm_loads_torch_state_dict() -> None:
+    theirs = torch.nn.InstanceNorm2d(3, affine=True, track_running_stats=True).double()
+    theirs(torch.randn(4, 3, 5, 5, dtype=torch.float64))
+    ours = nn.InstanceNorm2d(3, affine=True, track_running_stats=True)
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    for k, v in theirs.state_dict().items():
+        np.testing.assert_array_equal(np.asarray(ours.state_dict()[k]), v.numpy())
+
+
+def test_instance_norm_bad_input() -> None:
+    with pytest.raises(ValueError, match=r"InstanceNorm2d\(3\): expected a 4-D input \(N, C, H, W\) or an unbatched"):
+        nn.InstanceNorm2d(3)(Tensor(np.ones((2, 3))))
+    with pytest.raises(ValueError, match=r"InstanceNorm1d\(3\): expected input with 3 channels"):
+        nn.InstanceNorm1d(3, affine=True)(Tensor(np.ones((2, 4, 5))))
+    with pytest.warns(UserWarning, match="has 4 channels, not num_features=3"):
+        nn.InstanceNorm1d(3)(Tensor(np.random.rand(2, 4, 5)))
+    with pytest.raises(ValueError, match="instance_norm: expected more than 1 spatial element"):
+        F.instance_norm(Tensor(np.ones((2, 3, 1))))
+    with pytest.raises(ValueError, match=r"instance_norm: weight has shape \(2,\), expected \(3,\)"):
+        F.instance_norm(Tensor(np.ones((2, 3, 4))), weight=np.ones(2))
+    with pytest.raises(ValueError, match="use_input_stats=False needs running_mean and running_var"):
+        F.instance_norm(Tensor(np.ones((2, 3, 4))), use_input_stats=False)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, size", [((2, 5, 4), 3), ((2, 6, 3, 2), 2), ((1, 4, 2, 2, 2), 5), ((2, 3, 4), 1)])
+def test_local_response_norm_matches_torch(shape: tuple, size: int, dtype: type) -> None:
+    x = _rand(shape, 18)
+    kw = dict(alpha=0.3, beta=0.6, k=1.5)
+    _against_torch(lambda t: F.local_response_norm(t, size, **kw), lambda t: TF.local_response_norm(t, size, **kw),
+                   [x], dtype)
+    _against_torch(nn.LocalResponseNorm(size), torch.nn.LocalResponseNorm(size), [x], dtype)
+    assert repr(nn.LocalResponseNorm(size, **kw)) == repr(torch.nn.LocalResponseNorm(size, **kw))
+
+
+def test_local_response_norm_gradcheck_and_bad_input() -> None:
+    x = Tensor(_rand((1, 4, 3), 19), requires_grad=True)
+    assert autograd.gradcheck(lambda t: F.local_response_norm(t, 3, alpha=0.5), [x])
+    with pytest.raises(ValueError, match=r"local_response_norm: expected an input of shape \(N, C, \*\)"):
+        F.local_response_norm(Tensor(np.ones((2, 3))), 2)
+    with pytest.raises(ValueError, match="LocalResponseNorm: size must be a positive int, got 0"):
+        nn.LocalResponseNorm(0)
+
+
+# ------------------------------------------------------------------ ConvTranspose1d
+
+CONVT1D = [
+    dict(),
+    dict(stride=2, padding=1),
+    dict(stride=3, padding=2, output_padding=1),
+    dict(stride=2, dilation=2, output_padding=1),
+    dict(groups=2, stride=2),
+]
+
+
+@pytest.mark.parametrize("kw", CONVT1D)
+@pytest.mark.parametrize("bias", [True, False])
+def test_conv_transpose1d_matches_torch(kw: dict, bias: bool) -> None:
+    g = kw.get("groups", 1)
+    x, w, b = _rand((2, 4, 5), 20), _rand((4, 6 // g, 3), 21), _rand((6,), 22)
+    args = [x, w, b] if bias else [x, w]
+    _against_torch(lambda *a: F.conv_transpose1d(*a, **kw), lambda *a: TF.conv_transpose1d(*a, **kw), args)
+    _against_torch(lambda *a: F.conv_transpose1d(a[0][0], *a[1:], **kw),  # unbatched
+                   lambda *a: TF.conv_transpose1d(a[0][0], *a[1:], **kw), args, np.float32)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kw, size", [(dict(), 7),
+                                      (dict(stride=2, padding=1, output_padding=1, groups=2, bias=False), 9)])
+def test_conv_transpose1d_layer_matches_torch(kw: dict, size: int, dtype: type) -> None:
+    ours, theirs = nn.ConvTranspose1d(4, 6, 3, **kw), torch.nn.ConvTranspose1d(4, 6, 3, **kw)
+    assert repr(ours) == repr(theirs)
+    assert ours.weight.shape == tuple(theirs.weight.shape)
+    bound = 1 / np.sqrt(theirs.weight.shape[1] * 3)
+    assert np.abs(ours.weight.data).max() <= bound
+    _module_against_torch(ours, theirs, _rand((2, 4, 5), 23), dtype)
+    _module_against_torch(ours, theirs, _rand((2, 4, 5), 24), dtype, call=lambda m, t: m(t, output_size=[size]))
+
+
+def test_conv_transpose1d_gradcheck_and_bad_input() -> None:
+    x, w, b = (Tensor(_rand(s, 25 + i), requires_grad=True) for i, s in enumerate([(1, 2, 4), (2, 3, 2), (3,)]))
+    assert autograd.gradcheck(lambda *a: F.conv_transpose1d(*a, stride=2, padding=1), [x, w, b])
+    with pytest.raises(ValueError, match=r"conv_transpose1d: expected a 3-D input \(N, C, L\)"):
+        F.conv_transpose1d(Tensor(np.ones((1, 2, 3, 4))), Tensor(np.ones((2, 3, 2))))
+    with pytest.raises(ValueError, match=r"conv_transpose1d: weight must be 3-D"):
+        F.conv_transpose1d(Tensor(np.ones((1, 2, 3))), Tensor(np.ones((2, 3, 2, 2))))
+    with pytest.raises(ValueError, match=r"conv_transpose1d: expected an input with 2 channels"):
+        F.conv_transpose1d(Tensor(np.ones((1, 3, 3))), Tensor(np.ones((2, 3, 2))))
+    with pytest.raises(ValueError, match="ConvTranspose1d: groups=2 must divide in_channels=3"):
+        nn.ConvTranspose1d(3, 4, 2, groups=2)
+    with pytest.raises(ValueError, match=r"ConvTranspose1d: output_padding \(2,\) must be smaller"):
+        nn.ConvTranspose1d(2, 4, 2, stride=2, output_padding=2)
+    with pytest.raises(ValueError, match=r"output_size \[20\] is not reachable .* in \[9, 10\]"):
+        nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1)(Tensor(np.ones((2, 4, 5))), output_size=[20])
+
+
+def test_conv_transpose1d_loads_torch_state_dict() -> None:
+    theirs = torch.nn.ConvTranspose1d(2, 4, 3, groups=2)
+    ours = nn.ConvTranspose1d(2, 4, 3, groups=2)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    for k, v in theirs.state_dict().items():
+        np.testing.assert_array_equal(np.asarray(ours.state_dict()[k]), v.numpy())
+
+
+# ------------------------------------------------------------------ LPPool, MaxUnpool
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("p, nd, kw", [(2, 1, dict(kernel_size=3)), (1.5, 1, dict(kernel_size=2, stride=1)),
+                                       (2, 2, dict(kernel_size=2)), (3.0, 2, dict(kernel_size=(2, 3), stride=(1, 2))),
+                                       (2, 2, dict(kernel_size=2, ceil_mode=True))])
+def test_lp_pool_matches_torch(p: float, nd: int, kw: dict, dtype: type) -> None:
+    x = _rand((2, 3) + (7, 6)[:nd], 30, low=0.3)
+    _against_torch(lambda t: getattr(F, f"lp_pool{nd}d")(t, p, **kw),
+                   lambda t: getattr(TF, f"lp_pool{nd}d")(t, p, **kw), [x], dtype)
+    ours, theirs = getattr(nn, f"LPPool{nd}d")(p, **kw), getattr(torch.nn, f"LPPool{nd}d")(p, **kw)
+    assert repr(ours) == repr(theirs)
+    _against_torch(ours, theirs, [x], dtype)
+
+
+def test_lp_pool_gradcheck_and_bad_input() -> None:
+    x = Tensor(_rand((1, 2, 4, 4), 31, low=0.3), requires_grad=True)
+    assert autograd.gradcheck(lambda t: F.lp_pool2d(t, 2, 2), [x])
+    with pytest.raises(ValueError, match="lp_pool2d: norm_type must be a finite number > 0"):
+        F.lp_pool2d(x, 0, 2)
+    with pytest.raises(ValueError, match="LPPool1d: kernel_size must be a positive int"):
+        nn.LPPool1d(2, 0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("nd, kw, shape, size", [
+    (1, dict(kernel_size=2), (2, 3, 8), None),
+    (1, dict(kernel_size=3, stride=2, padding=1), (2, 3, 9), (9,)),
+    (2, dict(kernel_size=2), (2, 3, 4, 6), None),
+    (2, dict(kernel_size=3, stride=2, padding=1), (2, 2, 7, 5), (2, 2, 7, 5)),
+    (2, dict(kernel_size=2), (3, 5, 4), (5, 4)),
+])
+def test_max_unpool_matches_torch(nd: int, kw: dict, shape: tuple, size, dtype: type) -> None:
+    x = torch.tensor(_rand(shape, 32, dtype))
+    pooled, idx = getattr(TF, f"max_pool{nd}d")(x, return_indices=True, **kw)
+    ours_p, ours_i = getattr(F, f"max_pool{nd}d")(Tensor(x.numpy()), return_indices=True, **kw)
+    np.testing.assert_array_equal(ours_i.data, idx.numpy())
+    _against_torch(lambda t: getattr(F, f"max_unpool{nd}d")(t, ours_i, output_size=size, **kw),
+                   lambda t: getattr(TF, f"max_unpool{nd}d")(t, idx, output_size=size, **kw),
+                   [pooled.numpy()], dtype)
+    ours, theirs = getattr(nn, f"MaxUnpool{nd}d")(**kw), getattr(torch.nn, f"MaxUnpool{nd}d")(**kw)
+    assert repr(ours) == repr(theirs)
+    out = ours(Tensor(pooled.numpy()), ours_i, size)
+    np.testing.assert_array_equal(out.data, theirs(pooled, idx, size).numpy())
+
+
+def test_max_unpool_gradcheck_and_bad_input() -> None:
+    x = Tensor(_rand((1, 2, 4, 4), 33))
+    p, i = F.max_pool2d(x, 2, return_indices=True)
+    q = Tensor(p.data, requires_grad=True)
+    assert autograd.gradcheck(lambda t: F.max_unpool2d(t, i, 2) ** 2, [q])
+    with pytest.raises(ValueError, match=r"max_unpool2d: indices of shape \(1, 2, 2, 1\) must have the input's "
+                                         r"shape \(1, 2, 2, 2\)"):
+        F.max_unpool2d(p, i.data[..., :1], 2)
+    with pytest.raises(ValueError, match=r"max_unpool2d: indices must lie in \[0, 4\)"):
+        F.max_unpool2d(p[..., :1, :1], i.data[..., 1:, 1:], 2)
+    with pytest.raises(TypeError, match="max_unpool1d: indices must be integers"):
+        F.max_unpool1d(Tensor(np.ones((1, 2, 3))), np.ones((1, 2, 3)), 2)
+    with pytest.raises(ValueError, match=r"max_unpool2d: output_size \(9, 4\) is out of range"):
+        F.max_unpool2d(p, i, 2, output_size=(9, 4))
+    with pytest.raises(ValueError, match=r"max_unpool1d: expected a 3-D input \(N, C, L\)"):
+        F.max_unpool1d(x, i, 2)
+
+
+# ------------------------------------------------------------------ upsampling
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(5, 7)), dict(size=4)])
+def test_upsampling_layers_match_torch(kw: dict, dtype: type) -> None:
+    x = _rand((2, 3, 3, 4), 40)
+    for name in ("UpsamplingNearest2d", "UpsamplingBilinear2d"):
+        ours, theirs = getattr(nn, name)(**kw), getattr(torch.nn, name)(**kw)
+        assert repr(ours) == repr(theirs)
+        _against_torch(ours, theirs, [x], dtype)
+
+
+def test_upsample_alias_warns_like_torch() -> None:
+    x = _rand((1, 2, 3, 3), 41)
+    with pytest.warns(UserWarning, match="upsample is deprecated"):
+        _against_torch(lambda t: F.upsample(t, scale_factor=2, mode="bilinear", align_corners=False),
+                       lambda t: TF.interpolate(t, scale_factor=2, mode="bilinear", align_corners=False), [x])
+
+
+def test_public_names() -> None:
+    for name in ("pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm", "local_response_norm",
+                 "conv_transpose1d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "upsample"):
+        assert getattr(F, name).__module__ == "nn.functional"
+        assert hasattr(TF, name)
+    for name in ("PixelShuffle", "ZeroPad2d", "CircularPad1d", "InstanceNorm1d", "LocalResponseNorm",
+                 "ConvTranspose1d", "LPPool2d", "MaxUnpool1d", "UpsamplingBilinear2d"):
+        assert name in nn.__all__ and hasattr(torch.nn, name)
