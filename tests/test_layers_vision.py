@@ -402,3 +402,22 @@ def test_public_names() -> None:
     for name in ("PixelShuffle", "ZeroPad2d", "CircularPad1d", "InstanceNorm1d", "LocalResponseNorm",
                  "ConvTranspose1d", "LPPool2d", "MaxUnpool1d", "UpsamplingBilinear2d"):
         assert name in nn.__all__ and hasattr(torch.nn, name)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("kw", [dict(size=(7, 9)), dict(size=(3, 2)), dict(scale_factor=2.5),
+                                dict(scale_factor=(0.6, 1.7)), dict(size=1)])
+def test_bicubic_interpolate_matches_torch(kw: dict, align_corners: bool, dtype: type) -> None:
+    x = _rand((2, 3, 5, 4), 42)
+    _against_torch(lambda t: F.interpolate(t, mode="bicubic", align_corners=align_corners, **kw),
+                   lambda t: TF.interpolate(t, mode="bicubic", align_corners=align_corners, **kw), [x], dtype)
+    ours = nn.Upsample(mode="bicubic", align_corners=align_corners, **kw)
+    _against_torch(ours, torch.nn.Upsample(mode="bicubic", align_corners=align_corners, **kw), [x], dtype)
+
+
+def test_bicubic_gradcheck_and_bad_input() -> None:
+    x = Tensor(_rand((1, 2, 3, 4), 43), requires_grad=True)
+    assert autograd.gradcheck(lambda t: F.interpolate(t, size=(5, 3), mode="bicubic") ** 2, [x])
+    with pytest.raises(ValueError, match=r"interpolate: mode 'bicubic' needs a 4-D \(N, C, H, W\) input"):
+        F.interpolate(Tensor(np.ones((1, 2, 3))), scale_factor=2, mode="bicubic")
