@@ -910,8 +910,10 @@ from .attention import dropout, linear  # noqa: E402, F401  (torch's F.dropout a
 
 # ---- vision functions (nn/functional_vision.py)
 from .functional_vision import (  # noqa: E402, F401  (re-exported: F.pixel_shuffle, F.instance_norm, ...)
+    affine_grid,
     channel_shuffle,
     conv_transpose1d,
+    grid_sample,
     instance_norm,
     local_response_norm,
     lp_pool1d,
@@ -924,5 +926,5 @@ from .functional_vision import (  # noqa: E402, F401  (re-exported: F.pixel_shuf
 )
 
 for _fn in (pixel_shuffle, pixel_unshuffle, channel_shuffle, instance_norm, local_response_norm, conv_transpose1d,
-            lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d, upsample):
+            lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d, upsample, affine_grid, grid_sample):
     _fn.__module__ = __name__

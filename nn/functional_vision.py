@@ -3,8 +3,10 @@
 pixel_shuffle, pixel_unshuffle, channel_shuffle (reshapes and one permute), instance_norm (group norm
 with one group per channel, or batch norm on running statistics), local_response_norm (a moving sum
 over channels), conv_transpose1d (the 2-D transposed convolution on a height-1 image), lp_pool1d/2d
-(average pooling of x**p), max_unpool1d/2d (a scatter into zeros) and upsample (interpolate's
-deprecated name). Each is exact: the derivatives come from the ops it is made of. Tensor mode only.
+(average pooling of x**p), max_unpool1d/2d (a scatter into zeros), upsample (interpolate's deprecated
+name), affine_grid and grid_sample (2-D; bilinear or nearest; zeros, border or reflection padding:
+gathers weighted by expressions in the grid, so the grid gets its gradient too). Each is exact: the
+derivatives come from the ops it is made of. Tensor mode only.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from .modes import is_scalar, to_tensor
 
 __all__ = [
     "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm", "local_response_norm",
-    "conv_transpose1d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "upsample",
+    "conv_transpose1d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "upsample", "affine_grid",
+    "grid_sample",
 ]
 
 
@@ -307,3 +310,128 @@ def upsample(input: Any, size: Any = None, scale_factor: Any = None, mode: str =
     warnings.warn("nn.functional.upsample is deprecated; use nn.functional.interpolate instead", UserWarning,
                   stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+# ------------------------------------------------------------------ spatial transformers
+
+
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since torch 1.3.0; "
+                  "pass align_corners=True for the old behaviour, or align_corners=False to silence this warning")
+
+
+def _align(align_corners: Any) -> bool:
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=3)
+        return False
+    return bool(align_corners)
+
+
+def _base_coords(n: int, align_corners: bool, dtype: Any) -> np.ndarray:
+    """The n pixel centres in [-1, 1] (torch's linspace), scaled by (n - 1)/n without align_corners."""
+    if n <= 1:
+        return np.zeros(n, dtype=dtype)
+    v = np.linspace(-1.0, 1.0, n, dtype=dtype)
+    return v if align_corners else v * dtype.type((n - 1) / n)
+
+
+def affine_grid(theta: Any, size: Any, align_corners: bool | None = None) -> Tensor:
+    """Sampling grid (N, H, W, 2) of the affine maps theta (N, 2, 3): grid[n, h, w] = theta[n] @ (x_w, y_h, 1)."""
+    where = "affine_grid"
+    t = _tensor(theta, where)
+    if t.dtype.kind != "f":
+        raise TypeError(f"{where}: theta must be a floating tensor, got dtype {t.dtype}")
+    dims = tuple(size) if isinstance(size, (tuple, list)) else None
+    if dims is None or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
+                               for v in dims):
+        raise ValueError(f"{where}: size must be the output's shape (N, C, H, W) as positive ints, got {size!r}")
+    if len(dims) != 4:
+        raise ValueError(f"{where}: only 2-D grids are supported: size must be (N, C, H, W), got {tuple(dims)}")
+    n, _, h, w = (int(v) for v in dims)
+    if t.shape != (n, 2, 3):
+        raise ValueError(f"{where}: theta must have shape (N, 2, 3) = ({n}, 2, 3) for size {tuple(dims)}, got "
+                         f"{t.shape}")
+    ac = _align(align_corners)
+    base = np.empty((h, w, 3), dtype=t.dtype)
+    base[..., 0] = _base_coords(w, ac, t.dtype)[None, :]
+    base[..., 1] = _base_coords(h, ac, t.dtype)[:, None]
+    base[..., 2] = 1
+    grid = Tensor._make(np.broadcast_to(base.reshape(1, h * w, 3), (n, h * w, 3)).copy()) @ t.transpose(1, 2)
+    return grid.reshape(n, h, w, 2)
+
+
+def _source_index(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
+    """Grid coordinates in [-1, 1] to pixel coordinates, then border clipping or reflection (torch's formulas)."""
+    if align_corners:
+        x = (coord + 1) / 2 * (size - 1)
+    else:
+        x = ((coord + 1) * size - 1) / 2
+    if padding_mode == "border":
+        return x.clamp(0, size - 1)
+    if padding_mode == "reflection":
+        low, high = (0.0, 2.0 * (size - 1)) if align_corners else (-1.0, 2.0 * size - 1)
+        if low == high:
+            return x * 0
+        lo, span = low / 2, (high - low) / 2
+        d = (x - lo).abs()
+        flips = np.floor(d.data / span)
+        extra = d - Tensor._make((flips * span).astype(d.dtype, copy=False))
+        odd = (flips % 2).astype(bool)
+        sign = np.where(odd, -1.0, 1.0).astype(d.dtype)
+        shift = np.where(odd, span + lo, lo).astype(d.dtype)
+        return (extra * sign + shift).clamp(0, size - 1)
+    return x
+
+
+def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str = "zeros",
+                align_corners: bool | None = None) -> Tensor:
+    """out[n, c, i, j] = input[n, c] read at grid[n, i, j] = (x, y) in [-1, 1] (bilinear or nearest).
+
+    Out-of-range reads follow ``padding_mode``: "zeros", "border" (clamp to the edge) or "reflection".
+    Gradients reach the input and the grid (zeros with mode="nearest", whose output is flat in the grid).
+    """
+    where = "grid_sample"
+    if mode not in ("bilinear", "nearest"):
+        raise ValueError(f"{where}: mode must be 'bilinear' or 'nearest', got {mode!r}" +
+                         ("; 'bicubic' is not supported here" if mode == "bicubic" else ""))
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"{where}: padding_mode must be 'zeros', 'border' or 'reflection', got {padding_mode!r}")
+    x, g = _tensor(input, where), _tensor(grid, where)
+    if x.ndim != 4:
+        raise ValueError(f"{where}: expected a 4-D input (N, C, H, W), got shape {x.shape} (only 2-D sampling is "
+                         "supported; add a batch axis for one image)")
+    if g.ndim != 4 or g.shape[-1] != 2 or g.shape[0] != x.shape[0]:
+        raise ValueError(f"{where}: grid must have shape (N, H_out, W_out, 2) with N = {x.shape[0]} as the input "
+                         f"{x.shape}, got {g.shape}")
+    if x.dtype != g.dtype:
+        raise TypeError(f"{where}: input ({x.dtype}) and grid ({g.dtype}) must have the same dtype; cast one")
+    ac = _align(align_corners)
+    n, c, h, w = x.shape
+    ho, wo = g.shape[1], g.shape[2]
+    p = ho * wo
+    ix = _source_index(g[..., 0].reshape(n, 1, p), w, padding_mode, ac)
+    iy = _source_index(g[..., 1].reshape(n, 1, p), h, padding_mode, ac)
+    flat = x.reshape(n, c, h * w)
+
+    def read(xi: np.ndarray, yi: np.ndarray) -> tuple:
+        """The input at integer (xi, yi) (N, 1, P) for every channel, and where that lies inside the image."""
+        inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+        k = np.where(inside, np.clip(yi, 0, h - 1) * w + np.clip(xi, 0, w - 1), 0).astype(np.int64)
+        return flat.gather(2, np.ascontiguousarray(np.broadcast_to(k, (n, c, p)))), inside.astype(x.dtype)
+
+    if mode == "nearest":
+        vals, inside = read(np.rint(ix.data).astype(np.int64), np.rint(iy.data).astype(np.int64))
+        out = vals * inside
+        if g.requires_grad and np.isfinite(ix.data).all() and np.isfinite(iy.data).all():
+            out = out + (ix.sign() + iy.sign()) * 0  # adds 0: the grid's gradient is zeros, as torch's
+        return out.reshape(n, c, ho, wo)
+    x0f, y0f = np.floor(ix.data), np.floor(iy.data)
+    x0, y0 = x0f.astype(np.int64), y0f.astype(np.int64)
+    wx = ix - Tensor._make(x0f)  # the distance from the west column
+    ny = iy - Tensor._make(y0f)  # from the north row
+    ex, sy = 1 - wx, 1 - ny
+    out = None
+    for dx, dy, weight in ((0, 0, sy * ex), (1, 0, sy * wx), (0, 1, ny * ex), (1, 1, ny * wx)):
+        vals, inside = read(x0 + dx, y0 + dy)
+        term = vals * (weight * inside)
+        out = term if out is None else out + term
+    return out.reshape(n, c, ho, wo)

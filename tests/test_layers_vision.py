@@ -396,7 +396,8 @@ def test_upsample_alias_warns_like_torch() -> None:
 
 def test_public_names() -> None:
     for name in ("pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm", "local_response_norm",
-                 "conv_transpose1d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "upsample"):
+                 "conv_transpose1d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "upsample",
+                 "affine_grid", "grid_sample"):
         assert getattr(F, name).__module__ == "nn.functional"
         assert hasattr(TF, name)
     for name in ("PixelShuffle", "ZeroPad2d", "CircularPad1d", "InstanceNorm1d", "LocalResponseNorm",
@@ -421,3 +422,70 @@ def test_bicubic_gradcheck_and_bad_input() -> None:
     assert autograd.gradcheck(lambda t: F.interpolate(t, size=(5, 3), mode="bicubic") ** 2, [x])
     with pytest.raises(ValueError, match=r"interpolate: mode 'bicubic' needs a 4-D \(N, C, H, W\) input"):
         F.interpolate(Tensor(np.ones((1, 2, 3))), scale_factor=2, mode="bicubic")
+
+
+# ------------------------------------------------------------------ affine_grid, grid_sample
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("size", [(2, 3, 4, 5), (2, 1, 1, 3)])
+def test_affine_grid_matches_torch(size: tuple, align_corners: bool, dtype: type) -> None:
+    theta = _rand((2, 2, 3), 50)
+    _against_torch(lambda t: F.affine_grid(t, size, align_corners=align_corners),
+                   lambda t: TF.affine_grid(t, size, align_corners=align_corners), [theta], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_matches_torch(mode: str, padding_mode: str, align_corners: bool, dtype: type) -> None:
+    x = _rand((2, 3, 5, 4), 51)
+    grid = np.random.default_rng(52).uniform(-1.4, 1.4, (2, 3, 6, 2))  # reads inside and outside the image
+    kw = dict(mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    _against_torch(lambda a, b: F.grid_sample(a, b, **kw), lambda a, b: TF.grid_sample(a, b, **kw), [x, grid],
+                   dtype)
+
+
+def test_grid_sample_reflection_far_outside_and_size_one() -> None:
+    x = _rand((1, 2, 1, 3), 53)
+    grid = np.random.default_rng(54).uniform(-5, 5, (1, 4, 4, 2))  # several reflections
+    for ac in (False, True):
+        kw = dict(padding_mode="reflection", align_corners=ac)
+        _against_torch(lambda a, b, kw=kw: F.grid_sample(a, b, **kw),
+                       lambda a, b, kw=kw: TF.grid_sample(a, b, **kw), [x, grid])
+
+
+def test_spatial_transformer_end_to_end_and_gradcheck() -> None:
+    theta, x = _rand((1, 2, 3), 55) * 0.5, _rand((1, 2, 4, 4), 56)
+    _against_torch(lambda t, a: F.grid_sample(a, F.affine_grid(t, (1, 2, 3, 3), align_corners=False),
+                                              align_corners=False),
+                   lambda t, a: TF.grid_sample(a, TF.affine_grid(t, (1, 2, 3, 3), align_corners=False),
+                                               align_corners=False), [theta, x])
+    grid = Tensor(np.random.default_rng(57).uniform(-0.9, 0.9, (1, 2, 3, 2)), requires_grad=True)
+    xt = Tensor(x, requires_grad=True)
+    assert autograd.gradcheck(lambda a, b: F.grid_sample(a, b, padding_mode="reflection", align_corners=True),
+                              [xt, grid])
+
+
+def test_grid_sample_and_affine_grid_bad_input() -> None:
+    x, grid = Tensor(np.ones((1, 2, 3, 3))), Tensor(np.zeros((1, 2, 2, 2)))
+    with pytest.warns(UserWarning, match="align_corners=False"):
+        F.grid_sample(x, grid)
+    with pytest.raises(ValueError, match="grid_sample: mode must be 'bilinear' or 'nearest', got 'bicubic'"):
+        F.grid_sample(x, grid, mode="bicubic", align_corners=False)
+    with pytest.raises(ValueError, match="grid_sample: padding_mode must be 'zeros', 'border' or 'reflection'"):
+        F.grid_sample(x, grid, padding_mode="wrap", align_corners=False)
+    with pytest.raises(ValueError, match=r"grid_sample: grid must have shape \(N, H_out, W_out, 2\) with N = 1"):
+        F.grid_sample(x, Tensor(np.zeros((2, 2, 2, 2))), align_corners=False)
+    with pytest.raises(ValueError, match=r"grid_sample: expected a 4-D input \(N, C, H, W\)"):
+        F.grid_sample(Tensor(np.ones((2, 3, 3))), grid, align_corners=False)
+    with pytest.raises(TypeError, match="grid_sample: input .float32. and grid .float64. must have the same dtype"):
+        F.grid_sample(Tensor(np.ones((1, 2, 3, 3), dtype=np.float32)), grid, align_corners=False)
+    with pytest.raises(ValueError, match=r"affine_grid: theta must have shape \(N, 2, 3\) = \(2, 2, 3\)"):
+        F.affine_grid(Tensor(np.zeros((1, 2, 3))), (2, 1, 3, 3), align_corners=False)
+    with pytest.raises(ValueError, match="affine_grid: only 2-D grids are supported"):
+        F.affine_grid(Tensor(np.zeros((1, 3, 4))), (1, 1, 2, 3, 3), align_corners=False)
+    with pytest.raises(ValueError, match="affine_grid: size must be the output's shape"):
+        F.affine_grid(Tensor(np.zeros((1, 2, 3))), (1, 1, 0, 3), align_corners=False)
