@@ -446,6 +446,9 @@ class UpsamplingBilinear2d(Upsample):
 
 
 def _upsampling_repr(m: Upsample) -> str:
-    what = f"scale_factor={float(m.scale_factor)}" if m.size is None and isinstance(m.scale_factor, Real) \
-        else (f"scale_factor={m.scale_factor}" if m.size is None else f"size={m.size}")
-    return f"{what}, mode={m.mode_name!r}"
+    """torch's text: the scale factors as floats, or the size."""
+    f = m.scale_factor
+    if m.size is not None or f is None:
+        return f"size={m.size}, mode={m.mode_name!r}"
+    shown = tuple(float(v) for v in f) if isinstance(f, (tuple, list)) else float(f)
+    return f"scale_factor={shown}, mode={m.mode_name!r}"

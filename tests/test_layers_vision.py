@@ -378,7 +378,7 @@ def test_max_unpool_gradcheck_and_bad_input() -> None:
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(5, 7)), dict(size=4)])
+@pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(5, 7)), dict(size=4), dict(scale_factor=(2, 1.5))])
 def test_upsampling_layers_match_torch(kw: dict, dtype: type) -> None:
     x = _rand((2, 3, 3, 4), 40)
     for name in ("UpsamplingNearest2d", "UpsamplingBilinear2d"):
@@ -489,3 +489,26 @@ def test_grid_sample_and_affine_grid_bad_input() -> None:
         F.affine_grid(Tensor(np.zeros((1, 3, 4))), (1, 1, 2, 3, 3), align_corners=False)
     with pytest.raises(ValueError, match="affine_grid: size must be the output's shape"):
         F.affine_grid(Tensor(np.zeros((1, 2, 3))), (1, 1, 0, 3), align_corners=False)
+
+
+def test_non_contiguous_inputs_match_torch() -> None:
+    """Transposed (strided) inputs, as a permute in a model would hand them over."""
+    x = _rand((2, 8, 4, 3), 60)  # used as x.transpose(2, 3): (2, 8, 3, 4), not contiguous
+    grid = np.random.default_rng(61).uniform(-1.2, 1.2, (2, 5, 2, 3))  # transpose(2, 3) -> (2, 5, 3, 2)
+
+    def pair(ours, theirs):
+        _against_torch(lambda a, *r: ours(a.transpose(2, 3), *r), lambda a, *r: theirs(a.transpose(2, 3), *r), [x])
+
+    pair(lambda t: F.pixel_shuffle(t, 2), lambda t: TF.pixel_shuffle(t, 2))
+    pair(lambda t: F.channel_shuffle(t, 4), lambda t: TF.channel_shuffle(t, 4))
+    pair(lambda t: F.instance_norm(t), lambda t: TF.instance_norm(t))
+    pair(lambda t: F.local_response_norm(t, 3), lambda t: TF.local_response_norm(t, 3))
+    pair(lambda t: F.lp_pool2d(t * t + 0.1, 2, 2), lambda t: TF.lp_pool2d(t * t + 0.1, 2, 2))
+    pair(nn.ReflectionPad2d((1, 2, 2, 1)), torch.nn.ReflectionPad2d((1, 2, 2, 1)))
+    pair(lambda t: F.interpolate(t, scale_factor=1.5, mode="bicubic"),
+         lambda t: TF.interpolate(t, scale_factor=1.5, mode="bicubic"))
+    _against_torch(lambda a, b: F.grid_sample(a.transpose(2, 3), b.transpose(2, 3), align_corners=True),
+                   lambda a, b: TF.grid_sample(a.transpose(2, 3), b.transpose(2, 3), align_corners=True), [x, grid])
+    w = _rand((4, 3, 2), 62)  # conv_transpose1d on strided data: x[:, :, :, 0].transpose(1, 2) is (2, 4, 8)
+    _against_torch(lambda a, b: F.conv_transpose1d(a[:, :, :, 0].transpose(1, 2), b, stride=2),
+                   lambda a, b: TF.conv_transpose1d(a[:, :, :, 0].transpose(1, 2), b, stride=2), [x, w])
