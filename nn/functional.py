@@ -923,8 +923,11 @@ from .functional_vision import (  # noqa: E402, F401  (re-exported: F.pixel_shuf
     pixel_shuffle,
     pixel_unshuffle,
     upsample,
+    upsample_bilinear,
+    upsample_nearest,
 )
 
 for _fn in (pixel_shuffle, pixel_unshuffle, channel_shuffle, instance_norm, local_response_norm, conv_transpose1d,
-            lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d, upsample, affine_grid, grid_sample):
+            lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d, upsample, affine_grid, grid_sample, upsample_nearest,
+            upsample_bilinear):
     _fn.__module__ = __name__

@@ -28,7 +28,7 @@ from .modes import is_scalar, to_tensor
 __all__ = [
     "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm", "local_response_norm",
     "conv_transpose1d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "upsample", "affine_grid",
-    "grid_sample",
+    "grid_sample", "upsample_nearest", "upsample_bilinear",
 ]
 
 
@@ -310,6 +310,24 @@ def upsample(input: Any, size: Any = None, scale_factor: Any = None, mode: str =
     warnings.warn("nn.functional.upsample is deprecated; use nn.functional.interpolate instead", UserWarning,
                   stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Any, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: ``interpolate(input, size, scale_factor, mode="nearest")`` (it warns, as torch)."""
+    from .pooling import interpolate
+
+    warnings.warn("nn.functional.upsample_nearest is deprecated; use nn.functional.interpolate instead",
+                  UserWarning, stacklevel=2)
+    return interpolate(input, size, scale_factor, "nearest")
+
+
+def upsample_bilinear(input: Any, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: ``interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)`` (it warns)."""
+    from .pooling import interpolate
+
+    warnings.warn("nn.functional.upsample_bilinear is deprecated; use nn.functional.interpolate instead",
+                  UserWarning, stacklevel=2)
+    return interpolate(input, size, scale_factor, "bilinear", True)
 
 
 # ------------------------------------------------------------------ spatial transformers

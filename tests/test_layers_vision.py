@@ -394,10 +394,18 @@ def test_upsample_alias_warns_like_torch() -> None:
                        lambda t: TF.interpolate(t, scale_factor=2, mode="bilinear", align_corners=False), [x])
 
 
+@pytest.mark.parametrize("name", ["upsample_nearest", "upsample_bilinear"])
+@pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(4, 5))])
+def test_upsample_nearest_and_bilinear_aliases(name: str, kw: dict) -> None:
+    x = _rand((1, 2, 3, 3), 44)
+    with pytest.warns(UserWarning, match=f"{name} is deprecated"):
+        _against_torch(lambda t: getattr(F, name)(t, **kw), lambda t: getattr(TF, name)(t, **kw), [x])
+
+
 def test_public_names() -> None:
     for name in ("pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm", "local_response_norm",
                  "conv_transpose1d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "upsample",
-                 "affine_grid", "grid_sample"):
+                 "affine_grid", "grid_sample", "upsample_nearest", "upsample_bilinear"):
         assert getattr(F, name).__module__ == "nn.functional"
         assert hasattr(TF, name)
     for name in ("PixelShuffle", "ZeroPad2d", "CircularPad1d", "InstanceNorm1d", "LocalResponseNorm",
