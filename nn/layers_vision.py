@@ -452,3 +452,41 @@ def _upsampling_repr(m: Upsample) -> str:
         return f"size={m.size}, mode={m.mode_name!r}"
     shown = tuple(float(v) for v in f) if isinstance(f, (tuple, list)) else float(f)
     return f"scale_factor={shown}, mode={m.mode_name!r}"
+
+
+# ------------------------------------------------------------------ nn.to_torch / nn.from_torch
+
+# our class -> the constructor arguments shared with torch's class of the same name (the state_dicts match too)
+EXPORT_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "PixelShuffle": ("upscale_factor",),
+    "PixelUnshuffle": ("downscale_factor",),
+    "ChannelShuffle": ("groups",),
+    **{name: ("padding",) for name in ("ZeroPad1d", "ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d",
+                                       "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d")},
+    "ConstantPad1d": ("padding", "value"),
+    "ConstantPad2d": ("padding", "value"),
+    "InstanceNorm1d": ("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    "InstanceNorm2d": ("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    "LocalResponseNorm": ("size", "alpha", "beta", "k"),
+    "ConvTranspose1d": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding",
+                        "groups", "bias", "dilation"),
+    "LPPool1d": ("norm_type", "kernel_size", "stride", "ceil_mode"),
+    "LPPool2d": ("norm_type", "kernel_size", "stride", "ceil_mode"),
+    "MaxUnpool1d": ("kernel_size", "stride", "padding"),
+    "MaxUnpool2d": ("kernel_size", "stride", "padding"),
+    "UpsamplingNearest2d": ("size", "scale_factor"),
+    "UpsamplingBilinear2d": ("size", "scale_factor"),
+}
+
+
+def _register_export() -> None:
+    """Let nn.to_torch / nn.from_torch carry these layers over (no ONNX forms)."""
+    from .export import Converter, register
+    from .export_layers import _make_from_torch, _make_to_torch
+
+    for name, names in EXPORT_ARGUMENTS.items():
+        cls = globals()[name]
+        register(cls, Converter(_make_to_torch(name, names), name, _make_from_torch(cls, names)))
+
+
+_register_export()

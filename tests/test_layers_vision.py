@@ -520,3 +520,47 @@ def test_non_contiguous_inputs_match_torch() -> None:
     w = _rand((4, 3, 2), 62)  # conv_transpose1d on strided data: x[:, :, :, 0].transpose(1, 2) is (2, 4, 8)
     _against_torch(lambda a, b: F.conv_transpose1d(a[:, :, :, 0].transpose(1, 2), b, stride=2),
                    lambda a, b: TF.conv_transpose1d(a[:, :, :, 0].transpose(1, 2), b, stride=2), [x, w])
+
+
+EXPORTED = {
+    "PixelShuffle": (lambda: nn.PixelShuffle(2), (2, 8, 3, 3)),
+    "PixelUnshuffle": (lambda: nn.PixelUnshuffle(2), (2, 2, 4, 6)),
+    "ChannelShuffle": (lambda: nn.ChannelShuffle(3), (2, 6, 4)),
+    "ZeroPad2d": (lambda: nn.ZeroPad2d((1, 2, 0, 1)), (2, 3, 4, 4)),
+    "ConstantPad1d": (lambda: nn.ConstantPad1d(2, -1.5), (2, 3, 4)),
+    "ReflectionPad2d": (lambda: nn.ReflectionPad2d(2), (2, 3, 4, 4)),
+    "ReplicationPad1d": (lambda: nn.ReplicationPad1d((3, 1)), (2, 3, 4)),
+    "CircularPad2d": (lambda: nn.CircularPad2d(1), (2, 3, 4, 4)),
+    "InstanceNorm2d": (lambda: nn.InstanceNorm2d(3, affine=True, track_running_stats=True, momentum=0.3),
+                       (2, 3, 4, 4)),
+    "InstanceNorm1d": (lambda: nn.InstanceNorm1d(3), (2, 3, 6)),
+    "LocalResponseNorm": (lambda: nn.LocalResponseNorm(3, alpha=0.2), (2, 5, 4)),
+    "ConvTranspose1d": (lambda: nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, groups=2), (2, 4, 5)),
+    "LPPool2d": (lambda: nn.LPPool2d(2, 2, stride=1), (2, 3, 4, 4)),
+    "UpsamplingBilinear2d": (lambda: nn.UpsamplingBilinear2d(scale_factor=2), (2, 3, 3, 3)),
+    "UpsamplingNearest2d": (lambda: nn.UpsamplingNearest2d(size=(5, 4)), (2, 3, 3, 3)),
+}
+
+
+@pytest.mark.numpy_only
+@pytest.mark.parametrize("name", list(EXPORTED))
+def test_to_torch_and_from_torch(name: str) -> None:
+    make, shape = EXPORTED[name]
+    ours = make()
+    x = _rand(shape, 70)
+    if name == "InstanceNorm2d":  # move the running statistics, then compare in eval mode
+        ours(Tensor(x + 1))
+        ours.eval()
+    twin = nn.to_torch(ours)
+    assert type(twin).__name__ == name and twin.training == ours.training
+    np.testing.assert_allclose(ours(Tensor(x)).data, twin(torch.tensor(x)).detach().numpy(), rtol=1e-10,
+                               atol=1e-10)
+    back = nn.from_torch(twin)
+    assert type(back) is type(ours) and repr(back) == repr(ours)
+    np.testing.assert_allclose(back(Tensor(x)).data, ours(Tensor(x)).data, rtol=1e-12, atol=1e-12)
+
+
+def test_max_unpool_to_torch() -> None:
+    twin = nn.to_torch(nn.MaxUnpool2d(3, stride=2, padding=1))
+    assert (twin.kernel_size, twin.stride, twin.padding) == ((3, 3), (2, 2), (1, 1))
+    assert repr(nn.from_torch(torch.nn.MaxUnpool1d(2))) == "MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,))"
