@@ -564,3 +564,24 @@ def test_max_unpool_to_torch() -> None:
     twin = nn.to_torch(nn.MaxUnpool2d(3, stride=2, padding=1))
     assert (twin.kernel_size, twin.stride, twin.padding) == ((3, 3), (2, 2), (1, 1))
     assert repr(nn.from_torch(torch.nn.MaxUnpool1d(2))) == "MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,))"
+
+
+def _second_order(fn, arrays: list) -> bool:
+    """gradcheck of x -> |d sum(fn(x)**3) / dx|**2: the backward, recorded under create_graph, differentiated again."""
+
+    def squared_gradient(*xs):
+        with autograd.enable_grad():
+            xs = [x if x.requires_grad else Tensor(x.data, requires_grad=True) for x in xs]
+            grads = autograd.grad((fn(*xs) ** 3).sum(), xs, create_graph=True)
+            return sum((g ** 2).sum() for g in grads)
+
+    return autograd.gradcheck(squared_gradient, [Tensor(a, requires_grad=True) for a in arrays], rtol=1e-4)
+
+
+def test_second_derivatives() -> None:
+    x, grid = _rand((1, 2, 3, 3), 80), np.random.default_rng(81).uniform(-0.9, 0.9, (1, 2, 2, 2))
+    assert _second_order(lambda a, b: F.grid_sample(a, b, padding_mode="border", align_corners=False), [x, grid])
+    assert _second_order(lambda a: F.instance_norm(a), [x])
+    assert _second_order(lambda a: F.local_response_norm(a, 2, alpha=0.5) + F.lp_pool2d(a * a + 0.5, 2, 1), [x])
+    assert _second_order(lambda a: F.interpolate(a, size=(4, 5), mode="bicubic"), [x])
+    assert _second_order(lambda a, w: F.conv_transpose1d(a, w, stride=2), [x[0], _rand((3, 2, 2), 82)])
