@@ -1,7 +1,7 @@
 """Vision layers with torch's names, arguments, reprs and state_dict keys (tensor mode), over ``functional_vision``.
 
 PixelShuffle, PixelUnshuffle, ChannelShuffle; the padding layers ZeroPad1d/2d, ConstantPad1d/2d,
-ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d (over ``F.pad``); InstanceNorm1d/2d
+ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d and their 3d forms (over ``F.pad``); InstanceNorm1d/2d/3d
 (running statistics as buffers when ``track_running_stats=True``) and LocalResponseNorm;
 ConvTranspose1d; LPPool1d/2d, MaxUnpool1d/2d; UpsamplingNearest2d and UpsamplingBilinear2d.
 """
@@ -28,7 +28,8 @@ __all__ = [
     "PixelShuffle", "PixelUnshuffle", "ChannelShuffle",
     "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
     "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
-    "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm", "ConvTranspose1d",
+    "ZeroPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d",
+    "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "ConvTranspose1d",
     "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d", "UpsamplingNearest2d", "UpsamplingBilinear2d",
 ]
 
@@ -92,7 +93,8 @@ class _PadNd(Module):
         n = 2 * self.nd
         items = tuple(padding) if isinstance(padding, (tuple, list)) else (padding,) * n
         if len(items) != n or not all(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in items):
-            sides = "(left, right)" if self.nd == 1 else "(left, right, top, bottom)"
+            sides = ("(left, right)", "(left, right, top, bottom)",
+                     "(left, right, top, bottom, front, back)")[self.nd - 1]
             raise ValueError(f"{name}: padding must be an int or a tuple of {n} ints {sides}, got {padding!r}")
         self.padding = tuple(int(p) for p in items)
         if isinstance(value, bool) or not isinstance(value, Real):
@@ -103,7 +105,7 @@ class _PadNd(Module):
         name = type(self).__name__
         ndim = len(np.shape(getattr(x, "data", x)))
         if ndim not in (self.nd + 1, self.nd + 2):
-            axes = "W" if self.nd == 1 else "H, W"
+            axes = ("W", "H, W", "D, H, W")[self.nd - 1]
             raise ValueError(f"{name}({self.padding}): expected a {self.nd + 2}-D input (N, C, {axes}) or an "
                              f"unbatched {self.nd + 1}-D one (C, {axes}), got shape "
                              f"{tuple(np.shape(getattr(x, 'data', x)))}")
@@ -189,6 +191,42 @@ class CircularPad2d(_PadNd):
     nd, pad_mode = 2, "circular"
 
 
+class ZeroPad3d(_PadNd):
+    """Pad the last three axes with zeros; padding (left, right, top, bottom, front, back)."""
+
+    nd = 3
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+
+class ConstantPad3d(_ConstantPadNd):
+    """Pad the last three axes with ``value``."""
+
+    nd = 3
+
+    def __init__(self, padding: Any, value: float) -> None:
+        super().__init__(padding, value)
+
+
+class ReflectionPad3d(_PadNd):
+    """Pad the last three axes with their mirror image about the edge entries."""
+
+    nd, pad_mode = 3, "reflect"
+
+
+class ReplicationPad3d(_PadNd):
+    """Pad the last three axes by repeating their edge entries."""
+
+    nd, pad_mode = 3, "replicate"
+
+
+class CircularPad3d(_PadNd):
+    """Pad the last three axes by wrapping around."""
+
+    nd, pad_mode = 3, "circular"
+
+
 # ------------------------------------------------------------------ normalisation
 
 
@@ -233,7 +271,7 @@ class _InstanceNorm(Module):
         where = f"{type(self).__name__}({self.num_features})"
         x = FV._tensor(x, where)
         nd = self.nd
-        axes = "L" if nd == 1 else "H, W"
+        axes = ("L", "H, W", "D, H, W")[nd - 1]
         if x.ndim not in (nd + 1, nd + 2):
             raise ValueError(f"{where}: expected a {nd + 2}-D input (N, C, {axes}) or an unbatched {nd + 1}-D one "
                              f"(C, {axes}), got shape {x.shape}")
@@ -269,6 +307,12 @@ class InstanceNorm2d(_InstanceNorm):
     """Normalise each sample's channel over its image: (N, C, H, W) or unbatched (C, H, W)."""
 
     nd = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Normalise each sample's channel over its volume: (N, C, D, H, W) or unbatched (C, D, H, W)."""
+
+    nd = 3
 
 
 class LocalResponseNorm(Module):
@@ -461,12 +505,12 @@ EXPORT_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "PixelShuffle": ("upscale_factor",),
     "PixelUnshuffle": ("downscale_factor",),
     "ChannelShuffle": ("groups",),
-    **{name: ("padding",) for name in ("ZeroPad1d", "ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d",
-                                       "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d")},
-    "ConstantPad1d": ("padding", "value"),
-    "ConstantPad2d": ("padding", "value"),
+    **{f"{kind}Pad{nd}d": ("padding",) for kind in ("Zero", "Reflection", "Replication", "Circular")
+       for nd in (1, 2, 3)},
+    **{f"ConstantPad{nd}d": ("padding", "value") for nd in (1, 2, 3)},
     "InstanceNorm1d": ("num_features", "eps", "momentum", "affine", "track_running_stats"),
     "InstanceNorm2d": ("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    "InstanceNorm3d": ("num_features", "eps", "momentum", "affine", "track_running_stats"),
     "LocalResponseNorm": ("size", "alpha", "beta", "k"),
     "ConvTranspose1d": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding",
                         "groups", "bias", "dilation"),

@@ -125,6 +125,8 @@ PADS = [
     ("ReflectionPad1d", (2, 1), 1), ("ReflectionPad2d", (1, 2, 2, 0), 2), ("ReflectionPad2d", 1, 2),
     ("ReplicationPad1d", (3, 1), 1), ("ReplicationPad2d", (1, 2, 0, 3), 2),
     ("CircularPad1d", (2, 3), 1), ("CircularPad2d", (1, 2, 2, 1), 2),
+    ("ZeroPad3d", (1, 0, 2, 1, 0, 1), 3), ("ConstantPad3d", 1, 3), ("ReflectionPad3d", (1, 2, 2, 0, 1, 1), 3),
+    ("ReplicationPad3d", 2, 3), ("CircularPad3d", (1, 2, 0, 1, 1, 2), 3),
 ]
 
 
@@ -136,7 +138,7 @@ def test_padding_layers_match_torch(name: str, padding, nd: int, batched: bool, 
     ours, theirs = getattr(nn, name)(padding, *extra), getattr(torch.nn, name)(padding, *extra)
     assert repr(ours) == repr(theirs)
     assert ours.padding == theirs.padding
-    shape = ((2,) if batched else ()) + (3,) + (4, 5)[2 - nd:]
+    shape = ((2,) if batched else ()) + (3,) + (3, 4, 5)[3 - nd:]
     _against_torch(ours, theirs, [_rand(shape, 4)], dtype)
 
 
@@ -148,6 +150,12 @@ def test_padding_bad_input() -> None:
     with pytest.raises(ValueError, match=r"ReplicationPad2d\(\(1, 1, 1, 1\)\): expected a 4-D input \(N, C, H, W\) "
                                          r"or an unbatched 3-D one"):
         nn.ReplicationPad2d(1)(Tensor(np.ones((2, 3))))
+    with pytest.raises(ValueError, match=r"ReflectionPad3d\(\(1, 1, 1, 1, 1, 1\)\): expected a 5-D input "
+                                         r"\(N, C, D, H, W\) or an unbatched 4-D one"):
+        nn.ReflectionPad3d(1)(Tensor(np.ones((2, 3, 3))))
+    with pytest.raises(ValueError, match=r"ZeroPad3d: padding must be an int or a tuple of 6 ints \(left, right, "
+                                         r"top, bottom, front, back\)"):
+        nn.ZeroPad3d((1, 2, 3, 4))
     with pytest.raises(TypeError, match="ConstantPad1d: value must be a number"):
         nn.ConstantPad1d(1, "a")
 
@@ -175,7 +183,7 @@ def test_instance_norm_function_matches_torch(shape: tuple, dtype: type) -> None
                    [x, w, b], dtype)
 
 
-@pytest.mark.parametrize("nd", [1, 2])
+@pytest.mark.parametrize("nd", [1, 2, 3])
 @pytest.mark.parametrize("affine, track", [(False, False), (True, False), (True, True), (False, True)])
 def test_instance_norm_layers_match_torch(nd: int, affine: bool, track: bool) -> None:
     name = f"InstanceNorm{nd}d"
@@ -187,7 +195,7 @@ def test_instance_norm_layers_match_torch(nd: int, affine: bool, track: bool) ->
         with torch.no_grad():
             theirs.weight.copy_(torch.tensor(_rand((3,), 10)))
             theirs.bias.copy_(torch.tensor(_rand((3,), 11)))
-    shape = (2, 3) + (5, 4)[:nd]
+    shape = (2, 3) + (5, 4, 3)[:nd]
     for step in range(2):  # training twice: the running statistics move, then eval uses them
         _module_against_torch(ours, theirs, _rand(shape, 12 + step))
         theirs.zero_grad()
@@ -408,7 +416,8 @@ def test_public_names() -> None:
                  "affine_grid", "grid_sample", "upsample_nearest", "upsample_bilinear"):
         assert getattr(F, name).__module__ == "nn.functional"
         assert hasattr(TF, name)
-    for name in ("PixelShuffle", "ZeroPad2d", "CircularPad1d", "InstanceNorm1d", "LocalResponseNorm",
+    for name in ("PixelShuffle", "ZeroPad2d", "CircularPad1d", "InstanceNorm1d", "LocalResponseNorm", "ZeroPad3d",
+                 "InstanceNorm3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d", "ConstantPad3d",
                  "ConvTranspose1d", "LPPool2d", "MaxUnpool1d", "UpsamplingBilinear2d"):
         assert name in nn.__all__ and hasattr(torch.nn, name)
 
@@ -534,6 +543,9 @@ EXPORTED = {
     "InstanceNorm2d": (lambda: nn.InstanceNorm2d(3, affine=True, track_running_stats=True, momentum=0.3),
                        (2, 3, 4, 4)),
     "InstanceNorm1d": (lambda: nn.InstanceNorm1d(3), (2, 3, 6)),
+    "InstanceNorm3d": (lambda: nn.InstanceNorm3d(2, affine=True), (2, 2, 3, 3, 2)),
+    "ReflectionPad3d": (lambda: nn.ReflectionPad3d((1, 0, 1, 2, 0, 1)), (2, 3, 3, 3, 3)),
+    "ConstantPad3d": (lambda: nn.ConstantPad3d(1, 2.0), (2, 3, 2, 2, 2)),
     "LocalResponseNorm": (lambda: nn.LocalResponseNorm(3, alpha=0.2), (2, 5, 4)),
     "ConvTranspose1d": (lambda: nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, groups=2), (2, 4, 5)),
     "LPPool2d": (lambda: nn.LPPool2d(2, 2, stride=1), (2, 3, 4, 4)),
