@@ -87,7 +87,7 @@ def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = Fal
 
 def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None) -> Tensor:
-    """Resize to ``size`` or by ``scale_factor``: mode "nearest", "nearest-exact", "linear", "bilinear" or "bicubic"."""
+    """Resize to ``size`` or by ``scale_factor``: nearest, nearest-exact, linear, bilinear, bicubic or area."""
     return _interpolate(_tensor(input, "interpolate"), size, scale_factor, mode, align_corners,
                         recompute_scale_factor)
 

@@ -597,3 +597,16 @@ def test_second_derivatives() -> None:
     assert _second_order(lambda a: F.local_response_norm(a, 2, alpha=0.5) + F.lp_pool2d(a * a + 0.5, 2, 1), [x])
     assert _second_order(lambda a: F.interpolate(a, size=(4, 5), mode="bicubic"), [x])
     assert _second_order(lambda a, w: F.conv_transpose1d(a, w, stride=2), [x[0], _rand((3, 2, 2), 82)])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, kw", [((2, 3, 7, 5), dict(size=(3, 2))), ((2, 3, 7, 5), dict(scale_factor=0.5)),
+                                       ((2, 3, 7, 5), dict(size=(9, 11))),
+                                       ((2, 3, 7, 5), dict(scale_factor=(0.4, 1.5))), ((2, 3, 7), dict(size=3))])
+def test_area_interpolate_matches_torch(shape: tuple, kw: dict, dtype: type) -> None:
+    x = _rand(shape, 45)
+    _against_torch(lambda t: F.interpolate(t, mode="area", **kw), lambda t: TF.interpolate(t, mode="area", **kw),
+                   [x], dtype)
+    _against_torch(nn.Upsample(mode="area", **kw), torch.nn.Upsample(mode="area", **kw), [x], dtype)
+    with pytest.raises(ValueError, match="align_corners can only be set with mode 'linear', 'bilinear' or 'bicubic'"):
+        F.interpolate(Tensor(x), mode="area", align_corners=False, **kw)

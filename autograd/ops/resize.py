@@ -1,4 +1,4 @@
-"""Resizing as one graph op: ``interpolate`` (nearest, nearest-exact, linear, bilinear, bicubic), torch's coordinates.
+"""Resizing as one graph op: ``interpolate`` (nearest, nearest-exact, linear, bilinear, bicubic, area), torch's.
 
 Each mode is separable: out = M_h @ x @ M_w^T, with one row per output
 position holding the weights of the input positions it reads (one 1 for
@@ -17,7 +17,7 @@ import numpy as np
 from ..function import Context, Function
 from .conv import _shape
 
-MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic")
+MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "area")
 CUBIC_A = -0.75  # torch's (and OpenCV's) cubic convolution constant
 
 
@@ -55,6 +55,10 @@ def resize_matrix(n_in: int, n_out: int, mode: str, align_corners: bool, scale: 
     """The (n_out, n_in) matrix of one axis: which input positions each output reads, with what weights."""
     if mode == "bicubic":
         return cubic_matrix(n_in, n_out, align_corners, scale, dtype)
+    if mode == "area":  # torch's: adaptive average pooling to the output size
+        from .pool import _averaging
+
+        return _averaging(n_in, n_out, dtype)
     m = np.zeros((n_out, n_in), dtype=dtype)
     o = np.arange(n_out)
     if mode in ("nearest", "nearest-exact"):
@@ -124,7 +128,7 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, mode: str = 
     if mode == "linear" and nd != 1 or mode in ("bilinear", "bicubic") and nd != 2:
         need = "3-D (N, C, L)" if mode == "linear" else "4-D (N, C, H, W)"
         raise ValueError(f"{where}: mode {mode!r} needs a {need} input, got shape {shape}")
-    if align_corners is not None and mode.startswith("nearest"):
+    if align_corners is not None and (mode.startswith("nearest") or mode == "area"):
         raise ValueError(f"{where}: align_corners can only be set with mode 'linear', 'bilinear' or 'bicubic', "
                          f"not {mode!r}")
     if (size is None) == (scale_factor is None):
