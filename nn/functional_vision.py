@@ -18,12 +18,14 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from autograd import torchops as T
 from autograd.backend import ops as K
 from autograd.ops import conv as C
 from autograd.ops.norm import BatchNorm as BatchNormOp
 from autograd.ops.norm import GroupNorm as GroupNormOp
 
 from .modes import is_scalar, to_tensor
+from .pooling import avg_pool1d, avg_pool2d, interpolate
 
 __all__ = [
     "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm", "local_response_norm",
@@ -170,8 +172,6 @@ def local_response_norm(input: Any, size: int, alpha: float = 1e-4, beta: float 
     widths = [(0, 0)] * x.ndim
     widths[1] = (size // 2, (size - 1) // 2)
     flat = [p for pair in widths[::-1] for p in pair]
-    from autograd import torchops as T
-
     padded = T.pad(sq, flat)
     total = padded[:, 0:c]
     for i in range(1, size):
@@ -214,8 +214,6 @@ def conv_transpose1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
 
 def _lp_pool(x: Tensor, norm_type: Any, kernel_size: Any, stride: Any, ceil_mode: bool, nd: int,
              where: str) -> Tensor:
-    from .pooling import avg_pool1d, avg_pool2d
-
     p = _number(norm_type, "norm_type", where)
     if not p > 0 or p == float("inf"):
         raise ValueError(f"{where}: norm_type must be a finite number > 0, got {norm_type!r}")
@@ -305,8 +303,6 @@ def max_unpool2d(input: Any, indices: Any, kernel_size: Any, stride: Any = None,
 def upsample(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
              align_corners: bool | None = None) -> Tensor:
     """Deprecated name of ``interpolate`` (as in torch, it warns)."""
-    from .pooling import interpolate
-
     warnings.warn("nn.functional.upsample is deprecated; use nn.functional.interpolate instead", UserWarning,
                   stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
@@ -314,8 +310,6 @@ def upsample(input: Any, size: Any = None, scale_factor: Any = None, mode: str =
 
 def upsample_nearest(input: Any, size: Any = None, scale_factor: Any = None) -> Tensor:
     """Deprecated: ``interpolate(input, size, scale_factor, mode="nearest")`` (it warns, as torch)."""
-    from .pooling import interpolate
-
     warnings.warn("nn.functional.upsample_nearest is deprecated; use nn.functional.interpolate instead",
                   UserWarning, stacklevel=2)
     return interpolate(input, size, scale_factor, "nearest")
@@ -323,8 +317,6 @@ def upsample_nearest(input: Any, size: Any = None, scale_factor: Any = None) -> 
 
 def upsample_bilinear(input: Any, size: Any = None, scale_factor: Any = None) -> Tensor:
     """Deprecated: ``interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)`` (it warns)."""
-    from .pooling import interpolate
-
     warnings.warn("nn.functional.upsample_bilinear is deprecated; use nn.functional.interpolate instead",
                   UserWarning, stacklevel=2)
     return interpolate(input, size, scale_factor, "bilinear", True)
