@@ -4,7 +4,7 @@ pixel_shuffle, pixel_unshuffle, channel_shuffle (reshapes and one permute), inst
 with one group per channel, or batch norm on running statistics), local_response_norm (a moving sum
 over channels), conv_transpose1d (the 2-D transposed convolution on a height-1 image), lp_pool1d/2d
 (average pooling of x**p), max_unpool1d/2d (a scatter into zeros), upsample (interpolate's deprecated
-name), affine_grid and grid_sample (2-D; bilinear or nearest; zeros, border or reflection padding:
+name), affine_grid and grid_sample (2-D; bilinear, nearest or bicubic; zeros, border or reflection padding:
 gathers weighted by expressions in the grid, so the grid gets its gradient too). Each is exact: the
 derivatives come from the ops it is made of. Tensor mode only.
 """
@@ -396,13 +396,13 @@ def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str
                 align_corners: bool | None = None) -> Tensor:
     """out[n, c, i, j] = input[n, c] read at grid[n, i, j] = (x, y) in [-1, 1] (bilinear or nearest).
 
-    Out-of-range reads follow ``padding_mode``: "zeros", "border" (clamp to the edge) or "reflection".
+    Out-of-range reads follow ``padding_mode``: "zeros", "border" (clamp to the edge) or "reflection";
+    mode="bicubic" reads 4 x 4 taps with torch's cubic weights (A = -0.75), padding each tap.
     Gradients reach the input and the grid (zeros with mode="nearest", whose output is flat in the grid).
     """
     where = "grid_sample"
-    if mode not in ("bilinear", "nearest"):
-        raise ValueError(f"{where}: mode must be 'bilinear' or 'nearest', got {mode!r}" +
-                         ("; 'bicubic' is not supported here" if mode == "bicubic" else ""))
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"{where}: mode must be 'bilinear', 'nearest' or 'bicubic', got {mode!r}")
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"{where}: padding_mode must be 'zeros', 'border' or 'reflection', got {padding_mode!r}")
     x, g = _tensor(input, where), _tensor(grid, where)
@@ -418,9 +418,11 @@ def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str
     n, c, h, w = x.shape
     ho, wo = g.shape[1], g.shape[2]
     p = ho * wo
+    flat = x.reshape(n, c, h * w)
+    if mode == "bicubic":
+        return _grid_bicubic(flat, g, (n, c, h, w), padding_mode, ac).reshape(n, c, ho, wo)
     ix = _source_index(g[..., 0].reshape(n, 1, p), w, padding_mode, ac)
     iy = _source_index(g[..., 1].reshape(n, 1, p), h, padding_mode, ac)
-    flat = x.reshape(n, c, h * w)
 
     def read(xi: np.ndarray, yi: np.ndarray) -> tuple:
         """The input at integer (xi, yi) (N, 1, P) for every channel, and where that lies inside the image."""
@@ -445,3 +447,61 @@ def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str
         term = vals * (weight * inside)
         out = term if out is None else out + term
     return out.reshape(n, c, ho, wo)
+
+
+def _tap_index(k: np.ndarray, size: int, padding_mode: str, align_corners: bool) -> np.ndarray:
+    """Integer tap positions after border clipping or reflection (torch's compute_coordinates), as ints."""
+    k = k.astype(np.float64)
+    if padding_mode == "border":
+        k = np.clip(k, 0, size - 1)
+    elif padding_mode == "reflection":
+        low, high = (0.0, 2.0 * (size - 1)) if align_corners else (-1.0, 2.0 * size - 1)
+        if low == high:
+            k = np.zeros_like(k)
+        else:
+            lo, span = low / 2, (high - low) / 2
+            d = np.abs(k - lo)
+            flips = np.floor(d / span)
+            extra = np.fmod(d, span)
+            k = np.clip(np.where(flips % 2 == 0, extra + lo, span - extra + lo), 0, size - 1)
+    return k.astype(np.int64)
+
+
+def _cubic_coefficients(t: Tensor) -> list:
+    """The four cubic-convolution weights of the taps at distances 1 + t, t, 1 - t, 2 - t (A = -0.75)."""
+    a = -0.75
+
+    def near(d: Tensor) -> Tensor:
+        return ((d * (a + 2) - (a + 3)) * d) * d + 1
+
+    def far(d: Tensor) -> Tensor:
+        return ((d * a - 5 * a) * d + 8 * a) * d - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _grid_bicubic(flat: Tensor, g: Tensor, shape: tuple, padding_mode: str, align_corners: bool) -> Tensor:
+    """Bicubic grid sampling: rows of four taps interpolated along x, then the four rows along y (torch's order)."""
+    n, c, h, w = shape
+    p = g.shape[1] * g.shape[2]
+    gx, gy = g[..., 0].reshape(n, 1, p), g[..., 1].reshape(n, 1, p)
+    ix = (gx + 1) / 2 * (w - 1) if align_corners else ((gx + 1) * w - 1) / 2
+    iy = (gy + 1) / 2 * (h - 1) if align_corners else ((gy + 1) * h - 1) / 2
+    x0f, y0f = np.floor(ix.data), np.floor(iy.data)
+    cx = _cubic_coefficients(ix - Tensor._make(x0f))
+    cy = _cubic_coefficients(iy - Tensor._make(y0f))
+    x0, y0 = x0f.astype(np.int64), y0f.astype(np.int64)
+    xs = [_tap_index(x0 - 1 + j, w, padding_mode, align_corners) for j in range(4)]
+    out = None
+    for i in range(4):
+        yi = _tap_index(y0 - 1 + i, h, padding_mode, align_corners)
+        row = None
+        for j in range(4):
+            xj = xs[j]
+            inside = (xj >= 0) & (xj < w) & (yi >= 0) & (yi < h)
+            k = np.where(inside, np.clip(yi, 0, h - 1) * w + np.clip(xj, 0, w - 1), 0)
+            vals = flat.gather(2, np.ascontiguousarray(np.broadcast_to(k, (n, c, p))))
+            term = vals * (cx[j] * inside.astype(flat.dtype))
+            row = term if row is None else row + term
+        out = row * cy[i] if out is None else out + row * cy[i]
+    return out

@@ -454,7 +454,7 @@ def test_affine_grid_matches_torch(size: tuple, align_corners: bool, dtype: type
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("align_corners", [False, True])
 def test_grid_sample_matches_torch(mode: str, padding_mode: str, align_corners: bool, dtype: type) -> None:
@@ -468,8 +468,8 @@ def test_grid_sample_matches_torch(mode: str, padding_mode: str, align_corners: 
 def test_grid_sample_reflection_far_outside_and_size_one() -> None:
     x = _rand((1, 2, 1, 3), 53)
     grid = np.random.default_rng(54).uniform(-5, 5, (1, 4, 4, 2))  # several reflections
-    for ac in (False, True):
-        kw = dict(padding_mode="reflection", align_corners=ac)
+    for ac, mode in ((False, "bilinear"), (True, "bilinear"), (False, "bicubic"), (True, "bicubic")):
+        kw = dict(padding_mode="reflection", align_corners=ac, mode=mode)
         _against_torch(lambda a, b, kw=kw: F.grid_sample(a, b, **kw),
                        lambda a, b, kw=kw: TF.grid_sample(a, b, **kw), [x, grid])
 
@@ -484,14 +484,15 @@ def test_spatial_transformer_end_to_end_and_gradcheck() -> None:
     xt = Tensor(x, requires_grad=True)
     assert autograd.gradcheck(lambda a, b: F.grid_sample(a, b, padding_mode="reflection", align_corners=True),
                               [xt, grid])
+    assert autograd.gradcheck(lambda a, b: F.grid_sample(a, b, mode="bicubic", align_corners=False), [xt, grid])
 
 
 def test_grid_sample_and_affine_grid_bad_input() -> None:
     x, grid = Tensor(np.ones((1, 2, 3, 3))), Tensor(np.zeros((1, 2, 2, 2)))
     with pytest.warns(UserWarning, match="align_corners=False"):
         F.grid_sample(x, grid)
-    with pytest.raises(ValueError, match="grid_sample: mode must be 'bilinear' or 'nearest', got 'bicubic'"):
-        F.grid_sample(x, grid, mode="bicubic", align_corners=False)
+    with pytest.raises(ValueError, match="grid_sample: mode must be 'bilinear', 'nearest' or 'bicubic', got 'cubic'"):
+        F.grid_sample(x, grid, mode="cubic", align_corners=False)
     with pytest.raises(ValueError, match="grid_sample: padding_mode must be 'zeros', 'border' or 'reflection'"):
         F.grid_sample(x, grid, padding_mode="wrap", align_corners=False)
     with pytest.raises(ValueError, match=r"grid_sample: grid must have shape \(N, H_out, W_out, 2\) with N = 1"):
@@ -593,6 +594,7 @@ def _second_order(fn, arrays: list) -> bool:
 def test_second_derivatives() -> None:
     x, grid = _rand((1, 2, 3, 3), 80), np.random.default_rng(81).uniform(-0.9, 0.9, (1, 2, 2, 2))
     assert _second_order(lambda a, b: F.grid_sample(a, b, padding_mode="border", align_corners=False), [x, grid])
+    assert _second_order(lambda a, b: F.grid_sample(a, b, "bicubic", "reflection", align_corners=True), [x, grid])
     assert _second_order(lambda a: F.instance_norm(a), [x])
     assert _second_order(lambda a: F.local_response_norm(a, 2, alpha=0.5) + F.lp_pool2d(a * a + 0.5, 2, 1), [x])
     assert _second_order(lambda a: F.interpolate(a, size=(4, 5), mode="bicubic"), [x])
