@@ -236,7 +236,7 @@ class _InstanceNorm(Module):
     nd = 1
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,
-                 track_running_stats: bool = False) -> None:
+                 track_running_stats: bool = False, *, bias: bool = True) -> None:
         super().__init__()
         where = type(self).__name__
         self.num_features = _size(num_features, "num_features", where)
@@ -251,7 +251,7 @@ class _InstanceNorm(Module):
         self.track_running_stats = bool(track_running_stats)
         c = self.num_features
         self.weight = Parameter(np.ones(c)) if affine else None
-        self.bias = Parameter(np.zeros(c)) if affine else None
+        self.bias = Parameter(np.zeros(c)) if affine and bias else None  # bias=False: weight only (torch >= 2.13)
         if self.track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(c)))
             self.register_buffer("running_var", Tensor(np.ones(c)))
@@ -294,7 +294,7 @@ class _InstanceNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps:g}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class InstanceNorm1d(_InstanceNorm):
@@ -530,7 +530,22 @@ def _register_export() -> None:
 
     for name, names in EXPORT_ARGUMENTS.items():
         cls = globals()[name]
-        register(cls, Converter(_make_to_torch(name, names), name, _make_from_torch(cls, names)))
+        to_torch, from_torch = _make_to_torch(name, names), _make_from_torch(cls, names)
+        if name.startswith("InstanceNorm"):  # bias=False (weight only) exists from torch 2.13: pass it only then
+            to_torch, from_torch = _with_bias_flag(to_torch, from_torch, name, cls, names)
+        register(cls, Converter(to_torch, name, from_torch))
+
+
+def _with_bias_flag(to_torch: Any, from_torch: Any, name: str, cls: type, names: tuple) -> tuple:
+    from .export_layers import _make_from_torch, _make_to_torch
+
+    to_torch_b, from_torch_b = _make_to_torch(name, names + ("bias",)), _make_from_torch(cls, names + ("bias",))
+
+    def weight_only(m: Any) -> bool:
+        return bool(m.affine) and getattr(m, "bias", None) is None
+
+    return ((lambda m, torch: (to_torch_b if weight_only(m) else to_torch)(m, torch)),
+            (lambda t: (from_torch_b if weight_only(t) else from_torch)(t)))
 
 
 _register_export()
