@@ -113,7 +113,7 @@ def channel_shuffle(input: Any, groups: int) -> Tensor:
 def _vector(t: Any, c: int, what: str, where: str) -> Any:
     if t is None:
         return None
-    shape = tuple(np.shape(getattr(t, "data", t)))
+    shape = tuple(np.shape(t.data if isinstance(t, Tensor) else t))
     if shape != (c,):
         raise ValueError(f"{where}: {what} has shape {shape}, expected ({c},) (one entry per channel)")
     return t if isinstance(t, Tensor) else to_tensor(t, f"{where} {what}")
@@ -138,6 +138,9 @@ def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None,
     w, b = _vector(weight, c, "weight", where), _vector(bias, c, "bias", where)
     rm, rv = (t.data if isinstance(t, Tensor) else t for t in (running_mean, running_var))
     for what, arr in (("running_mean", rm), ("running_var", rv)):
+        if arr is not None and not (isinstance(arr, np.ndarray) and arr.dtype.kind == "f"):
+            raise TypeError(f"{where}: {what} must be a floating Tensor or array (it is updated in place), got "
+                            f"{type(arr).__name__}")
         if arr is not None and np.shape(arr) != (c,):
             raise ValueError(f"{where}: {what} has shape {np.shape(arr)}, expected ({c},)")
     if not use_input_stats:
@@ -243,8 +246,7 @@ def _unpool_size(spatial: tuple, ks: tuple, st: tuple, pd: tuple, output_size: A
             raise ValueError(f"{where}: kernel_size {ks}, stride {st} and padding {pd} give no output for input "
                              f"size {spatial}; use less padding")
         return default
-    size = tuple(output_size.shape if hasattr(output_size, "shape") and not isinstance(output_size, tuple)
-                 else output_size)
+    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,)
     if len(size) in (nd + 1, nd + 2):
         size = size[-nd:]
     if len(size) != nd or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in size):

@@ -246,6 +246,8 @@ def test_instance_norm_bad_input() -> None:
         F.instance_norm(Tensor(np.ones((2, 3, 1))))
     with pytest.raises(ValueError, match=r"instance_norm: weight has shape \(2,\), expected \(3,\)"):
         F.instance_norm(Tensor(np.ones((2, 3, 4))), weight=np.ones(2))
+    with pytest.raises(TypeError, match="instance_norm: running_mean must be a floating Tensor or array"):
+        F.instance_norm(Tensor(np.ones((2, 3, 4))), [0.0, 0.0, 0.0], np.ones(3))
     with pytest.raises(ValueError, match="use_input_stats=False needs running_mean and running_var"):
         F.instance_norm(Tensor(np.ones((2, 3, 4))), use_input_stats=False)
 
