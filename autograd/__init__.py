@@ -278,14 +278,14 @@ int = _np.int32  # noqa: A001  (torch.int is int32)
 bool = _np.bool_  # noqa: A001
 
 from .torch_extra import (  # noqa: E402
-    diagonal_scatter, fix, frexp, gcd, get_default_dtype, histogram, lcm, narrow_copy, nextafter, promote_types,
-    result_type, select_scatter, slice_scatter, unique_consecutive,
+    diagonal_scatter, fix, frexp, gcd, get_default_dtype, set_default_dtype, histogram, lcm, narrow_copy, nextafter,
+    promote_types, result_type, select_scatter, slice_scatter, unique_consecutive,
 )
 from .torch_extra import where  # noqa: E402,F811  (ops.arith's where, and torch's where(cond) too)
 
 __all__ += [
-    "diagonal_scatter", "fix", "frexp", "gcd", "get_default_dtype", "histogram", "lcm", "narrow_copy", "nextafter",
-    "promote_types", "result_type", "select_scatter", "slice_scatter", "unique_consecutive",
+    "diagonal_scatter", "fix", "frexp", "gcd", "get_default_dtype", "set_default_dtype", "histogram", "lcm",
+    "narrow_copy", "nextafter", "promote_types", "result_type", "select_scatter", "slice_scatter", "unique_consecutive",
 ]
 finfo, iinfo, Size = _np.finfo, _np.iinfo, tuple  # torch.finfo(x.dtype).eps, x.shape == torch.Size([2, 3])
 

@@ -21,7 +21,10 @@ class Node:
         self._tensor, self.op = tensor, op
 
     def name(self) -> str:
-        return f"{self.op.__name__}Backward0"
+        """torch's name for this node: the op's ``torch_name(tensor)`` where it has one (an op whose
+        torch counterpart is named otherwise, or depends on the shapes), else ``<Op>Backward0``."""
+        named = getattr(self.op, "torch_name", None)
+        return named(self._tensor) if named is not None else f"{self.op.__name__}Backward0"
 
     @property
     def __name__(self) -> str:  # the op's name, as when grad_fn was the op class

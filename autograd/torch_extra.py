@@ -42,8 +42,8 @@ __all__ = [
     "renorm", "msort", "ravel", "select", "diagflat", "hsplit", "vsplit", "dsplit", "split_with_sizes",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
     "slice_scatter", "select_scatter", "diagonal_scatter", "histogram", "unique_consecutive", "frexp", "gcd", "lcm",
-    "nextafter", "fix", "narrow_copy", "where", "get_default_dtype", "result_type", "promote_types",
-    "install",
+    "nextafter", "fix", "narrow_copy", "where", "get_default_dtype", "set_default_dtype", "result_type",
+    "promote_types", "install",
 ]
 
 
@@ -846,6 +846,23 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
 def get_default_dtype() -> Any:
     """gradwork's default float dtype, float64 (torch's is float32)."""
     return np.float64
+
+
+def set_default_dtype(d: Any) -> None:
+    """Accepts float64, gradwork's fixed default (what scripts that call ``set_default_dtype(torch.float64)`` want).
+
+    Any other dtype is a ValueError: the default is not switchable; make float32 tensors with
+    ``dtype=float32`` or ``.float()`` and convert a model with ``model.float()``.
+    """
+    try:
+        dt = np.dtype(d) if d is not None else None  # (numpy reads None as float64)
+    except TypeError:
+        dt = None
+    if dt != np.float64:
+        raise ValueError(
+            f"set_default_dtype: gradwork's default float dtype is float64 and stays so, got {d!r}; make float32 "
+            "tensors with dtype=autograd.float32 or .float(), and a model with model.float()"
+        )
 
 
 def result_type(tensor1: Any, tensor2: Any) -> Any:

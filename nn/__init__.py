@@ -100,6 +100,40 @@ __all__ += ["GLU", "RMSNorm", "MultiheadAttention", "TransformerEncoderLayer", "
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer  # noqa: E402
 
 __all__ += ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
+from .layers_more import (  # noqa: E402
+    AlphaDropout,
+    Bilinear,
+    CosineSimilarity,
+    Dropout1d,
+    FeatureAlphaDropout,
+    Hardshrink,
+    HingeEmbeddingLoss,
+    LogSigmoid,
+    MarginRankingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PairwiseDistance,
+    ParameterDict,
+    PoissonNLLLoss,
+    RReLU,
+    Softmax2d,
+    Softshrink,
+    SoftMarginLoss,
+    Tanhshrink,
+    Threshold,
+    TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
+)
+
+__all__ += [
+    "CosineSimilarity", "PairwiseDistance",
+    "TripletMarginLoss", "TripletMarginWithDistanceLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+    "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "PoissonNLLLoss",
+    "LogSigmoid", "Threshold", "RReLU", "Tanhshrink", "Softshrink", "Hardshrink",
+    "Bilinear", "Softmax2d", "Dropout1d", "AlphaDropout", "FeatureAlphaDropout", "ParameterDict",
+]
+
 from .layers_vision import (  # noqa: E402
     ChannelShuffle, CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
     ConvTranspose1d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LocalResponseNorm, LPPool1d, LPPool2d,

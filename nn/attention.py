@@ -61,11 +61,10 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
     from autograd.random_gen import rng_of
 
     keep = rng_of(generator, "dropout").random(x.shape) >= p
-    out = x * (keep / (1.0 - p)).astype(x.data.dtype, copy=False)
-    if inplace:
-        x.copy_(out)
-        return x
-    return out
+    scale = (keep / (1.0 - p)).astype(x.data.dtype, copy=False)
+    if inplace:  # mul_ differentiates through x's old version; copying x * scale back into x could not
+        return x.mul_(Tensor._make(scale))
+    return x * scale
 
 
 def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:  # noqa: A002

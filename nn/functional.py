@@ -253,6 +253,10 @@ class CrossEntropy(Function):
     (``reduction``: "mean", "sum" or "none"); dL/dz = g_row (softmax(z) - onehot(y)), g_row = g/n for the mean."""
 
     @staticmethod
+    def torch_name(t: Any) -> str:  # torch's cross_entropy ends in nll_loss
+        return "NllLossBackward0"
+
+    @staticmethod
     def forward(ctx: Any, logits: np.ndarray, labels: np.ndarray, reduction: str = "none") -> np.ndarray:
         losses, logp = K.cross_entropy(logits, labels)
         ctx.save_for_backward(logits)
@@ -325,6 +329,10 @@ class BinaryCrossEntropyWithLogits(Function):
 
 class SquaredError(Function):
     """mean (or sum, scale = 1) of (p - t)**2 in one op; dL/dp = g 2 (p - t) scale, scale = 1/n for the mean."""
+
+    @staticmethod
+    def torch_name(t: Any) -> str:
+        return "MseLossBackward0"
 
     @staticmethod
     def forward(ctx: Any, p: np.ndarray, t: np.ndarray, mean: bool = True) -> np.ndarray:
@@ -907,6 +915,38 @@ from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa
 from .embedding import embedding  # noqa: E402, F401
 from .attention import glu, multi_head_attention_forward, rms_norm, scaled_dot_product_attention  # noqa: E402, F401
 from .attention import dropout, linear  # noqa: E402, F401  (torch's F.dropout and F.linear)
+
+# distances, margin losses, shrink activations, bilinear, dropout1d (nn/functional_more.py)
+from . import functional_more as _more  # noqa: E402
+from .functional_more import (  # noqa: E402, F401
+    alpha_dropout,
+    bilinear,
+    cosine_similarity,
+    dropout1d,
+    feature_alpha_dropout,
+    hardshrink,
+    hinge_embedding_loss,
+    logsigmoid,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    pairwise_distance,
+    pdist,
+    poisson_nll_loss,
+    rrelu,
+    rrelu_,
+    soft_margin_loss,
+    softshrink,
+    tanhshrink,
+    threshold_,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
+
+threshold = _more.threshold  # (not in the import list: softplus's argument of that name would shadow it)
+for _name in _more.__all__:
+    getattr(_more, _name).__module__ = __name__
 
 # ---- vision functions (nn/functional_vision.py)
 from .functional_vision import (  # noqa: E402, F401  (re-exported: F.pixel_shuffle, F.instance_norm, ...)

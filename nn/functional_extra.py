@@ -54,8 +54,8 @@ def softsign(x: Any) -> Any:
 def hardsigmoid(x: Any) -> Any:
     """clip(x/6 + 1/2, 0, 1); derivative 1/6 strictly inside (-3, 3), else 0 (1/6 in float32, as torch's)."""
     if is_scalar(x):
-        return smap(lambda v: Value._node(v.data / 6 + 0.5, (v,), (HARDSIGMOID_SLOPE,), "hardsigmoid") if -3 < v.data < 3
-                    else _const(v, 0.0 if v.data <= -3 else 1.0), x)
+        return smap(lambda v: Value._node(v.data / 6 + 0.5, (v,), (HARDSIGMOID_SLOPE,), "hardsigmoid")
+                    if -3 < v.data < 3 else _const(v, 0.0 if v.data <= -3 else 1.0), x)
     return T.hardsigmoid(to_tensor(x, "hardsigmoid"))
 
 

@@ -1,4 +1,4 @@
-"""Optimisers (SGD, Adam, AdamW, RMSprop, Adagrad, ASGD, NAdam, RAdam, Adamax, Adadelta, LBFGS, ISGD) and
+"""Optimisers (SGD, Adam, AdamW, RMSprop, Adagrad, ASGD, NAdam, RAdam, Adamax, Adadelta, Rprop, LBFGS, ISGD) and
 learning-rate schedules, matching torch.optim's formulas.
 
     >>> opt = optim.Adam(model.parameters(), lr=1e-3)
@@ -19,6 +19,7 @@ from .nadam import NAdam
 from .radam import RAdam
 from .adamax import Adamax
 from .adadelta import Adadelta
+from .rprop import Rprop
 from .lbfgs import LBFGS
 from .isgd import ISGD
 from .lr_scheduler import (
@@ -28,7 +29,7 @@ from .lr_scheduler import (
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
     "lr_scheduler", "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
-    "ASGD", "NAdam", "RAdam", "Adamax", "Adadelta", "LBFGS", "ISGD",
+    "ASGD", "NAdam", "RAdam", "Adamax", "Adadelta", "Rprop", "LBFGS", "ISGD",
     "LinearLR", "MultiStepLR", "OneCycleLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "SequentialLR",
 ]
 

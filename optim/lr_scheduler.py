@@ -96,7 +96,7 @@ class LRScheduler:
 
     def state_dict(self) -> dict:
         """The schedule's settings and position (plain numbers and lists), for ``load_state_dict``."""
-        return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambda")}
+        return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
 
     def load_state_dict(self, state: dict) -> None:
         """Restore a ``state_dict``: every entry is checked (keys, types, ranges) before anything changes."""
@@ -262,22 +262,35 @@ class CosineAnnealingLR(LRScheduler):
 
 
 class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch), e.g. ``lambda k: 1.0 - 0.9 * k / 100`` (micrograd's decay)."""
+    """lr = base_lr * lr_lambda(epoch), e.g. ``lambda k: 1.0 - 0.9 * k / 100`` (micrograd's decay); a list gives
+    one function per parameter group."""
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float], last_epoch: int = -1) -> None:
-        if not callable(lr_lambda):
-            raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {type(lr_lambda).__name__}")
-        self.lr_lambda = lr_lambda
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
+        self.lr_lambdas = _lambdas(lr_lambda, optimizer, "LambdaLR")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        factor = self.lr_lambda(self.last_epoch)
-        if isinstance(factor, bool) or not isinstance(factor, Real):
-            raise TypeError(
-                f"LambdaLR: lr_lambda({self.last_epoch}) returned {factor!r}; it must return a number "
-                "(the factor applied to the initial lr)"
-            )
-        return [base * factor for base in self.base_lrs]
+        return [base * _factor(fn, self.last_epoch, "LambdaLR") for fn, base in zip(self.lr_lambdas, self.base_lrs)]
+
+
+def _lambdas(lr_lambda: Any, optimizer: Optimizer, where: str) -> list[Callable[[int], float]]:
+    """One function of the epoch per parameter group (a single one is used for every group)."""
+    n = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 1
+    fns = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+    if len(fns) != n:
+        raise ValueError(f"{where}: expected {n} lr_lambdas (one per parameter group), got {len(fns)}")
+    for fn in fns:
+        if not callable(fn):
+            raise TypeError(f"{where}: lr_lambda must be a function of the epoch, got {type(fn).__name__}")
+    return fns
+
+
+def _factor(fn: Callable[[int], float], epoch: int, where: str) -> float:
+    value = fn(epoch)
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{where}: lr_lambda({epoch}) returned {value!r}; it must return a number")
+    return value
 
 
 class MultiStepLR(LRScheduler):
@@ -666,6 +679,26 @@ def _real(v: Any, at: str) -> float:
     return float(v)
 
 
+def _sub_schedulers(schedulers: Any, optimizer: Optimizer | None, where: str) -> list:
+    """The schedulers a SequentialLR or ChainedScheduler runs, checked: a non-empty list of schedulers over
+    ``optimizer`` (None: the first one's), none a ReduceLROnPlateau."""
+    schedulers = list(schedulers) if isinstance(schedulers, (list, tuple)) else schedulers
+    if not isinstance(schedulers, list) or not schedulers:
+        raise ValueError(f"{where}: schedulers must be a non-empty list of schedulers, got {schedulers!r}")
+    for i, sched in enumerate(schedulers):
+        if not isinstance(sched, LRScheduler):
+            raise TypeError(f"{where}: schedulers[{i}] is a {type(sched).__name__}, not a scheduler")
+        if isinstance(sched, ReduceLROnPlateau):
+            raise ValueError(f"{where}: schedulers[{i}] is a ReduceLROnPlateau, whose step needs a metric; "
+                             "it cannot be sequenced or chained (step it on its own)")
+    optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
+    for i, sched in enumerate(schedulers):
+        if sched.optimizer is not optimizer:
+            raise ValueError(f"{where}: schedulers[{i}] belongs to another optimiser; make every scheduler "
+                             "over the same optimiser")
+    return schedulers
+
+
 class SequentialLR(LRScheduler):
     """Run ``schedulers`` one after another, switching at the epochs in ``milestones`` (one fewer than schedulers).
 
@@ -679,18 +712,7 @@ class SequentialLR(LRScheduler):
         where = "SequentialLR"
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{where}: expected an optimiser, got {type(optimizer).__name__}")
-        schedulers = list(schedulers) if isinstance(schedulers, (list, tuple)) else schedulers
-        if not isinstance(schedulers, list) or not schedulers:
-            raise ValueError(f"{where}: schedulers must be a non-empty list of schedulers, got {schedulers!r}")
-        for i, sched in enumerate(schedulers):
-            if not isinstance(sched, LRScheduler):
-                raise TypeError(f"{where}: schedulers[{i}] is a {type(sched).__name__}, not a scheduler")
-            if isinstance(sched, ReduceLROnPlateau):
-                raise ValueError(f"{where}: schedulers[{i}] is a ReduceLROnPlateau, whose step needs a metric; "
-                                 "it cannot be sequenced")
-            if sched.optimizer is not optimizer:
-                raise ValueError(f"{where}: schedulers[{i}] belongs to another optimiser; make every scheduler "
-                                 "over the optimiser given here")
+        schedulers = _sub_schedulers(schedulers, optimizer, where)
         milestones = _milestones(milestones, "milestones", where, strict=True)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(f"{where}: {len(schedulers)} schedulers need {len(schedulers) - 1} milestones, "
@@ -764,7 +786,19 @@ class SequentialLR(LRScheduler):
             s._commit(sub)
 
 
+from .lr_scheduler_extra import (  # noqa: E402  (they build on the classes above)
+    ChainedScheduler,
+    ConstantLR,
+    CyclicLR,
+    MultiplicativeLR,
+    PolynomialLR,
+)
+
+for _cls in (ConstantLR, PolynomialLR, MultiplicativeLR, CyclicLR, ChainedScheduler):
+    _cls.__module__ = __name__  # torch.optim.lr_scheduler's names: part of this module's API
+
 __all__ = [
     "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "MultiStepLR", "LinearLR",
     "CosineAnnealingWarmRestarts", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR",
+    "ConstantLR", "PolynomialLR", "MultiplicativeLR", "CyclicLR", "ChainedScheduler",
 ]

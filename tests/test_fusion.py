@@ -154,7 +154,8 @@ def test_double_backward_through_the_fused_node(backend):
 def test_grad_fn_and_drawing_name_the_fused_op(backend):
     x, W, b = _data()
     y = (x @ W + b).relu()
-    assert y.grad_fn.name() == "AddmmBackward0"
+    assert y._op.__name__ == "Addmm" and y.grad_fn.name() == "ReluBackward0"  # the name torch gives the expression
+    assert (x @ W + b).grad_fn.name() == "AddBackward0"
     assert y._ctx.op_label == "relu(x @ W + b)"
     graphviz = pytest.importorskip("graphviz")  # noqa: F841
     from autograd import draw_graph
@@ -220,14 +221,14 @@ def test_environment_variable_turns_fusion_off(tmp_path):
 
     code = ("import numpy as np, autograd\nfrom autograd import Tensor\n"
             "W, b, x = Tensor(np.ones((3, 2)), requires_grad=True), Tensor(np.ones(2)), Tensor(np.ones((4, 3)))\n"
-            "print(autograd.fusion_enabled(), (x @ W + b).relu().grad_fn.name())\n")
+            "print(autograd.fusion_enabled(), (x @ W + b).relu()._op.__name__)\n")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, GRADWORK_FUSE_OPS="0", PYTHONPATH=root)
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["False", "ReluBackward0"]
+    assert out.stdout.split() == ["False", "Relu"]
     env["GRADWORK_FUSE_OPS"] = "1"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=120)
-    assert out.stdout.split() == ["True", "AddmmBackward0"], out.stderr
+    assert out.stdout.split() == ["True", "Addmm"], out.stderr

@@ -362,3 +362,12 @@ def test_shift_operators_and_in_place_bitwise_ops_match_torch() -> None:
     assert i2._version == 2
     with pytest.raises(TypeError, match="bitwise_left_shift: needs integer or bool tensors"):
         Tensor([1.0]) << 1
+
+
+def test_set_default_dtype_takes_float64_and_names_the_way_to_float32() -> None:
+    autograd.set_default_dtype(autograd.float64)  # what scientific scripts call: already gradwork's default
+    autograd.set_default_dtype(np.float64)
+    assert autograd.get_default_dtype() is np.float64 and autograd.zeros(2).dtype == np.float64
+    for bad in (autograd.float32, "float16", None):
+        with pytest.raises(ValueError, match=r"set_default_dtype: .*float64.*\.float\(\)"):
+            autograd.set_default_dtype(bad)

@@ -34,6 +34,12 @@ class MatMul(Function):
         return K.matmul(a, b)
 
     @staticmethod
+    def torch_name(t: Any) -> str:
+        """torch's node for a @ b: MmBackward0 (matrices), MvBackward0, DotBackward0; else MatMulBackward0."""
+        a, b = (p.data.ndim for p in t._parents)
+        return {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}.get((a, b), "MatMulBackward0")
+
+    @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
@@ -86,6 +92,17 @@ class Linear(Function):
         return out
 
     @staticmethod
+    def torch_name(t: Any) -> str:
+        """torch's node: the activation's when one is fused in, else AddmmBackward0 (MmBackward0 without a
+        bias; ViewBackward0 for an input of more than two axes)."""
+        act = t._ctx.activation
+        if act is not None:
+            return TORCH_ACTIVATION_NAMES[act]
+        if t._parents[0].data.ndim != 2:
+            return "ViewBackward0"
+        return "AddmmBackward0" if len(t._parents) > 2 else "MmBackward0"
+
+    @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         saved = ctx.saved_tensors
         needs = ctx.needs_input_grad
@@ -112,6 +129,12 @@ class Addmm(Function):
         return out
 
     @staticmethod
+    def torch_name(t: Any) -> str:
+        """What torch names the unfused expression's last node: AddBackward0, or the activation's."""
+        act = t._ctx.activation
+        return "AddBackward0" if act is None else TORCH_ACTIVATION_NAMES[act]
+
+    @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         saved = ctx.saved_tensors
         return K.addmm_backward(g, saved[0], saved[1], saved[2] if len(saved) > 2 else None, ctx.activation,
@@ -119,6 +142,8 @@ class Addmm(Function):
 
 
 ACTIVATIONS = (None, "relu", "leaky_relu", "sigmoid", "tanh", "elu")
+TORCH_ACTIVATION_NAMES = {"relu": "ReluBackward0", "leaky_relu": "LeakyReluBackward0", "sigmoid": "SigmoidBackward0",
+                          "tanh": "TanhBackward0", "elu": "EluBackward0"}
 
 
 def linear(x: Any, weight: Any, bias: Any = None, activation: str | None = None, slope: float = 0.01,

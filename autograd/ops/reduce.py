@@ -29,6 +29,10 @@ class Sum(Function):
     """sum over axis; d/dx_i = 1."""
 
     @staticmethod
+    def torch_name(t: Any) -> str:
+        return "SumBackward0" if t._ctx.axis is None else "SumBackward1"  # torch's: sum() and sum(dim)
+
+    @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
         out = x.sum(axis=axis, keepdims=keepdims)
@@ -43,6 +47,10 @@ class Mean(Function):
     """mean over axis; d/dx_i = 1/n."""
 
     @staticmethod
+    def torch_name(t: Any) -> str:
+        return "MeanBackward0" if t._ctx.axis is None else "MeanBackward1"
+
+    @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
         ctx.n = _count(x.shape, axis)
@@ -55,6 +63,10 @@ class Mean(Function):
 
 class Max(Function):
     """max over axis; the gradient goes to the maximal entries, split evenly on ties."""
+
+    @staticmethod
+    def torch_name(t: Any) -> str:  # torch's max() is MaxBackward1, max(dim) MaxBackward0
+        return f"{t._op.__name__}Backward{1 if t._ctx.axis is None else 0}"
 
     @staticmethod
     def forward(

@@ -17,7 +17,9 @@ class PickAlong(Function):
     goes to the picked entries only (a one-hot mask, no split over ties)."""
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, index: Any = None, axis: int = 0, keepdims: bool = False) -> np.ndarray:
+    def forward(ctx: Context, x: np.ndarray, index: Any = None, axis: int = 0, keepdims: bool = False,
+                kind: str = "max") -> np.ndarray:
+        ctx.kind = kind
         if x.ndim == 0:
             ctx.weight = np.ones((), dtype=x.dtype)
             ctx.shape, ctx.axis, ctx.keepdims = x.shape, None, True
@@ -31,14 +33,18 @@ class PickAlong(Function):
 
     backward = Max.backward
 
+    @staticmethod
+    def torch_name(t: Any) -> str:  # torch's max(dim) / min(dim) nodes
+        return "MaxBackward0" if t._ctx.kind == "max" else "MinBackward0"
+
 
 def max_min_dim(x: Any, axis: int, keepdims: bool, op: str) -> tuple:
     """(values, int64 indices) of torch's ``x.max(dim)``/``x.min(dim)``: the first extreme entry per row."""
     data = x.data
     if data.ndim == 0:
-        return PickAlong._apply1(x), np.zeros((), dtype=np.int64)
+        return PickAlong._apply1(x, kind=op), np.zeros((), dtype=np.int64)
     index = (np.argmax if op == "max" else np.argmin)(data, axis=axis, keepdims=True)
-    values = PickAlong._apply1(x, index=index, axis=axis, keepdims=keepdims)
+    values = PickAlong._apply1(x, index=index, axis=axis, keepdims=keepdims, kind=op)
     index = index.astype(np.int64, copy=False)
     return values, index if keepdims else np.squeeze(index, axis=axis)
 

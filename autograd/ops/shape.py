@@ -27,6 +27,10 @@ class Reshape(Function):
     """x viewed with a new shape; the gradient is reshaped back."""
 
     @staticmethod
+    def torch_name(t: Any) -> str:  # view, reshape, flatten (and, in torch's own names, [un]squeeze)
+        return "ViewBackward0"
+
+    @staticmethod
     def forward(ctx: Context, x: np.ndarray, shape: tuple = ()) -> np.ndarray:
         ctx.shape = x.shape
         return x.reshape(shape)
@@ -53,6 +57,10 @@ class Transpose(Function):
 
 class BroadcastTo(Function):
     """x broadcast to a larger shape; the gradient is summed back."""
+
+    @staticmethod
+    def torch_name(t: Any) -> str:
+        return "ExpandBackward0"
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, shape: tuple = ()) -> np.ndarray:
@@ -114,6 +122,10 @@ def scatter_add(g: Any, index: Any, shape: tuple) -> Any:
 
 class Concatenate(Function):
     """Tensors joined along an existing axis; the gradient is cut back into pieces."""
+
+    @staticmethod
+    def torch_name(t: Any) -> str:
+        return "CatBackward0"
 
     @staticmethod
     def forward(ctx: Context, *xs: np.ndarray, axis: int = 0) -> np.ndarray:

@@ -303,6 +303,10 @@ class Clip(Function):
     """min(max(x, lo), hi); d/dx = 1 where lo <= x <= hi, else 0."""
 
     @staticmethod
+    def torch_name(t: Any) -> str:  # clamp/clip with numbers
+        return "ClampBackward1"
+
+    @staticmethod
     def forward(ctx: Context, x: np.ndarray, lo: float | None = None, hi: float | None = None) -> np.ndarray:
         inside = np.ones(x.shape, dtype=bool)
         if lo is not None:
