@@ -4,7 +4,7 @@ pixel_shuffle, pixel_unshuffle, channel_shuffle (reshapes and one permute), inst
 with one group per channel, or batch norm on running statistics), local_response_norm (a moving sum
 over channels), conv_transpose1d (the 2-D transposed convolution on a height-1 image), lp_pool1d/2d
 (average pooling of x**p), max_unpool1d/2d (a scatter into zeros), upsample (interpolate's deprecated
-name), affine_grid and grid_sample (2-D; bilinear, nearest or bicubic; zeros, border or reflection padding:
+name), affine_grid and grid_sample (2-D and 3-D; bilinear, nearest, bicubic; zeros, border, reflection padding:
 gathers weighted by expressions in the grid, so the grid gets its gradient too). Each is exact: the
 derivatives come from the ops it is made of. Tensor mode only.
 """
@@ -347,7 +347,10 @@ def _base_coords(n: int, align_corners: bool, dtype: Any) -> np.ndarray:
 
 
 def affine_grid(theta: Any, size: Any, align_corners: bool | None = None) -> Tensor:
-    """Sampling grid (N, H, W, 2) of the affine maps theta (N, 2, 3): grid[n, h, w] = theta[n] @ (x_w, y_h, 1)."""
+    """Sampling grid (N, H, W, 2) of the affine maps theta (N, 2, 3): grid[n, h, w] = theta[n] @ (x_w, y_h, 1).
+
+    A 5-D ``size`` (N, C, D, H, W) with theta (N, 3, 4) gives the volume's grid (N, D, H, W, 3).
+    """
     where = "affine_grid"
     t = _tensor(theta, where)
     if t.dtype.kind != "f":
@@ -355,20 +358,26 @@ def affine_grid(theta: Any, size: Any, align_corners: bool | None = None) -> Ten
     dims = tuple(size) if isinstance(size, (tuple, list)) else None
     if dims is None or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
                                for v in dims):
-        raise ValueError(f"{where}: size must be the output's shape (N, C, H, W) as positive ints, got {size!r}")
-    if len(dims) != 4:
-        raise ValueError(f"{where}: only 2-D grids are supported: size must be (N, C, H, W), got {tuple(dims)}")
-    n, _, h, w = (int(v) for v in dims)
-    if t.shape != (n, 2, 3):
-        raise ValueError(f"{where}: theta must have shape (N, 2, 3) = ({n}, 2, 3) for size {tuple(dims)}, got "
-                         f"{t.shape}")
+        raise ValueError(f"{where}: size must be the output's shape (N, C, H, W) or (N, C, D, H, W) as positive "
+                         f"ints, got {size!r}")
+    if len(dims) not in (4, 5):
+        raise ValueError(f"{where}: size must be (N, C, H, W) for 2-D or (N, C, D, H, W) for 3-D grids, got "
+                         f"{tuple(dims)}")
+    nd = len(dims) - 2
+    n, spatial = int(dims[0]), tuple(int(v) for v in dims[2:])
+    if t.shape != (n, nd, nd + 1):
+        raise ValueError(f"{where}: theta must have shape (N, {nd}, {nd + 1}) = ({n}, {nd}, {nd + 1}) for size "
+                         f"{tuple(dims)}, got {t.shape}")
     ac = _align(align_corners)
-    base = np.empty((h, w, 3), dtype=t.dtype)
-    base[..., 0] = _base_coords(w, ac, t.dtype)[None, :]
-    base[..., 1] = _base_coords(h, ac, t.dtype)[:, None]
-    base[..., 2] = 1
-    grid = Tensor._make(np.broadcast_to(base.reshape(1, h * w, 3), (n, h * w, 3)).copy()) @ t.transpose(1, 2)
-    return grid.reshape(n, h, w, 2)
+    base = np.empty(spatial + (nd + 1,), dtype=t.dtype)
+    for k, length in enumerate(spatial[::-1]):  # x along the last axis, then y, then z
+        shape = [1] * nd
+        shape[nd - 1 - k] = length
+        base[..., k] = _base_coords(length, ac, t.dtype).reshape(shape)
+    base[..., nd] = 1
+    m = int(np.prod(spatial))
+    grid = Tensor._make(np.broadcast_to(base.reshape(1, m, nd + 1), (n, m, nd + 1)).copy()) @ t.transpose(1, 2)
+    return grid.reshape(n, *spatial, nd)
 
 
 def _source_index(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
@@ -396,11 +405,13 @@ def _source_index(coord: Tensor, size: int, padding_mode: str, align_corners: bo
 
 def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str = "zeros",
                 align_corners: bool | None = None) -> Tensor:
-    """out[n, c, i, j] = input[n, c] read at grid[n, i, j] = (x, y) in [-1, 1] (bilinear or nearest).
+    """out[n, c, i, j] = input[n, c] read at grid[n, i, j] = (x, y) in [-1, 1] (bilinear, nearest or bicubic).
 
-    Out-of-range reads follow ``padding_mode``: "zeros", "border" (clamp to the edge) or "reflection";
-    mode="bicubic" reads 4 x 4 taps with torch's cubic weights (A = -0.75), padding each tap.
-    Gradients reach the input and the grid (zeros with mode="nearest", whose output is flat in the grid).
+    5-D input (N, C, D, H, W) with a grid (N, D_out, H_out, W_out, 3) of (x, y, z) samples a volume
+    (mode "bilinear" is then trilinear, as in torch). Out-of-range reads follow ``padding_mode``: "zeros",
+    "border" (clamp to the edge) or "reflection"; mode="bicubic" (4-D only) reads 4 x 4 taps with torch's
+    cubic weights (A = -0.75), padding each tap. Gradients reach the input and the grid (zeros with
+    mode="nearest", whose output is flat in the grid).
     """
     where = "grid_sample"
     if mode not in ("bilinear", "nearest", "bicubic"):
@@ -408,47 +419,62 @@ def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"{where}: padding_mode must be 'zeros', 'border' or 'reflection', got {padding_mode!r}")
     x, g = _tensor(input, where), _tensor(grid, where)
-    if x.ndim != 4:
-        raise ValueError(f"{where}: expected a 4-D input (N, C, H, W), got shape {x.shape} (only 2-D sampling is "
-                         "supported; add a batch axis for one image)")
-    if g.ndim != 4 or g.shape[-1] != 2 or g.shape[0] != x.shape[0]:
-        raise ValueError(f"{where}: grid must have shape (N, H_out, W_out, 2) with N = {x.shape[0]} as the input "
-                         f"{x.shape}, got {g.shape}")
+    if x.ndim not in (4, 5):
+        raise ValueError(f"{where}: expected a 4-D input (N, C, H, W) or a 5-D one (N, C, D, H, W), got shape "
+                         f"{x.shape}; add a batch axis for one image")
+    nd = x.ndim - 2
+    if g.ndim != x.ndim or g.shape[-1] != nd or g.shape[0] != x.shape[0]:
+        want = "(N, H_out, W_out, 2)" if nd == 2 else "(N, D_out, H_out, W_out, 3)"
+        raise ValueError(f"{where}: grid must have shape {want} with N = {x.shape[0]} as the input {x.shape}, "
+                         f"got {g.shape}")
+    if mode == "bicubic" and nd == 3:
+        raise ValueError(f"{where}: mode 'bicubic' needs a 4-D input (N, C, H, W), got shape {x.shape}")
     if x.dtype != g.dtype:
         raise TypeError(f"{where}: input ({x.dtype}) and grid ({g.dtype}) must have the same dtype; cast one")
     ac = _align(align_corners)
-    n, c, h, w = x.shape
-    ho, wo = g.shape[1], g.shape[2]
-    p = ho * wo
-    flat = x.reshape(n, c, h * w)
+    n, c = x.shape[:2]
+    sizes = x.shape[2:][::-1]  # (W, H[, D]): the grid's coordinate order
+    out_spatial = g.shape[1:-1]
+    p = int(np.prod(out_spatial))
+    flat = x.reshape(n, c, -1)
     if mode == "bicubic":
-        return _grid_bicubic(flat, g, (n, c, h, w), padding_mode, ac).reshape(n, c, ho, wo)
-    ix = _source_index(g[..., 0].reshape(n, 1, p), w, padding_mode, ac)
-    iy = _source_index(g[..., 1].reshape(n, 1, p), h, padding_mode, ac)
+        return _grid_bicubic(flat, g, x.shape, padding_mode, ac).reshape(n, c, *out_spatial)
+    coords = [_source_index(g[..., k].reshape(n, 1, p), sizes[k], padding_mode, ac) for k in range(nd)]
 
-    def read(xi: np.ndarray, yi: np.ndarray) -> tuple:
-        """The input at integer (xi, yi) (N, 1, P) for every channel, and where that lies inside the image."""
-        inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-        k = np.where(inside, np.clip(yi, 0, h - 1) * w + np.clip(xi, 0, w - 1), 0).astype(np.int64)
+    def read(idx: list) -> tuple:
+        """The input at integer positions (x, y[, z]), each (N, 1, P), for every channel; where that is inside."""
+        inside = np.ones(idx[0].shape, dtype=bool)
+        k = np.zeros(idx[0].shape, dtype=np.int64)
+        for i, size in reversed(list(zip(idx, sizes))):  # flat index ((z H + y) W + x)
+            inside &= (i >= 0) & (i < size)
+            k = k * size + np.clip(i, 0, size - 1)
+        k = np.where(inside, k, 0)
         return flat.gather(2, np.ascontiguousarray(np.broadcast_to(k, (n, c, p)))), inside.astype(x.dtype)
 
     if mode == "nearest":
-        vals, inside = read(np.rint(ix.data).astype(np.int64), np.rint(iy.data).astype(np.int64))
+        vals, inside = read([np.rint(t.data).astype(np.int64) for t in coords])
         out = vals * inside
-        if g.requires_grad and np.isfinite(ix.data).all() and np.isfinite(iy.data).all():
-            out = out + (ix.sign() + iy.sign()) * 0  # adds 0: the grid's gradient is zeros, as torch's
-        return out.reshape(n, c, ho, wo)
-    x0f, y0f = np.floor(ix.data), np.floor(iy.data)
-    x0, y0 = x0f.astype(np.int64), y0f.astype(np.int64)
-    wx = ix - Tensor._make(x0f)  # the distance from the west column
-    ny = iy - Tensor._make(y0f)  # from the north row
-    ex, sy = 1 - wx, 1 - ny
+        if g.requires_grad and all(np.isfinite(t.data).all() for t in coords):
+            zero = coords[0].sign()
+            for t in coords[1:]:
+                zero = zero + t.sign()
+            out = out + zero * 0  # adds 0: the grid's gradient is zeros, as torch's
+        return out.reshape(n, c, *out_spatial)
+    lows = [np.floor(t.data) for t in coords]
+    near = [t - Tensor._make(f) for t, f in zip(coords, lows)]  # the distance from the lower neighbour
+    far = [1 - d for d in near]
+    starts = [f.astype(np.int64) for f in lows]
     out = None
-    for dx, dy, weight in ((0, 0, sy * ex), (1, 0, sy * wx), (0, 1, ny * ex), (1, 1, ny * wx)):
-        vals, inside = read(x0 + dx, y0 + dy)
+    for corner in np.ndindex(*(2,) * nd):
+        bits = corner[::-1]  # x varies fastest: (0, 0), (1, 0), (0, 1), (1, 1) as torch's nw, ne, sw, se
+        weight = None
+        for k in reversed(range(nd)):  # (1 - dy)(1 - dx) order for 2-D, as torch
+            factor = near[k] if bits[k] else far[k]
+            weight = factor if weight is None else weight * factor
+        vals, inside = read([s + b for s, b in zip(starts, bits)])
         term = vals * (weight * inside)
         out = term if out is None else out + term
-    return out.reshape(n, c, ho, wo)
+    return out.reshape(n, c, *out_spatial)
 
 
 def _tap_index(k: np.ndarray, size: int, padding_mode: str, align_corners: bool) -> np.ndarray:

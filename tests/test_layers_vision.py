@@ -518,8 +518,13 @@ def test_grid_sample_and_affine_grid_bad_input() -> None:
         F.grid_sample(Tensor(np.ones((1, 2, 3, 3), dtype=np.float32)), grid, align_corners=False)
     with pytest.raises(ValueError, match=r"affine_grid: theta must have shape \(N, 2, 3\) = \(2, 2, 3\)"):
         F.affine_grid(Tensor(np.zeros((1, 2, 3))), (2, 1, 3, 3), align_corners=False)
-    with pytest.raises(ValueError, match="affine_grid: only 2-D grids are supported"):
-        F.affine_grid(Tensor(np.zeros((1, 3, 4))), (1, 1, 2, 3, 3), align_corners=False)
+    with pytest.raises(ValueError, match=r"affine_grid: size must be \(N, C, H, W\) for 2-D or \(N, C, D, H, W\)"):
+        F.affine_grid(Tensor(np.zeros((1, 3, 4))), (1, 1, 3), align_corners=False)
+    with pytest.raises(ValueError, match=r"affine_grid: theta must have shape \(N, 3, 4\) = \(1, 3, 4\)"):
+        F.affine_grid(Tensor(np.zeros((1, 2, 3))), (1, 1, 2, 3, 3), align_corners=False)
+    with pytest.raises(ValueError, match="grid_sample: mode 'bicubic' needs a 4-D input"):
+        F.grid_sample(Tensor(np.ones((1, 1, 2, 2, 2))), Tensor(np.zeros((1, 1, 1, 1, 3))), "bicubic",
+                      align_corners=False)
     with pytest.raises(ValueError, match="affine_grid: size must be the output's shape"):
         F.affine_grid(Tensor(np.zeros((1, 2, 3))), (1, 1, 0, 3), align_corners=False)
 
@@ -627,3 +632,29 @@ def test_area_interpolate_matches_torch(shape: tuple, kw: dict, dtype: type) -> 
     _against_torch(nn.Upsample(mode="area", **kw), torch.nn.Upsample(mode="area", **kw), [x], dtype)
     with pytest.raises(ValueError, match="align_corners can only be set with mode 'linear', 'bilinear' or 'bicubic'"):
         F.interpolate(Tensor(x), mode="area", align_corners=False, **kw)
+
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_3d_matches_torch(mode: str, padding_mode: str, align_corners: bool, dtype: type) -> None:
+    x = _rand((2, 2, 3, 4, 5), 90)
+    grid = np.random.default_rng(91).uniform(-1.4, 1.4, (2, 2, 3, 2, 3))
+    kw = dict(mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    _against_torch(lambda a, b: F.grid_sample(a, b, **kw), lambda a, b: TF.grid_sample(a, b, **kw), [x, grid],
+                   dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_affine_grid_3d_matches_torch(align_corners: bool, dtype: type) -> None:
+    theta, x = _rand((2, 3, 4), 92) * 0.6, _rand((2, 2, 3, 4, 3), 93)
+    size = (2, 2, 4, 3, 5)
+    _against_torch(lambda t: F.affine_grid(t, size, align_corners=align_corners),
+                   lambda t: TF.affine_grid(t, size, align_corners=align_corners), [theta], dtype)
+    _against_torch(lambda t, a: F.grid_sample(a, F.affine_grid(t, size, align_corners=align_corners),
+                                              align_corners=align_corners),
+                   lambda t, a: TF.grid_sample(a, TF.affine_grid(t, size, align_corners=align_corners),
+                                               align_corners=align_corners), [theta, x], dtype)
