@@ -24,6 +24,7 @@ from .init import fan_in_uniform, rng_from
 from .layers import _size
 from .module import Module, check_mode, make_parameter
 from .modes import as_value, is_scalar, to_tensor, to_values
+from .reset import reset_conv
 
 # ------------------------------------------------------------------ functions (nn.functional)
 
@@ -142,6 +143,11 @@ def scalar_conv(x: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilat
 
 
 
+def _cpu(device: Any, where: str) -> None:
+    if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
+        raise RuntimeError(f"{where}: gradwork computes on the CPU only, got device {device!r}")
+
+
 def _channels(in_channels: Any, out_channels: Any, groups: Any, name: str) -> tuple[int, int, int]:
     """(in_channels, out_channels, groups), each a positive int and groups dividing both channel counts."""
     cin, cout, g = (_size(in_channels, "in_channels", name), _size(out_channels, "out_channels", name),
@@ -159,9 +165,10 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 mode: str = "tensor", seed: Any = None, dtype: Any = None) -> None:
+                 mode: str = "tensor", seed: Any = None, dtype: Any = None, device: Any = None) -> None:
         super().__init__()
         name = type(self).__name__
+        _cpu(device, name)
         nd = self.nd
         self.in_channels, self.out_channels, self.groups = _channels(in_channels, out_channels, groups, name)
         self.kernel_size = C._ints(kernel_size, nd, "kernel_size", name, 1)
@@ -201,6 +208,10 @@ class _ConvNd(Module):
             x = to_tensor(x, where)
         return C.conv(x, w, b, self.stride, self.padding, self.dilation, self.groups, self.padding_mode, self.nd,
                       where)
+
+    def reset_parameters(self, seed: Any = None) -> None:
+        """torch's initialisation again, in place: uniform in +-1/sqrt(fan_in)."""
+        reset_conv(self, seed)
 
     def _where(self) -> str:
         return f"{type(self).__name__}({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size})"
@@ -248,9 +259,10 @@ class ConvTranspose2d(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
-                 padding_mode: str = "zeros", seed: Any = None, dtype: Any = None) -> None:
+                 padding_mode: str = "zeros", seed: Any = None, dtype: Any = None, device: Any = None) -> None:
         super().__init__()
         name = "ConvTranspose2d"
+        _cpu(device, name)
         self.in_channels, self.out_channels, self.groups = _channels(in_channels, out_channels, groups, name)
         if padding_mode != "zeros":
             raise ValueError(f"{name}: only padding_mode='zeros' is supported (as in torch), got {padding_mode!r}")
@@ -272,6 +284,10 @@ class ConvTranspose2d(Module):
             if bias else None
         if dtype is not None:
             self.to(dtype)
+
+    def reset_parameters(self, seed: Any = None) -> None:
+        """torch's initialisation again, in place: uniform in +-1/sqrt(fan_in), fan_in from weight.shape[1:]."""
+        reset_conv(self, seed)
 
     def forward(self, x: Any, output_size: Any = None) -> Tensor:
         where = f"ConvTranspose2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size})"

@@ -39,13 +39,15 @@ LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "AdaptiveMaxPool2d": ("pooling", ("output_size", "return_indices")),
     "BatchNorm1d": ("normalization", ("num_features", "eps", "momentum", "affine", "track_running_stats")),
     "BatchNorm2d": ("normalization", ("num_features", "eps", "momentum", "affine", "track_running_stats")),
-    "LayerNorm": ("normalization", ("normalized_shape", "eps", "elementwise_affine")),
+    "LayerNorm": ("normalization", ("normalized_shape", "eps", "elementwise_affine", "bias")),
     "GroupNorm": ("normalization", ("num_groups", "num_channels", "eps", "affine")),
-    "Dropout2d": ("normalization", ("p",)),
-    "Embedding": ("embedding", ("num_embeddings", "embedding_dim", "padding_idx")),
+    "Dropout2d": ("normalization", ("p", "inplace")),
+    "Embedding": ("embedding", ("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type",
+                                "scale_grad_by_freq", "sparse")),
     "RNN": ("rnn", ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first", "dropout",
                     "bidirectional")),
-    "LSTM": ("rnn", ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")),
+    "LSTM": ("rnn", ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional",
+                     "proj_size")),
     "GRU": ("rnn", ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")),
     "RNNCell": ("rnn", ("input_size", "hidden_size", "bias", "nonlinearity")),
     "LSTMCell": ("rnn", ("input_size", "hidden_size", "bias")),
@@ -243,6 +245,8 @@ def _onnx_recurrent(m: Any, graph: _Graph, x: str, shape: tuple) -> str:
     """The layer's ``output`` (not the final states), layer by layer, each a ONNX RNN/LSTM/GRU op."""
     kind = type(m).__name__
     h, dirs = int(m.hidden_size), 2 if m.bidirectional else 1
+    if getattr(m, "proj_size", 0):
+        raise TypeError(f"export_onnx: LSTM(proj_size={m.proj_size}) has no ONNX form (ONNX's LSTM has no projection)")
     if kind == "RNN" and getattr(m, "nonlinearity", "tanh") not in ("tanh", "relu"):
         raise TypeError(f"export_onnx: RNN(nonlinearity={m.nonlinearity!r}) has no ONNX form")
     if m.batch_first:

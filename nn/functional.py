@@ -913,6 +913,7 @@ from .pooling import (  # noqa: E402,F401
 )
 from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa: E402, F401  (images and sequences)
 from .embedding import embedding  # noqa: E402, F401
+from .pooling import max_unpool1d, max_unpool2d  # noqa: E402, F401
 from .attention import glu, multi_head_attention_forward, rms_norm, scaled_dot_product_attention  # noqa: E402, F401
 from .attention import dropout, linear  # noqa: E402, F401  (torch's F.dropout and F.linear)
 
@@ -958,8 +959,6 @@ from .functional_vision import (  # noqa: E402, F401  (re-exported: F.pixel_shuf
     local_response_norm,
     lp_pool1d,
     lp_pool2d,
-    max_unpool1d,
-    max_unpool2d,
     pixel_shuffle,
     pixel_unshuffle,
     upsample,
@@ -968,6 +967,5 @@ from .functional_vision import (  # noqa: E402, F401  (re-exported: F.pixel_shuf
 )
 
 for _fn in (pixel_shuffle, pixel_unshuffle, channel_shuffle, instance_norm, local_response_norm, conv_transpose1d,
-            lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d, upsample, affine_grid, grid_sample, upsample_nearest,
-            upsample_bilinear):
+            lp_pool1d, lp_pool2d, upsample, affine_grid, grid_sample, upsample_nearest, upsample_bilinear):
     _fn.__module__ = __name__

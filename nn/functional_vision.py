@@ -3,10 +3,10 @@
 pixel_shuffle, pixel_unshuffle, channel_shuffle (reshapes and one permute), instance_norm (group norm
 with one group per channel, or batch norm on running statistics), local_response_norm (a moving sum
 over channels), conv_transpose1d (the 2-D transposed convolution on a height-1 image), lp_pool1d/2d
-(average pooling of x**p), max_unpool1d/2d (a scatter into zeros), upsample (interpolate's deprecated
-name), affine_grid and grid_sample (2-D and 3-D; bilinear, nearest, bicubic; zeros, border, reflection padding:
-gathers weighted by expressions in the grid, so the grid gets its gradient too). Each is exact: the
-derivatives come from the ops it is made of. Tensor mode only.
+(average pooling of x**p), upsample and its two deprecated siblings (interpolate's old names),
+affine_grid and grid_sample (2-D and 3-D; bilinear, nearest, bicubic; zeros, border, reflection
+padding: gathers weighted by expressions in the grid, so the grid gets its gradient too). Each is
+exact: the derivatives come from the ops it is made of. Tensor mode only.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .pooling import avg_pool1d, avg_pool2d, interpolate
 
 __all__ = [
     "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm", "local_response_norm",
-    "conv_transpose1d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "upsample", "affine_grid",
+    "conv_transpose1d", "lp_pool1d", "lp_pool2d", "upsample", "affine_grid",
     "grid_sample", "upsample_nearest", "upsample_bilinear",
 ]
 
@@ -212,7 +212,7 @@ def conv_transpose1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
     return out.squeeze(-2)
 
 
-# ------------------------------------------------------------------ power-average pooling, unpooling
+# ------------------------------------------------------------------ power-average pooling
 
 
 def _lp_pool(x: Tensor, norm_type: Any, kernel_size: Any, stride: Any, ceil_mode: bool, nd: int,
@@ -236,67 +236,6 @@ def lp_pool1d(input: Any, norm_type: float, kernel_size: int, stride: Any = None
 def lp_pool2d(input: Any, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False) -> Tensor:
     """(sum over each window of x**p)**(1/p) over (N, C, H, W) (torch's formula, through avg_pool2d)."""
     return _lp_pool(_tensor(input, "lp_pool2d"), norm_type, kernel_size, stride, ceil_mode, 2, "lp_pool2d")
-
-
-def _unpool_size(spatial: tuple, ks: tuple, st: tuple, pd: tuple, output_size: Any, nd: int,
-                 where: str) -> tuple:
-    default = tuple((s - 1) * t - 2 * p + k for s, k, t, p in zip(spatial, ks, st, pd))
-    if output_size is None:
-        if any(v < 1 for v in default):
-            raise ValueError(f"{where}: kernel_size {ks}, stride {st} and padding {pd} give no output for input "
-                             f"size {spatial}; use less padding")
-        return default
-    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,)
-    if len(size) in (nd + 1, nd + 2):
-        size = size[-nd:]
-    if len(size) != nd or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in size):
-        raise ValueError(f"{where}: output_size must hold {nd} ints (or the full shape), got {output_size!r}")
-    for v, dflt, t in zip(size, default, st):
-        if not dflt - t < v < dflt + t:
-            raise ValueError(f"{where}: output_size {tuple(size)} is out of range for input size {spatial}; each "
-                             f"side must be strictly between default - stride and default + stride, around "
-                             f"{default}")
-    return tuple(int(v) for v in size)
-
-
-def _max_unpool(input: Any, indices: Any, kernel_size: Any, stride: Any, padding: Any, output_size: Any, nd: int,
-                where: str) -> Tensor:
-    x = _tensor(input, where)
-    ks = C._ints(kernel_size, nd, "kernel_size", where, 1)
-    st = ks if stride is None else C._ints(stride, nd, "stride", where, 1)
-    pd = C._ints(padding, nd, "padding", where, 0)
-    if x.ndim not in (nd + 1, nd + 2):
-        axes = "L" if nd == 1 else "H, W"
-        raise ValueError(f"{where}: expected a {nd + 2}-D input (N, C, {axes}) or an unbatched {nd + 1}-D one "
-                         f"(C, {axes}), got shape {x.shape}")
-    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
-    if idx.shape != x.shape:
-        raise ValueError(f"{where}: indices of shape {idx.shape} must have the input's shape {x.shape}; pass the "
-                         f"indices that max_pool{nd}d(..., return_indices=True) returned with it")
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"{where}: indices must be integers (int64), got dtype {idx.dtype}")
-    size = _unpool_size(x.shape[-nd:], ks, st, pd, output_size, nd, where)
-    plane = int(np.prod(size))
-    if idx.size and (idx.min() < 0 or idx.max() >= plane):
-        raise ValueError(f"{where}: indices must lie in [0, {plane}) for an output of size {size}; found "
-                         f"{int(idx.min())} .. {int(idx.max())}; pass a larger output_size or the pooling's indices")
-    lead = x.shape[:-nd]
-    flat_x = x.reshape(*lead, -1)
-    zeros = Tensor._make(np.zeros(lead + (plane,), dtype=x.dtype))
-    out = zeros.scatter(-1, idx.reshape(lead + (-1,)).astype(np.int64, copy=False), flat_x)
-    return out.reshape(*lead, *size)
-
-
-def max_unpool1d(input: Any, indices: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 output_size: Any = None) -> Tensor:
-    """The partial inverse of max_pool1d: each x goes back to where ``indices`` says its max came from, zeros else."""
-    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpool1d")
-
-
-def max_unpool2d(input: Any, indices: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 output_size: Any = None) -> Tensor:
-    """The partial inverse of max_pool2d: out.flat[indices] = x per (N, C) plane, zeros elsewhere."""
-    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")
 
 
 # ------------------------------------------------------------------ resizing

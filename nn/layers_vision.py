@@ -3,7 +3,8 @@
 PixelShuffle, PixelUnshuffle, ChannelShuffle; the padding layers ZeroPad1d/2d, ConstantPad1d/2d,
 ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d and their 3d forms (over ``F.pad``); InstanceNorm1d/2d/3d
 (running statistics as buffers when ``track_running_stats=True``) and LocalResponseNorm;
-ConvTranspose1d; LPPool1d/2d, MaxUnpool1d/2d; UpsamplingNearest2d and UpsamplingBilinear2d.
+ConvTranspose1d; LPPool1d/2d; UpsamplingNearest2d and UpsamplingBilinear2d. (MaxUnpool1d/2d live in
+nn/pooling.py; their to_torch / from_torch converters are registered here.)
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.ops import conv as C
+from autograd.ops.resize import interpolate as _interpolate
 
 from . import functional_vision as FV
 from .functional_extra import pad as _pad
 from .init import fan_in_uniform, rng_from
 from .layers import _size
 from .module import Module, Parameter, make_parameter
-from .pooling import Upsample
+from .pooling import MaxUnpool1d, MaxUnpool2d, Upsample  # noqa: F401  (MaxUnpool: for their converters below)
 
 __all__ = [
     "PixelShuffle", "PixelUnshuffle", "ChannelShuffle",
@@ -30,7 +32,7 @@ __all__ = [
     "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
     "ZeroPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d",
     "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "ConvTranspose1d",
-    "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "LPPool1d", "LPPool2d", "UpsamplingNearest2d", "UpsamplingBilinear2d",
 ]
 
 # ------------------------------------------------------------------ shuffles
@@ -401,7 +403,7 @@ class ConvTranspose1d(Module):
         return s
 
 
-# ------------------------------------------------------------------ pooling, unpooling, upsampling
+# ------------------------------------------------------------------ pooling, upsampling
 
 
 class _LPPool(Module):
@@ -439,41 +441,14 @@ class LPPool2d(_LPPool):
     nd = 2
 
 
-class _MaxUnpool(Module):
-    nd = 1
-
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
-        super().__init__()
-        where = type(self).__name__
-        self.kernel_size = C._ints(kernel_size, self.nd, "kernel_size", where, 1)
-        self.stride = self.kernel_size if stride is None else C._ints(stride, self.nd, "stride", where, 1)
-        self.padding = C._ints(padding, self.nd, "padding", where, 0)
-
-    def forward(self, x: Any, indices: Any, output_size: Any = None) -> Tensor:
-        fn = FV.max_unpool1d if self.nd == 1 else FV.max_unpool2d
-        return fn(x, indices, self.kernel_size, self.stride, self.padding, output_size)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class MaxUnpool1d(_MaxUnpool):
-    """Undo MaxPool1d: put each value back at its ``indices`` position, zeros elsewhere."""
-
-    nd = 1
-
-
-class MaxUnpool2d(_MaxUnpool):
-    """Undo MaxPool2d: put each value back at its ``indices`` position in its plane, zeros elsewhere."""
-
-    nd = 2
-
-
 class UpsamplingNearest2d(Upsample):
     """Nearest-neighbour upsampling of (N, C, H, W) to ``size`` or by ``scale_factor``."""
 
     def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
         super().__init__(size, scale_factor, "nearest")
+
+    def forward(self, x: Any) -> Tensor:
+        return _upsampling(self, x)
 
     def extra_repr(self) -> str:
         return _upsampling_repr(self)
@@ -485,8 +460,17 @@ class UpsamplingBilinear2d(Upsample):
     def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
         super().__init__(size, scale_factor, "bilinear", align_corners=True)
 
+    def forward(self, x: Any) -> Tensor:
+        return _upsampling(self, x)
+
     def extra_repr(self) -> str:
         return _upsampling_repr(self)
+
+
+def _upsampling(m: Upsample, x: Any) -> Tensor:
+    """The resize, its errors naming the layer."""
+    name = type(m).__name__
+    return _interpolate(FV._tensor(x, name), m.size, m.scale_factor, m.mode_name, m.align_corners, None, where=name)
 
 
 def _upsampling_repr(m: Upsample) -> str:

@@ -11,6 +11,7 @@ cumulative average.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Real
 from typing import Any
 
@@ -28,6 +29,11 @@ from .layers import _size
 from .module import Module, Parameter
 from .modes import is_scalar, to_tensor
 
+
+
+def _cpu(device: Any, where: str) -> None:
+    if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
+        raise RuntimeError(f"{where}: gradwork computes on the CPU only, got device {device!r}")
 
 
 def _eps(eps: Any, where: str) -> float:
@@ -136,19 +142,41 @@ def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None
                              groups=g, eps=_eps(eps, where))
 
 
-def dropout2d(input: Any, p: float = 0.5, training: bool = True, rng: Any = None) -> Tensor:
-    """torch's ``F.dropout2d``: zero whole channels of x (N, C, H, W) or (C, H, W) with probability p; scale 1/(1-p)."""
-    where = "dropout2d"
+def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False, rng: Any = None) -> Tensor:
+    """torch's ``F.dropout2d``: zero whole channels of x (N, C, H, W) with probability p; scale 1/(1-p).
+
+    A 3-D input is read as (N, C, L), with torch's warning: each (n, c) row is kept or zeroed whole.
+    ``inplace=True`` scales ``input`` itself (a recorded in-place op, as torch's).
+    """
+    return _dropout2d(input, p, training, rng, "dropout2d", inplace)
+
+
+def _dropout2d(input: Any, p: float, training: bool, rng: Any, where: str, inplace: bool = False) -> Tensor:
     p = _probability(p, where)
     x = _tensor_input(input, where)
     if x.ndim not in (3, 4):
-        raise ValueError(f"{where}: expected input of shape (N, C, H, W) or (C, H, W), got shape {x.shape}")
+        raise ValueError(f"{where}: expected input of shape (N, C, H, W) (or (N, C, L), as torch reads a 3-D "
+                         f"input), got shape {x.shape}; add the missing axes, e.g. x.reshape(1, C, H, W)")
+    if x.ndim == 3:
+        warnings.warn(f"{where}: a 3-D input {x.shape} is read as (N, C, L) and each (n, c) row dropped whole, as "
+                      "torch does; for one image (C, H, W) pass x[None]", UserWarning, stacklevel=3)
     if not training or p == 0.0:
         return x
     rng = rng if rng is not None else autograd.default_rng()
-    mask_shape = x.shape[: x.ndim - 2] + (1, 1)
-    scale = (rng.random(mask_shape) >= p) / (1.0 - p)
-    return x * scale.astype(x.dtype, copy=False)
+    mask_shape = x.shape[:2] + (1,) * (x.ndim - 2)
+    scale = ((rng.random(mask_shape) >= p) / (1.0 - p)).astype(x.dtype, copy=False)
+    if inplace:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{where}: inplace=True needs a Tensor to change, got {type(input).__name__}")
+        return x.mul_(scale)
+    return x * scale
+
+
+def _ones_zeros(m: Module) -> None:
+    if m.weight is not None:
+        m.weight.data[...] = 1
+    if m.bias is not None:
+        m.bias.data[...] = 0
 
 
 def _probability(p: Any, where: str) -> float:
@@ -174,9 +202,10 @@ class _BatchNorm(Module):
     _shape_text = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True) -> None:
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         where = type(self).__name__
+        _cpu(device, where)
         self.num_features = _size(num_features, "num_features", where)
         self.eps = _eps(eps, where)
         if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, Real)
@@ -196,6 +225,13 @@ class _BatchNorm(Module):
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
+        if dtype is not None:
+            self.to(dtype)
+
+    def reset_parameters(self) -> None:
+        """Running statistics reset, weight 1 and bias 0 again (torch's)."""
+        self.reset_running_stats()
+        _ones_zeros(self)
 
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
@@ -245,13 +281,16 @@ class LayerNorm(Module):
     """Normalise each sample over its trailing ``normalized_shape`` axes, then weight and bias of that shape."""
 
     def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True) -> None:
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        _cpu(device, "LayerNorm")
         self.normalized_shape = _shape(normalized_shape, "LayerNorm")
         self.eps = _eps(eps, "LayerNorm")
         self.elementwise_affine = bool(elementwise_affine)
         self.weight = Parameter(np.ones(self.normalized_shape)) if elementwise_affine else None
         self.bias = Parameter(np.zeros(self.normalized_shape)) if elementwise_affine and bias else None
+        if dtype is not None:
+            self.to(dtype)
 
     def forward(self, x: Any) -> Tensor:
         x = _tensor_input(x, "LayerNorm")
@@ -263,6 +302,10 @@ class LayerNorm(Module):
             )
         return LayerNormOp.apply(x, self.weight, self.bias, ndim=k, eps=self.eps)
 
+    def reset_parameters(self) -> None:
+        """Weight 1 and bias 0 again (torch's)."""
+        _ones_zeros(self)
+
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps:g}, elementwise_affine={self.elementwise_affine}"
 
@@ -270,8 +313,10 @@ class LayerNorm(Module):
 class GroupNorm(Module):
     """Split C channels into ``num_groups`` groups; normalise each sample's group; weight and bias per channel."""
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True) -> None:
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        _cpu(device, "GroupNorm")
         self.num_groups = _size(num_groups, "num_groups", "GroupNorm")
         self.num_channels = _size(num_channels, "num_channels", "GroupNorm")
         if self.num_channels % self.num_groups:
@@ -282,6 +327,8 @@ class GroupNorm(Module):
         self.affine = bool(affine)
         self.weight = Parameter(np.ones(self.num_channels)) if affine else None
         self.bias = Parameter(np.zeros(self.num_channels)) if affine else None
+        if dtype is not None:
+            self.to(dtype)
 
     def forward(self, x: Any) -> Tensor:
         where = f"GroupNorm({self.num_groups}, {self.num_channels})"
@@ -293,23 +340,31 @@ class GroupNorm(Module):
             )
         return GroupNormOp.apply(x, self.weight, self.bias, groups=self.num_groups, eps=self.eps)
 
+    def reset_parameters(self) -> None:
+        """Weight 1 and bias 0 again (torch's)."""
+        _ones_zeros(self)
+
     def extra_repr(self) -> str:
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps:g}, affine={self.affine}"
 
 
 class Dropout2d(Module):
-    """Channel dropout: in training, zero each channel of (N, C, H, W) with probability p, scale the rest by 1/(1-p)."""
+    """Channel dropout: in training, zero each channel of (N, C, H, W) with probability p, scale the rest by 1/(1-p).
 
-    def __init__(self, p: float = 0.5, seed: Any = None) -> None:
+    As in torch, a 3-D input is read as (N, C, L) (with a warning), not as one unbatched image.
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False, seed: Any = None) -> None:
         super().__init__()
         self.p = _probability(p, "Dropout2d")
+        self.inplace = bool(inplace)
         self.rng = rng_from(seed) if seed is not None else None
 
     def forward(self, x: Any) -> Tensor:
-        return dropout2d(x, self.p, self.training, self.rng)
+        return _dropout2d(x, self.p, self.training, self.rng, f"Dropout2d(p={self.p:g})", self.inplace)
 
     def extra_repr(self) -> str:
-        return f"p={self.p:g}"
+        return f"p={self.p:g}, inplace={self.inplace}"
 
 
 __all__ = [

@@ -15,6 +15,8 @@ import numpy as np
 
 from autograd import Tensor, Value
 from autograd.ops import pool as P
+from autograd.ops.conv import _ints
+from autograd.ops.unpool import MaxUnpool
 from autograd.ops.resize import interpolate as _interpolate
 
 from .module import Module
@@ -86,10 +88,64 @@ def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = Fal
 
 
 def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
-                align_corners: bool | None = None, recompute_scale_factor: bool | None = None) -> Tensor:
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                antialias: bool = False) -> Tensor:
     """Resize to ``size`` or by ``scale_factor``: nearest, nearest-exact, linear, bilinear, bicubic or area."""
+    if antialias:
+        raise ValueError("interpolate: antialias=True is not supported; pass antialias=False (the default), or "
+                         "smooth the input first (e.g. avg_pool2d) when shrinking")
     return _interpolate(_tensor(input, "interpolate"), size, scale_factor, mode, align_corners,
                         recompute_scale_factor)
+
+
+def max_unpool1d(input: Any, indices: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 output_size: Any = None) -> Tensor:
+    """The partial inverse of ``max_pool1d``: each value back at its index, zeros elsewhere (torch's F.max_unpool1d)."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpool1d")
+
+
+def max_unpool2d(input: Any, indices: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 output_size: Any = None) -> Tensor:
+    """The partial inverse of ``max_pool2d`` (its ``return_indices``): out.flat[idx] = x per (n, c) plane, else 0.
+
+    The output size is (in - 1) stride - 2 padding + kernel_size unless ``output_size`` says otherwise.
+    """
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")
+
+
+def _max_unpool(x: Any, indices: Any, kernel_size: Any, stride: Any, padding: Any, output_size: Any, nd: int,
+                where: str) -> Tensor:
+    x = _tensor(x, where)
+    kernel = _ints(kernel_size, nd, "kernel_size", where, 1)
+    stride = kernel if stride is None else _ints(stride, nd, "stride", where, 1)
+    padding = _ints(padding, nd, "padding", where, 0)
+    shape, unbatched = P.spatial_input(x, nd, where)  # (N, C, *spatial) and whether x lacked N
+    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    if idx.shape != tuple(x.shape) or idx.dtype.kind not in "iuf" or (idx.dtype.kind == "f"
+                                                                    and not np.all(idx == np.round(idx))):
+        raise ValueError(f"{where}: indices must be MaxPool{nd}d's (return_indices=True), of the input's shape "
+                         f"{tuple(x.shape)}; got {idx.dtype} indices of shape {idx.shape}")
+    default = tuple((s - 1) * st - 2 * p + k for s, st, p, k in zip(shape[2:], stride, padding, kernel))
+    if output_size is None:
+        size = default
+    else:
+        want = (output_size,) * nd if isinstance(output_size, (int, np.integer)) else tuple(output_size)
+        size = tuple(int(n) for n in want[-nd:])  # torch takes (N, C, *spatial) or the spatial sizes
+        if len(want) not in (nd, nd + 2) or any(not d - st < s < d + st for s, d, st in zip(size, default, stride)):
+            raise ValueError(f"{where}: output_size {output_size!r} is not reachable from input {tuple(x.shape)}: "
+                             f"each side must be within a stride {stride} of {default}")
+    if any(s < 1 for s in size):
+        raise ValueError(f"{where}: input {tuple(x.shape)} with kernel {kernel}, stride {stride}, padding {padding} "
+                         f"leaves an empty output {size}; use less padding")
+    plane = int(np.prod(size))
+    idx = idx.astype(np.intp, copy=False)
+    if idx.size and (idx.min() < 0 or idx.max() >= plane):
+        raise ValueError(f"{where}: index {int(idx.max() if idx.max() >= plane else idx.min())} is out of range for "
+                         f"an output of size {size} ({plane} cells per plane); pass MaxPool{nd}d's indices and, if "
+                         "the pooled input was odd-sized, its size as output_size")
+    x4 = x.reshape(shape) if unbatched else x
+    out = MaxUnpool.apply(x4, indices=idx.reshape(shape), out_shape=shape[:2] + size)
+    return out.reshape(out.shape[1:]) if unbatched else out
 
 
 # ------------------------------------------------------------------ scalar mode
@@ -153,6 +209,29 @@ class _Pool(Module):
     def extra_repr(self) -> str:
         return ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if not k.startswith("_") and k != "training")
 
+    def _where(self) -> str:
+        """The layer as errors name it, e.g. ``MaxPool2d(kernel_size=2)``."""
+        key = "output_size" if "output_size" in self.__dict__ else "kernel_size"
+        if key in self.__dict__:
+            return f"{type(self).__name__}({key}={self.__dict__[key]!r})"
+        return type(self).__name__
+
+    def _max(self, x: Any, nd: int) -> Any:
+        where = self._where()
+        if is_scalar(x):
+            return scalar_max_pool(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, nd,
+                                   where)
+        return P.max_pool(_tensor(x, where), self.kernel_size, self.stride, self.padding, self.dilation,
+                          self.ceil_mode, self.return_indices, nd=nd, where=where)
+
+    def _avg(self, x: Any, nd: int, divisor_override: int | None) -> Any:
+        where = self._where()
+        if is_scalar(x):
+            return scalar_avg_pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                                   self.count_include_pad, divisor_override, nd, where)
+        return P.avg_pool(_tensor(x, where), self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad, divisor_override, nd=nd, where=where)
+
 
 class MaxPool1d(_Pool):
     """Max over windows of (N, C, L); ``return_indices=True`` also returns where each max came from."""
@@ -165,8 +244,7 @@ class MaxPool1d(_Pool):
         _check_args(kernel_size, stride, padding, dilation, "MaxPool1d", nd=1)
 
     def forward(self, x: Any) -> Any:
-        return max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                          self.return_indices)
+        return self._max(x, 1)
 
 
 class MaxPool2d(_Pool):
@@ -180,8 +258,7 @@ class MaxPool2d(_Pool):
         _check_args(kernel_size, stride, padding, dilation, "MaxPool2d")
 
     def forward(self, x: Any) -> Any:
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                          self.return_indices)
+        return self._max(x, 2)
 
 
 class AvgPool1d(_Pool):
@@ -195,7 +272,7 @@ class AvgPool1d(_Pool):
         _check_args(kernel_size, stride, padding, 1, "AvgPool1d", nd=1)
 
     def forward(self, x: Any) -> Any:
-        return avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+        return self._avg(x, 1, None)
 
 
 class AvgPool2d(_Pool):
@@ -210,8 +287,7 @@ class AvgPool2d(_Pool):
         _check_args(kernel_size, stride, padding, 1, "AvgPool2d")
 
     def forward(self, x: Any) -> Any:
-        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
-                          self.divisor_override)
+        return self._avg(x, 2, self.divisor_override)
 
 
 class AdaptiveAvgPool1d(_Pool):
@@ -222,7 +298,8 @@ class AdaptiveAvgPool1d(_Pool):
         self.output_size = output_size
 
     def forward(self, x: Any) -> Tensor:
-        return adaptive_avg_pool1d(x, self.output_size)
+        where = self._where()
+        return P.adaptive_avg_pool(_tensor(x, where), self.output_size, nd=1, where=where)
 
 
 class AdaptiveAvgPool2d(_Pool):
@@ -233,7 +310,8 @@ class AdaptiveAvgPool2d(_Pool):
         self.output_size = output_size
 
     def forward(self, x: Any) -> Tensor:
-        return adaptive_avg_pool2d(x, self.output_size)
+        where = self._where()
+        return P.adaptive_avg_pool(_tensor(x, where), self.output_size, nd=2, where=where)
 
 
 class AdaptiveMaxPool1d(_Pool):
@@ -244,7 +322,8 @@ class AdaptiveMaxPool1d(_Pool):
         self.output_size, self.return_indices = output_size, bool(return_indices)
 
     def forward(self, x: Any) -> Any:
-        return adaptive_max_pool1d(x, self.output_size, self.return_indices)
+        where = self._where()
+        return P.adaptive_max_pool(_tensor(x, where), self.output_size, self.return_indices, nd=1, where=where)
 
 
 class AdaptiveMaxPool2d(_Pool):
@@ -255,7 +334,34 @@ class AdaptiveMaxPool2d(_Pool):
         self.output_size, self.return_indices = output_size, bool(return_indices)
 
     def forward(self, x: Any) -> Any:
-        return adaptive_max_pool2d(x, self.output_size, self.return_indices)
+        where = self._where()
+        return P.adaptive_max_pool(_tensor(x, where), self.output_size, self.return_indices, nd=2, where=where)
+
+
+class MaxUnpool1d(_Pool):
+    """The partial inverse of MaxPool1d: ``unpool(out, indices)`` puts each max back, zeros elsewhere."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        _check_args(kernel_size, stride, padding, 1, "MaxUnpool1d", nd=1)
+
+    def forward(self, input: Any, indices: Any, output_size: Any = None) -> Tensor:
+        return _max_unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size, 1,
+                           self._where())
+
+
+class MaxUnpool2d(_Pool):
+    """The partial inverse of MaxPool2d(return_indices=True): ``unpool(out, indices[, output_size])``."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        _check_args(kernel_size, stride, padding, 1, "MaxUnpool2d")
+
+    def forward(self, input: Any, indices: Any, output_size: Any = None) -> Tensor:
+        return _max_unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size, 2,
+                           self._where())
 
 
 class Upsample(_Pool):
@@ -268,8 +374,8 @@ class Upsample(_Pool):
         self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
 
     def forward(self, x: Any) -> Tensor:
-        return interpolate(x, self.size, self.scale_factor, self.mode_name, self.align_corners,
-                           self.recompute_scale_factor)
+        return _interpolate(_tensor(x, "Upsample"), self.size, self.scale_factor, self.mode_name, self.align_corners,
+                            self.recompute_scale_factor, where="Upsample")
 
 
 def _check_args(kernel_size: Any, stride: Any, padding: Any, dilation: Any, where: str, nd: int = 2) -> None:
@@ -279,6 +385,7 @@ def _check_args(kernel_size: Any, stride: Any, padding: Any, dilation: Any, wher
 
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Upsample", "max_pool1d", "max_pool2d", "avg_pool1d",
+           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Upsample", "MaxUnpool1d", "MaxUnpool2d", "max_unpool1d",
+           "max_unpool2d", "max_pool1d", "max_pool2d", "avg_pool1d",
            "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
            "interpolate", "scalar_max_pool", "scalar_avg_pool"]

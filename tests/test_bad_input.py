@@ -811,6 +811,11 @@ CASES += [
       "expected a 4-D input"),
     C(N + "AdaptiveMaxPool1d", "negative size", lambda w: nn.AdaptiveMaxPool1d(-1)(np.zeros((1, 1, 4))), ValueError,
       "output_size must be a positive int"),
+    C(N + "MaxUnpool2d", "indices of another shape", lambda w: nn.MaxUnpool2d(2)(np.zeros((1, 1, 2, 2)),
+                                                                           np.zeros((1, 1, 3, 3), dtype=np.int64)),
+      ValueError, "indices must be MaxPool2d's"),
+    C(N + "MaxUnpool1d", "index out of range", lambda w: nn.MaxUnpool1d(2)(np.zeros((1, 1, 2)), np.array([[[0, 4]]])),
+      ValueError, "index 4 is out of range"),
     C(N + "Upsample", "size and scale_factor", lambda w: nn.Upsample(size=2, scale_factor=2)(_IMG), ValueError,
       "exactly one of size and scale_factor"),
 ]
@@ -1369,11 +1374,6 @@ CASES += [
       "lp_pool1d: norm_type must be a finite number > 0"),
     C(FN + "lp_pool2d", "a string norm_type", lambda w: F.lp_pool2d(_ones(1, 2, 4, 4), "2", 2), TypeError,
       "lp_pool2d: norm_type must be a number"),
-    C(FN + "max_unpool1d", "float indices", lambda w: F.max_unpool1d(_ones(1, 2, 3), np.ones((1, 2, 3)), 2),
-      TypeError, "max_unpool1d: indices must be integers"),
-    C(FN + "max_unpool2d", "indices of another shape",
-      lambda w: F.max_unpool2d(_ones(1, 2, 2, 2), np.zeros((1, 2, 2), dtype=np.int64), 2), ValueError,
-      r"max_unpool2d: indices of shape \(1, 2, 2\) must have the input's shape \(1, 2, 2, 2\)"),
     C(FN + "affine_grid", "theta of the wrong shape",
       lambda w: F.affine_grid(_ones(1, 3, 3), (1, 1, 2, 2), align_corners=False), ValueError,
       r"affine_grid: theta must have shape \(N, 2, 3\)"),
@@ -1407,11 +1407,9 @@ CASES += [
       "ConvTranspose1d: groups=2 must divide in_channels=3"),
     *[C(N + name, "kernel_size 0", lambda w, name=name: getattr(nn, name)(2, 0), ValueError,
         f"{name}: kernel_size must be a positive int") for name in ("LPPool1d", "LPPool2d")],
-    *[C(N + name, "kernel_size 0", lambda w, name=name: getattr(nn, name)(0), ValueError,
-        f"{name}: kernel_size must be a positive int") for name in ("MaxUnpool1d", "MaxUnpool2d")],
     *[C(N + name, "a 2-D input", lambda w, name=name: getattr(nn, name)(scale_factor=2)(w.x), ValueError,
-        r"interpolate: expected a 3-D \(N, C, L\) or 4-D") for name in ("UpsamplingNearest2d",
-                                                                          "UpsamplingBilinear2d")],
+        rf"{name}: expected a 3-D \(N, C, L\) or 4-D") for name in ("UpsamplingNearest2d",
+                                                                      "UpsamplingBilinear2d")],
 ]
 
 EXEMPT = {

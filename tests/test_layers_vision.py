@@ -332,7 +332,7 @@ def test_conv_transpose1d_loads_torch_state_dict() -> None:
         np.testing.assert_array_equal(np.asarray(ours.state_dict()[k]), v.numpy())
 
 
-# ------------------------------------------------------------------ LPPool, MaxUnpool
+# ------------------------------------------------------------------ LPPool
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -355,46 +355,6 @@ def test_lp_pool_gradcheck_and_bad_input() -> None:
         F.lp_pool2d(x, 0, 2)
     with pytest.raises(ValueError, match="LPPool1d: kernel_size must be a positive int"):
         nn.LPPool1d(2, 0)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("nd, kw, shape, size", [
-    (1, dict(kernel_size=2), (2, 3, 8), None),
-    (1, dict(kernel_size=3, stride=2, padding=1), (2, 3, 9), (9,)),
-    (2, dict(kernel_size=2), (2, 3, 4, 6), None),
-    (2, dict(kernel_size=3, stride=2, padding=1), (2, 2, 7, 5), (2, 2, 7, 5)),
-    (2, dict(kernel_size=2), (3, 5, 4), (5, 4)),
-])
-def test_max_unpool_matches_torch(nd: int, kw: dict, shape: tuple, size, dtype: type) -> None:
-    x = torch.tensor(_rand(shape, 32, dtype))
-    pooled, idx = getattr(TF, f"max_pool{nd}d")(x, return_indices=True, **kw)
-    ours_p, ours_i = getattr(F, f"max_pool{nd}d")(Tensor(x.numpy()), return_indices=True, **kw)
-    np.testing.assert_array_equal(ours_i.data, idx.numpy())
-    _against_torch(lambda t: getattr(F, f"max_unpool{nd}d")(t, ours_i, output_size=size, **kw),
-                   lambda t: getattr(TF, f"max_unpool{nd}d")(t, idx, output_size=size, **kw),
-                   [pooled.numpy()], dtype)
-    ours, theirs = getattr(nn, f"MaxUnpool{nd}d")(**kw), getattr(torch.nn, f"MaxUnpool{nd}d")(**kw)
-    assert repr(ours) == repr(theirs)
-    out = ours(Tensor(pooled.numpy()), ours_i, size)
-    np.testing.assert_array_equal(out.data, theirs(pooled, idx, size).numpy())
-
-
-def test_max_unpool_gradcheck_and_bad_input() -> None:
-    x = Tensor(_rand((1, 2, 4, 4), 33))
-    p, i = F.max_pool2d(x, 2, return_indices=True)
-    q = Tensor(p.data, requires_grad=True)
-    assert autograd.gradcheck(lambda t: F.max_unpool2d(t, i, 2) ** 2, [q])
-    with pytest.raises(ValueError, match=r"max_unpool2d: indices of shape \(1, 2, 2, 1\) must have the input's "
-                                         r"shape \(1, 2, 2, 2\)"):
-        F.max_unpool2d(p, i.data[..., :1], 2)
-    with pytest.raises(ValueError, match=r"max_unpool2d: indices must lie in \[0, 4\)"):
-        F.max_unpool2d(p[..., :1, :1], i.data[..., 1:, 1:], 2)
-    with pytest.raises(TypeError, match="max_unpool1d: indices must be integers"):
-        F.max_unpool1d(Tensor(np.ones((1, 2, 3))), np.ones((1, 2, 3)), 2)
-    with pytest.raises(ValueError, match=r"max_unpool2d: output_size \(9, 4\) is out of range"):
-        F.max_unpool2d(p, i, 2, output_size=(9, 4))
-    with pytest.raises(ValueError, match=r"max_unpool1d: expected a 3-D input \(N, C, L\)"):
-        F.max_unpool1d(x, i, 2)
 
 
 # ------------------------------------------------------------------ upsampling
@@ -427,7 +387,7 @@ def test_upsample_nearest_and_bilinear_aliases(name: str, kw: dict) -> None:
 
 def test_public_names() -> None:
     for name in ("pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm", "local_response_norm",
-                 "conv_transpose1d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "upsample",
+                 "conv_transpose1d", "lp_pool1d", "lp_pool2d", "upsample",
                  "affine_grid", "grid_sample", "upsample_nearest", "upsample_bilinear"):
         assert getattr(F, name).__module__ == "nn.functional"
         assert hasattr(TF, name)
@@ -594,9 +554,16 @@ def test_to_torch_and_from_torch(name: str) -> None:
 
 
 def test_max_unpool_to_torch() -> None:
+    """MaxUnpool1d/2d (nn/pooling.py) cross over too: the converters are registered in nn/layers_vision.py."""
+    x = torch.tensor(_rand((1, 2, 6, 6), 71))
+    pooled, idx = TF.max_pool2d(x, 3, stride=2, padding=1, return_indices=True)
     twin = nn.to_torch(nn.MaxUnpool2d(3, stride=2, padding=1))
-    assert (twin.kernel_size, twin.stride, twin.padding) == ((3, 3), (2, 2), (1, 1))
-    assert repr(nn.from_torch(torch.nn.MaxUnpool1d(2))) == "MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,))"
+    assert type(twin) is torch.nn.MaxUnpool2d
+    ours = nn.from_torch(twin)
+    assert type(ours) is nn.MaxUnpool2d
+    np.testing.assert_array_equal(ours(Tensor(pooled.numpy()), idx.numpy(), (6, 6)).data,
+                                  twin(pooled, idx, (6, 6)).numpy())
+    assert type(nn.from_torch(torch.nn.MaxUnpool1d(2))) is nn.MaxUnpool1d
 
 
 def _second_order(fn, arrays: list) -> bool:

@@ -271,11 +271,11 @@ def test_bad_input_raises_clear_errors() -> None:
         nn.AvgPool2d(-1)
     with pytest.raises(ValueError, match=r"padding \(2, 2\) must be at most half the kernel size \(2, 2\)"):
         nn.MaxPool2d(2, padding=2)
-    with pytest.raises(ValueError, match=r"max_pool2d: kernel \(5, 5\).*larger than the padded input.*\(1, 1, 3, 3\)"):
+    with pytest.raises(ValueError, match=r"MaxPool2d\(kernel_size=5\): kernel \(5, 5\).*larger.*\(1, 1, 3, 3\)"):
         nn.MaxPool2d(5)(np.zeros((1, 1, 3, 3)))
-    with pytest.raises(ValueError, match=r"max_pool2d: expected a 4-D input \(N, C, H, W\).*got shape \(3, 3\)"):
+    with pytest.raises(ValueError, match=r"MaxPool2d\(kernel_size=2\): expected a 4-D input .*got shape \(3, 3\)"):
         nn.MaxPool2d(2)(np.zeros((3, 3)))
-    with pytest.raises(ValueError, match=r"avg_pool1d: expected a 3-D input"):
+    with pytest.raises(ValueError, match=r"AvgPool1d\(kernel_size=2\): expected a 3-D input"):
         nn.AvgPool1d(2)(np.zeros((1, 1, 3, 3)))
     with pytest.raises(ValueError, match="output_size must be a positive int"):
         F.adaptive_avg_pool2d(np.zeros((1, 1, 4, 4)), 0)

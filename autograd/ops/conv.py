@@ -804,8 +804,12 @@ def conv_transpose2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, pad
 def unfold(x: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> "Tensor":
     """Sliding local blocks: (N, C, H, W) -> (N, C kh kw, L), L the number of block positions (torch's layout)."""
     shape = _shape(x)
+    if len(shape) == 3:  # unbatched (C, H, W) -> (C kh kw, L), as torch takes it
+        out = unfold(x.reshape((1,) + shape), kernel_size, dilation, padding, stride)
+        return out.reshape(out.shape[1:])
     if len(shape) != 4:
-        raise ValueError(f"unfold: expected a 4-D input (N, C, H, W), got shape {shape}")
+        raise ValueError(f"unfold: expected a 4-D input (N, C, H, W) or an unbatched 3-D one (C, H, W), "
+                         f"got shape {shape}; reshape it, e.g. x.reshape(N, C, H, W)")
     geo = window_geometry(shape[2:], kernel_size, dilation, padding, stride, "Unfold", shape[1], shape[0])
     return Unfold.apply(x, geo=geo)
 
@@ -813,8 +817,12 @@ def unfold(x: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride
 def fold(x: Any, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> "Tensor":
     """The adjoint of ``unfold``: (N, C kh kw, L) blocks summed back into (N, C, *output_size)."""
     shape = _shape(x)
+    if len(shape) == 2:  # unbatched (C kh kw, L) -> (C, *output_size), as torch takes it
+        out = fold(x.reshape((1,) + shape), output_size, kernel_size, dilation, padding, stride)
+        return out.reshape(out.shape[1:])
     if len(shape) != 3:
-        raise ValueError(f"fold: expected a 3-D input (N, C*kh*kw, L), got shape {shape}")
+        raise ValueError(f"fold: expected a 3-D input (N, C*kh*kw, L) or an unbatched 2-D one (C*kh*kw, L), "
+                         f"got shape {shape}; reshape it, e.g. x.reshape(N, -1, L)")
     size = _ints(output_size, 2, "output_size", "fold", 1)
     kernel = _ints(kernel_size, 2, "kernel_size", "fold", 1)
     if shape[1] % (kernel[0] * kernel[1]):

@@ -2,7 +2,8 @@
 
 out[..., :] = weight[indices[...], :]; the gradient adds each output row's
 gradient into the row it came from (repeated indices accumulate), and the
-``padding_idx`` row gets none.
+``padding_idx`` row gets none. ``scale_grad_by_freq`` divides each position's
+gradient by how often its index occurs in ``indices`` (torch's option).
 """
 
 from __future__ import annotations
@@ -16,12 +17,19 @@ from ..function import Context, Function
 
 
 class Embedding(Function):
-    """out = weight[indices]; dL/dweight[k] = sum of g over the positions whose index is k (0 for padding_idx)."""
+    """out = weight[indices]; dL/dweight[k] = sum of g over the positions whose index is k (0 for padding_idx).
+
+    With ``scale_grad_by_freq`` that sum is divided by the number of those positions.
+    """
 
     @staticmethod
     def forward(ctx: Context, weight: np.ndarray, indices: np.ndarray | None = None,
-                padding_idx: int | None = None) -> np.ndarray:
+                padding_idx: int | None = None, scale_grad_by_freq: bool = False) -> np.ndarray:
         ctx.indices, ctx.padding_idx, ctx.shape = indices, padding_idx, weight.shape
+        ctx.freq = None
+        if scale_grad_by_freq:  # 1 / (count of each position's index), one number per position
+            flat = indices.reshape(-1)
+            ctx.freq = (1.0 / np.bincount(flat, minlength=weight.shape[0])[flat])[:, None]
         ctx.label = f"Embedding {tuple(int(n) for n in indices.shape)} of {tuple(int(n) for n in weight.shape)}"
         return np.take(weight, indices, axis=0)
 
@@ -29,6 +37,8 @@ class Embedding(Function):
     def backward(ctx: Context, g: Any) -> Any:
         idx = ctx.indices.reshape(-1)
         rows = g.reshape((idx.shape[0], ctx.shape[1]))
+        if ctx.freq is not None:
+            rows = rows * ctx.freq.astype(rows.dtype)
         if isinstance(rows, np.ndarray):
             out = np.zeros(ctx.shape, dtype=rows.dtype)
             np.add.at(out, idx, rows)

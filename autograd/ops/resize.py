@@ -116,9 +116,9 @@ def cubic_matrix(n_in: int, n_out: int, align_corners: bool, scale: float | None
 
 
 def interpolate(x: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
-                align_corners: bool | None = None, recompute_scale_factor: bool | None = None) -> "Tensor":
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                where: str = "interpolate") -> "Tensor":
     """Resize (N, C, L) or (N, C, H, W) inputs to ``size`` or by ``scale_factor``, as torch's F.interpolate."""
-    where = "interpolate"
     shape = _shape(x)
     if mode not in MODES:
         raise ValueError(f"{where}: mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
