@@ -138,6 +138,23 @@ from .pooling import MaxUnpool1d, MaxUnpool2d  # noqa: E402
 
 __all__ += ["MaxUnpool1d", "MaxUnpool2d"]
 
+from .layers_vision import (  # noqa: E402
+    ChannelShuffle, CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
+    ConvTranspose1d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LocalResponseNorm, LPPool1d, LPPool2d,
+    PixelShuffle, PixelUnshuffle, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+    ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, UpsamplingBilinear2d, UpsamplingNearest2d, ZeroPad1d,
+    ZeroPad2d, ZeroPad3d,
+)
+
+__all__ += [
+    "PixelShuffle", "PixelUnshuffle", "ChannelShuffle",
+    "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
+    "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm", "ConvTranspose1d",
+    "LPPool1d", "LPPool2d", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "ZeroPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d", "InstanceNorm3d",
+]
+
 
 def __dir__() -> list[str]:
     """The API in ``__all__``, not the modules it is built from."""

@@ -948,3 +948,24 @@ from .functional_more import (  # noqa: E402, F401
 threshold = _more.threshold  # (not in the import list: softplus's argument of that name would shadow it)
 for _name in _more.__all__:
     getattr(_more, _name).__module__ = __name__
+
+# ---- vision functions (nn/functional_vision.py)
+from .functional_vision import (  # noqa: E402, F401  (re-exported: F.pixel_shuffle, F.instance_norm, ...)
+    affine_grid,
+    channel_shuffle,
+    conv_transpose1d,
+    grid_sample,
+    instance_norm,
+    local_response_norm,
+    lp_pool1d,
+    lp_pool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
+
+for _fn in (pixel_shuffle, pixel_unshuffle, channel_shuffle, instance_norm, local_response_norm, conv_transpose1d,
+            lp_pool1d, lp_pool2d, upsample, affine_grid, grid_sample, upsample_nearest, upsample_bilinear):
+    _fn.__module__ = __name__

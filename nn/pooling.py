@@ -90,7 +90,7 @@ def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = Fal
 def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
-    """Resize to ``size`` or by ``scale_factor``: mode "nearest", "nearest-exact", "linear" or "bilinear"."""
+    """Resize to ``size`` or by ``scale_factor``: nearest, nearest-exact, linear, bilinear, bicubic or area."""
     if antialias:
         raise ValueError("interpolate: antialias=True is not supported; pass antialias=False (the default), or "
                          "smooth the input first (e.g. avg_pool2d) when shrinking")
@@ -365,7 +365,7 @@ class MaxUnpool2d(_Pool):
 
 
 class Upsample(_Pool):
-    """``interpolate`` as a layer: resize to ``size`` or by ``scale_factor`` (nearest, linear, bilinear)."""
+    """``interpolate`` as a layer: resize to ``size`` or by ``scale_factor`` (nearest, linear, bilinear, bicubic)."""
 
     def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                  align_corners: bool | None = None, recompute_scale_factor: bool | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Resizing as one graph op: ``interpolate`` (nearest, nearest-exact, linear, bilinear), torch's coordinates.
+"""Resizing as one graph op: ``interpolate`` (nearest, nearest-exact, linear, bilinear, bicubic, area), torch's.
 
 Each mode is separable: out = M_h @ x @ M_w^T, with one row per output
 position holding the weights of the input positions it reads (one 1 for
@@ -17,7 +17,8 @@ import numpy as np
 from ..function import Context, Function
 from .conv import _shape
 
-MODES = ("nearest", "nearest-exact", "linear", "bilinear")
+MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "area")
+CUBIC_A = -0.75  # torch's (and OpenCV's) cubic convolution constant
 
 
 class Separable(Function):
@@ -52,6 +53,12 @@ def _coordinate_scale(n_in: int, n_out: int, scale: float | None, align_corners:
 def resize_matrix(n_in: int, n_out: int, mode: str, align_corners: bool, scale: float | None,
                   dtype: Any) -> np.ndarray:
     """The (n_out, n_in) matrix of one axis: which input positions each output reads, with what weights."""
+    if mode == "bicubic":
+        return cubic_matrix(n_in, n_out, align_corners, scale, dtype)
+    if mode == "area":  # torch's: adaptive average pooling to the output size
+        from .pool import _averaging
+
+        return _averaging(n_in, n_out, dtype)
     m = np.zeros((n_out, n_in), dtype=dtype)
     o = np.arange(n_out)
     if mode in ("nearest", "nearest-exact"):
@@ -78,6 +85,36 @@ def resize_matrix(n_in: int, n_out: int, mode: str, align_corners: bool, scale: 
     return m
 
 
+def _cubic_weights(t: np.ndarray) -> tuple:
+    """Keys' cubic convolution weights of the taps at distances 1 + t, t, 1 - t, 2 - t (0 <= t < 1)."""
+    a = t.dtype.type(CUBIC_A)
+
+    def near(d: np.ndarray) -> np.ndarray:  # |d| <= 1
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+
+    def far(d: np.ndarray) -> np.ndarray:  # 1 < |d| < 2
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+
+    one = t.dtype.type(1)
+    return far(t + one), near(t), near(one - t), far(2 * one - t)
+
+
+def cubic_matrix(n_in: int, n_out: int, align_corners: bool, scale: float | None, dtype: Any) -> np.ndarray:
+    """The (n_out, n_in) bicubic matrix: four taps floor(x) - 1 .. floor(x) + 2, clamped to the edges (torch's)."""
+    m = np.zeros((n_out, n_in), dtype=dtype)
+    t = np.dtype(dtype).type
+    s = t(_coordinate_scale(n_in, n_out, scale, align_corners))
+    of = np.arange(n_out).astype(dtype)
+    real = s * of if align_corners else s * (of + t(0.5)) - t(0.5)  # no clamp at 0 for cubic, as torch
+    i0 = np.floor(real)
+    frac = (real - i0).astype(dtype)
+    i0 = i0.astype(np.int64)
+    o = np.arange(n_out)
+    for k, wk in enumerate(_cubic_weights(frac)):
+        np.add.at(m, (o, np.clip(i0 - 1 + k, 0, n_in - 1)), wk.astype(dtype))
+    return m
+
+
 def interpolate(x: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 where: str = "interpolate") -> "Tensor":
@@ -88,11 +125,12 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, mode: str = 
     nd = len(shape) - 2
     if nd not in (1, 2):
         raise ValueError(f"{where}: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got shape {shape}")
-    if mode == "linear" and nd != 1 or mode == "bilinear" and nd != 2:
+    if mode == "linear" and nd != 1 or mode in ("bilinear", "bicubic") and nd != 2:
         need = "3-D (N, C, L)" if mode == "linear" else "4-D (N, C, H, W)"
         raise ValueError(f"{where}: mode {mode!r} needs a {need} input, got shape {shape}")
-    if align_corners is not None and mode.startswith("nearest"):
-        raise ValueError(f"{where}: align_corners can only be set with mode 'linear' or 'bilinear', not {mode!r}")
+    if align_corners is not None and (mode.startswith("nearest") or mode == "area"):
+        raise ValueError(f"{where}: align_corners can only be set with mode 'linear', 'bilinear' or 'bicubic', "
+                         f"not {mode!r}")
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{where}: pass exactly one of size and scale_factor (got size={size!r}, "
                          f"scale_factor={scale_factor!r})")
@@ -122,4 +160,4 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, mode: str = 
 
 from ..tensor import Tensor  # noqa: E402,F401
 
-__all__ = ["Interpolate", "Separable", "interpolate", "resize_matrix", "MODES"]
+__all__ = ["Interpolate", "Separable", "interpolate", "resize_matrix", "cubic_matrix", "MODES"]
