@@ -43,6 +43,7 @@ from .init import rng_from
 from .layers import _size
 from .module import Module, Parameter, check_mode, make_parameter
 from .modes import as_value, is_scalar, to_tensor, to_values
+from .packed import PackedSequence, rnn_forward_packed
 from .reset import reset_recurrent
 
 
@@ -199,6 +200,8 @@ class _RNNBase(Module):
         return output if batched else output.reshape(output.shape[0], output.shape[2])
 
     def forward(self, input: Any, hx: Any = None) -> tuple:
+        if isinstance(input, PackedSequence):  # nn.utils.rnn.pack_padded_sequence's batches
+            return rnn_forward_packed(self, input, hx)
         seq, batched = self._sequence(input)  # (T, B, F)
         steps, batch = seq.shape[0], seq.shape[1]
         states = self._initial(hx, batch, batched, seq.dtype)
@@ -325,7 +328,7 @@ class LSTM(_RNNBase):
                          dtype, seed, bptt_truncate, proj_size=int(proj_size))
 
     def forward(self, input: Any, hx: Any = None) -> tuple:
-        if not self.proj_size:
+        if not self.proj_size or isinstance(input, PackedSequence):  # a packed batch: split there, then here
             return super().forward(input, hx)
         return self._projected_forward(input, hx)
 

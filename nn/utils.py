@@ -21,10 +21,13 @@ import autograd
 from autograd import Tensor, Value
 
 from . import data
+from . import packed as rnn
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters", "data"]
+__all__ += ["rnn"]
 
 sys.modules.setdefault(__name__ + ".data", data)  # ``from nn.utils.data import DataLoader``, like torch.utils.data
+sys.modules.setdefault(__name__ + ".rnn", rnn)  # ``from nn.utils.rnn import pad_sequence``, like torch.nn.utils.rnn
 
 
 def _grad_array(p: Any) -> np.ndarray | None:
