@@ -36,8 +36,8 @@ _Fields = namedtuple("PackedSequence_", ["data", "batch_sizes", "sorted_indices"
 
 def _index_tensor(x: Any, name: str, where: str) -> Tensor | None:
     """None, or a 1-D int64 Tensor from a Tensor, an array or a list of ints."""
-    if x is None:
-        return None
+    if x is None or (isinstance(x, Tensor) and x.ndim == 1 and x.dtype == np.int64):
+        return x
     arr = x.data if isinstance(x, Tensor) else x
     try:
         arr = np.asarray(arr)
