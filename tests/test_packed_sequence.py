@@ -308,3 +308,14 @@ def test_layers_reject_bad_packed_input_and_states():
     flat = pack_padded_sequence(Tensor(np.zeros((4, 3))), [3, 2, 1])
     _raises(ValueError, r"RNN\(input_size=1, hidden_size=3\): a PackedSequence for a recurrent layer holds data of "
             r"shape \(N, 1\)", nn.RNN(1, 3), flat)
+
+
+def test_packed_training_mode_with_dropout_runs_and_backpropagates():
+    m = nn.LSTM(2, 3, num_layers=2, dropout=0.5, seed=0)  # train mode: the layer's own dropout between layers
+    xs = [Tensor(np.ones((n, 2)), requires_grad=True) for n in (2, 4, 1)]
+    out, (h, c) = m(pack_sequence(xs, enforce_sorted=False))
+    np.testing.assert_array_equal(out.batch_sizes.data, [3, 2, 1, 1])
+    assert out.data.shape == (7, 3) and h.shape == c.shape == (2, 3, 3)
+    (out.data.sum() + h.sum()).backward()
+    assert all(x.grad is not None and np.isfinite(x.grad.data).all() for x in xs)
+    assert m.weight_ih_l0.grad is not None and np.abs(m.weight_ih_l0.grad.data).sum() > 0
