@@ -225,6 +225,27 @@ def test_layers_on_packed_sequences_match_torch(kind, layers, bidirectional, bat
         _close(ours[name].grad, tp_.grad)
 
 
+def test_packed_lstm_with_proj_size_matches_torch():
+    rng = np.random.default_rng(7)
+    tm, m = _pair("LSTM", input_size=3, hidden_size=4, proj_size=2, num_layers=2, bidirectional=True)
+    lengths = [3, 4, 1]
+    X, tx = _both(rng.standard_normal((4, 3, 3)))
+    (h0, th0), (c0, tc0) = _both(rng.standard_normal((4, 3, 2))), _both(rng.standard_normal((4, 3, 4)))
+    out, (h, c) = m(pack_padded_sequence(X, lengths, enforce_sorted=False), (h0, c0))
+    tout, (th, tc) = tm(tr.pack_padded_sequence(tx, lengths, enforce_sorted=False), (th0, tc0))
+    for a, b in ((out.data, tout.data), (h, th), (c, tc)):
+        _close(a, b)
+    (out.data.sum() + (h * h).sum() + c.sum()).backward()
+    (tout.data.sum() + (th * th).sum() + tc.sum()).backward()
+    for a, b in ((X, tx), (h0, th0), (c0, tc0)):
+        _close(a.grad, b.grad)
+    ours = dict(m.named_parameters())
+    for name, p in tm.named_parameters():
+        _close(ours[name].grad, p.grad)
+    _raises(ValueError, r"h_0 has shape \(4, 3, 4\), expected \(4, 3, 2\) \(num_layers \* num_directions, batch, "
+            r"proj_size\)", m, pack_padded_sequence(X, lengths, enforce_sorted=False), (c0, c0))
+
+
 def test_packed_final_state_is_each_sequences_last_step():
     """h_n of a packed batch equals running each sequence alone, unpadded (and the output likewise)."""
     rng = np.random.default_rng(5)
