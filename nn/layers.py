@@ -25,6 +25,7 @@ from .activations import ELU, LeakyReLU, ReLU, Sigmoid, Tanh, get_activation
 from .init import initial_bias, initial_weights, rng_from
 from .module import Module, ModuleList, check_mode, make_parameter, parameter_array
 from .modes import as_value, is_scalar, numbers, shape_of, to_tensor, to_values
+from .reset import refill
 
 
 def _size(n: Any, what: str, where: str) -> int:
@@ -62,9 +63,17 @@ class Linear(Module):
         check_mode(mode, "Linear")
         rng = rng_from(seed)
         shape = (self.out_features, self.in_features)
+        self._init = init
         self.weight = make_parameter(initial_weights(init, shape, rng), mode, "w")
         self.bias = make_parameter(initial_bias(init, (self.out_features,), self.in_features, rng), mode, "b") \
             if bias else None
+
+    def reset_parameters(self, seed: Any = None) -> None:
+        """Draw the weights (and bias) again from the layer's ``init``, in place: the same parameter objects."""
+        rng = rng_from(seed)
+        refill(self.weight, initial_weights(self._init, (self.out_features, self.in_features), rng))
+        if self.bias is not None:
+            refill(self.bias, initial_bias(self._init, (self.out_features,), self.in_features, rng))
 
     def forward(self, x: Any) -> Any:
         if self.mode == "scalar":

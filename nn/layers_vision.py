@@ -24,6 +24,7 @@ from .functional_extra import pad as _pad
 from .init import fan_in_uniform, rng_from
 from .layers import _size
 from .module import Module, Parameter, make_parameter
+from .normalization import _BatchNorm
 from .pooling import MaxUnpool1d, MaxUnpool2d, Upsample  # noqa: F401  (MaxUnpool: for their converters below)
 
 __all__ = [
@@ -262,12 +263,7 @@ class _InstanceNorm(Module):
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
 
-    def reset_running_stats(self) -> None:
-        """Running mean 0, running variance 1."""
-        if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+    reset_running_stats = _BatchNorm.reset_running_stats  # running mean 0, variance 1, no batches seen
 
     def forward(self, x: Any) -> Tensor:
         where = f"{type(self).__name__}({self.num_features})"

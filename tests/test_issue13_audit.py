@@ -432,6 +432,8 @@ def test_embedding_max_norm_on_a_weight_used_before_is_torchs_inplace_error():
     (lambda: nn.LSTM(3, 16, num_layers=2, bidirectional=True, proj_size=4), 1 / 4),
     (lambda: nn.GRUCell(3, 25), 1 / 5),
     (lambda: nn.RNNCell(3, 4, mode="scalar"), 1 / 2),
+    (lambda: nn.Linear(9, 5), 1 / 3),
+    (lambda: nn.Linear(4, 3, mode="scalar"), 1 / 2),
 ])
 def test_reset_parameters_redraws_torchs_init_in_place(make, bound):
     from nn.module import parameter_array
