@@ -32,7 +32,7 @@ from .activations import (
 )
 from .activations_extra import CELU, SELU, Hardsigmoid, Hardswish, Hardtanh, ReLU6, Softmin, Softsign
 from .data import DataLoader, MinMaxScaler, StandardScaler, train_test_split
-from .data import ConcatDataset, Dataset, Subset, TensorDataset, default_collate, random_split
+from .data import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, default_collate, random_split
 from .conv import Conv1d, Conv2d, ConvTranspose2d, Fold, Unfold
 from .layers import MLP, Dropout, Flatten, Linear, Neuron, Perceptron, Sequential
 from .layers import Unflatten
@@ -85,7 +85,7 @@ __all__ = [
     "functional", "init", "data", "datasets",
     "ModuleDict", "Unflatten", "RemovableHandle", "utils",
     "HuberLoss", "SmoothL1Loss", "KLDivLoss", "GaussianNLLLoss", "CosineEmbeddingLoss",
-    "Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "default_collate",
+    "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "default_collate",
     "Conv1d", "Conv2d", "ConvTranspose2d", "Unfold", "Fold",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Upsample",

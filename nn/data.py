@@ -10,7 +10,7 @@ import difflib
 import math
 from collections.abc import Mapping, Sequence
 from numbers import Real
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -46,6 +46,19 @@ class Dataset:
 
     def __add__(self, other: "Dataset") -> "ConcatDataset":
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of iterable-style datasets (torch's): define ``__iter__``, yielding one sample at a time.
+
+    ``DataLoader`` batches the stream in order (no shuffle or sampler: shuffle inside ``__iter__``).
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__()")
+
+    def __getitem__(self, index: Any) -> Any:
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it instead of indexing it")
 
 
 class TensorDataset(Dataset):
@@ -272,6 +285,10 @@ class DataLoader:
             _check_batch_size(batch_size, "(or None to yield single samples)")
         if self.sampler is not None and self.shuffle:
             raise ValueError("DataLoader: sampler and shuffle=True exclude each other; shuffle inside the sampler")
+        if isinstance(dataset, IterableDataset) and (self.shuffle or self.sampler is not None
+                                                     or self.batch_sampler is not None):
+            raise ValueError("DataLoader: an IterableDataset takes no shuffle, sampler or batch_sampler (its __iter__ "
+                             "sets the order); shuffle inside __iter__")
         self.batch_size = None if batch_size is None else int(batch_size)
         collate_fn = o.get("collate_fn")
         if collate_fn is not None and not callable(collate_fn):
@@ -289,6 +306,9 @@ class DataLoader:
             return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
+        if isinstance(self.dataset, IterableDataset) and not hasattr(type(self.dataset), "__len__"):
+            raise TypeError(f"DataLoader: {type(self.dataset).__name__} is an IterableDataset without __len__, so the "
+                            "number of batches is unknown; define __len__ or count while iterating")
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)
         if self.batch_size is None:
             return n
@@ -310,6 +330,9 @@ class DataLoader:
 
     def _iter_dataset(self) -> Iterator[Any]:
         ds = self.dataset
+        if isinstance(ds, IterableDataset):
+            yield from _batches(iter(ds), self.batch_size, self.drop_last, self.collate_fn)
+            return
         if self.batch_sampler is not None:
             for idx in self.batch_sampler:
                 yield self.collate_fn([ds[int(i)] for i in idx])
@@ -336,8 +359,25 @@ def _check_batch_size(batch_size: Any, other: str) -> None:
         raise ValueError(f"DataLoader: batch_size must be a positive int {other}, got {batch_size!r}")
 
 
+def _batches(stream: Iterable[Any], size: int | None, drop_last: bool, collate: Callable) -> Iterator[Any]:
+    """An iterable dataset's samples, ``size`` at a time through ``collate`` (None: one sample at a time)."""
+    if size is None:
+        yield from stream
+        return
+    batch: list = []
+    for sample in stream:
+        batch.append(sample)
+        if len(batch) == size:
+            yield collate(batch)
+            batch = []
+    if batch and not drop_last:
+        yield collate(batch)
+
+
 def _is_dataset(x: Any) -> bool:
-    """True for a map-style dataset (not an array, Tensor, list or tuple of numbers)."""
+    """True for a map-style dataset (not an array, Tensor, list or tuple of numbers) or an IterableDataset."""
+    if isinstance(x, IterableDataset):
+        return True
     if isinstance(x, (np.ndarray, Tensor, list, tuple, str, bytes)):
         return False
     return hasattr(type(x), "__getitem__") and hasattr(type(x), "__len__")
@@ -452,8 +492,8 @@ class MinMaxScaler(_Scaler):
         return (self._check(X, "inverse_transform") - lo) / (hi - lo) * self.span + self.min
 
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "default_collate", "DataLoader",
-           "train_test_split", "StandardScaler", "MinMaxScaler"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "default_collate",
+           "DataLoader", "train_test_split", "StandardScaler", "MinMaxScaler"]
 
 
 # torch.utils.data's samplers, with generator= (nn/samplers.py)

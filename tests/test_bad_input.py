@@ -531,6 +531,7 @@ CASES += [
       ValueError, "summing to the 6 samples"),
     C(N + "data.default_collate", "ragged samples", lambda w: nn.data.default_collate([np.ones(2), np.ones(3)]),
       RuntimeError, "different shapes"),
+    C(N + "IterableDataset", "indexed", lambda w: nn.IterableDataset()[0], TypeError, "iterate over it"),
     C(N + "ModuleDict", "not a module", lambda w: nn.ModuleDict({"a": 3}), TypeError, "expected a Module, got int"),
     C(N + "Unflatten", "sizes do not multiply out", lambda w: nn.Unflatten(1, (2, 2))(w.x), ValueError,
       r"holds 4 entries but axis 1"),

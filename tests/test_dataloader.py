@@ -162,3 +162,32 @@ def test_bad_input():
         DataLoader(X, Y, collate_fn=list)
     with pytest.raises(TypeError, match="collate_fn must be a function"):
         DataLoader(TensorDataset(X), collate_fn=3)
+
+
+def test_iterable_dataset_batches_the_stream_like_torch():
+    from nn.data import IterableDataset
+
+    def make(base):
+        class Stream(base):
+            def __init__(self, n):
+                self.n = n
+
+            def __iter__(self):
+                for i in range(self.n):
+                    yield np.array([i, i * i], dtype=np.float64), i % 2
+
+        return Stream
+
+    Ours, Theirs = make(IterableDataset), make(tdata.IterableDataset)
+    for kw in (dict(batch_size=3), dict(batch_size=3, drop_last=True), dict(batch_size=None), dict(batch_size=7)):
+        got, ref = list(DataLoader(Ours(7), **kw)), list(tdata.DataLoader(Theirs(7), **kw))
+        assert len(got) == len(ref)
+        for a, b in zip(got, ref):
+            same(a, b)
+    assert isinstance(Ours(3), nn.Dataset) and nn.IterableDataset is IterableDataset
+    with pytest.raises(ValueError, match="IterableDataset takes no shuffle"):
+        DataLoader(Ours(3), batch_size=2, shuffle=True)
+    with pytest.raises(TypeError, match="without __len__"):
+        len(DataLoader(Ours(3), batch_size=2))
+    with pytest.raises(TypeError, match="iterate over it"):
+        Ours(3)[0]
