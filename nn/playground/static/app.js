@@ -413,6 +413,7 @@
       });
     });
     applied = {changed: changed};
+    if (last) drawNetwork();  // mark the changed edges now, whichever of this and the new state came first
     var cap = document.createElement("caption");
     cap.textContent = "One " + last.settings.optimizer + " update from example " + msg.example +
       " (dashed edges on the network changed):";
