@@ -250,28 +250,29 @@ class Conv2d(_ConvNd):
     nd = 2
 
 
-class ConvTranspose2d(Module):
-    """The transposed convolution (a learnable upsampling): weight (C_in, C_out/groups, kh, kw), bias (C_out,).
-
-    Output size (H - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1;
-    ``forward(x, output_size=...)`` picks the output_padding that gives that size. Tensor mode only.
+class _ConvTransposeNd(Module):
+    """What the 1-D and 2-D transposed convolutions share: torch's arguments and checks, weight
+    (C_in, C_out/groups, *k) and bias (C_out,) uniform in +-1/sqrt(fan_in) (fan_in from weight.shape[1:]),
+    the output_padding an ``output_size`` asks for, and the repr. Subclasses set ``nd`` and ``forward``.
     """
+
+    nd = 2
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
                  padding_mode: str = "zeros", seed: Any = None, dtype: Any = None, device: Any = None) -> None:
         super().__init__()
-        name = "ConvTranspose2d"
+        name, nd = type(self).__name__, self.nd
         _cpu(device, name)
         self.in_channels, self.out_channels, self.groups = _channels(in_channels, out_channels, groups, name)
         if padding_mode != "zeros":
             raise ValueError(f"{name}: only padding_mode='zeros' is supported (as in torch), got {padding_mode!r}")
         self.padding_mode = padding_mode
-        self.kernel_size = C._ints(kernel_size, 2, "kernel_size", name, 1)
-        self.stride = C._ints(stride, 2, "stride", name, 1)
-        self.padding = C._ints(padding, 2, "padding", name, 0)
-        self.output_padding = C._ints(output_padding, 2, "output_padding", name, 0)
-        self.dilation = C._ints(dilation, 2, "dilation", name, 1)
+        self.kernel_size = C._ints(kernel_size, nd, "kernel_size", name, 1)
+        self.stride = C._ints(stride, nd, "stride", name, 1)
+        self.padding = C._ints(padding, nd, "padding", name, 0)
+        self.output_padding = C._ints(output_padding, nd, "output_padding", name, 0)
+        self.dilation = C._ints(dilation, nd, "dilation", name, 1)
         for op, s, d in zip(self.output_padding, self.stride, self.dilation):
             if op >= s and op >= d:
                 raise ValueError(f"{name}: output_padding {self.output_padding} must be smaller than the stride "
@@ -289,43 +290,62 @@ class ConvTranspose2d(Module):
         """torch's initialisation again, in place: uniform in +-1/sqrt(fan_in), fan_in from weight.shape[1:]."""
         reset_conv(self, seed)
 
+    def _where(self) -> str:
+        return f"{type(self).__name__}({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size})"
+
+    def _output_padding(self, x: Tensor, output_size: Any, where: str) -> tuple:
+        """The output_padding that makes the output's spatial size ``output_size`` (its last ``nd`` entries)."""
+        nd = self.nd
+        size = tuple(output_size)[-nd:] if isinstance(output_size, (tuple, list)) else (output_size,)
+        if x.ndim not in (nd + 1, nd + 2):
+            axes = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+            raise ValueError(f"{where}: expected a {nd + 2}-D input {axes} or an unbatched {nd + 1}-D one, "
+                             f"got {x.shape}")
+        pads = []
+        for want, s, k, st, p, d in zip(size, x.shape[-nd:], self.kernel_size, self.stride, self.padding,
+                                        self.dilation):
+            least = (s - 1) * st - 2 * p + d * (k - 1) + 1
+            if isinstance(want, bool) or not isinstance(want, (int, np.integer)) or \
+                    not least <= want < least + max(st, d):
+                raise ValueError(f"{where}: output_size {output_size!r} is not reachable from input {x.shape}; "
+                                 f"each output size must be an int in [{least}, {least + max(st, d) - 1}]")
+            pads.append(int(want) - least)
+        return tuple(pads)
+
+    def extra_repr(self) -> str:
+        nd = self.nd
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * nd:
+            s += f", padding={self.padding}"
+        if self.output_padding != (0,) * nd:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.dilation != (1,) * nd:
+            s += f", dilation={self.dilation}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """The transposed convolution (a learnable upsampling): weight (C_in, C_out/groups, kh, kw), bias (C_out,).
+
+    Output size (H - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1;
+    ``forward(x, output_size=...)`` picks the output_padding that gives that size. Tensor mode only.
+    """
+
+    nd = 2
+
     def forward(self, x: Any, output_size: Any = None) -> Tensor:
-        where = f"ConvTranspose2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size})"
+        where = self._where()
         w, b = self._parameters["weight"], self._parameters.get("bias")
         if not isinstance(w, Tensor):
             raise TypeError(f"{where}: scalar mode is not supported; use to_tensor()")
         if not isinstance(x, Tensor):
             x = to_tensor(x, where)
-        op = self.output_padding
-        if output_size is not None:
-            op = self._output_padding(x, output_size, where)
+        op = self.output_padding if output_size is None else self._output_padding(x, output_size, where)
         return C.conv_transpose2d(x, w, b, self.stride, self.padding, op, self.groups, self.dilation, where)
-
-    def _output_padding(self, x: Tensor, output_size: Any, where: str) -> tuple:
-        size = tuple(output_size)[-2:]
-        spatial = x.shape[-2:]
-        pads = []
-        for want, s, k, st, p, d in zip(size, spatial, self.kernel_size, self.stride, self.padding, self.dilation):
-            least = (s - 1) * st - 2 * p + d * (k - 1) + 1
-            if not least <= want < least + max(st, d):
-                raise ValueError(f"{where}: output_size {tuple(size)} is not reachable from input {x.shape}; "
-                                 f"each side must be in [{least}, {least + max(st, d) - 1}]")
-            pads.append(want - least)
-        return tuple(pads)
-
-    def extra_repr(self) -> str:
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.output_padding != (0, 0):
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
 
 
 class Unfold(Module):

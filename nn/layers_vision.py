@@ -21,9 +21,9 @@ from autograd.ops.resize import interpolate as _interpolate
 
 from . import functional_vision as FV
 from .functional_extra import pad as _pad
-from .init import fan_in_uniform, rng_from
 from .layers import _size
-from .module import Module, Parameter, make_parameter
+from .conv import _ConvTransposeNd
+from .module import Module, Parameter
 from .normalization import _BatchNorm
 from .pooling import MaxUnpool1d, MaxUnpool2d, Upsample  # noqa: F401  (MaxUnpool: for their converters below)
 
@@ -332,71 +332,21 @@ class LocalResponseNorm(Module):
 # ------------------------------------------------------------------ transposed convolution
 
 
-class ConvTranspose1d(Module):
+class ConvTranspose1d(_ConvTransposeNd):
     """The transposed 1-D convolution: weight (C_in, C_out/groups, k), bias (C_out,), torch's initialisation.
 
     Output length (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1;
     ``forward(x, output_size=...)`` picks the output_padding that gives that length.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
-                 padding_mode: str = "zeros", seed: Any = None, dtype: Any = None) -> None:
-        super().__init__()
-        name = "ConvTranspose1d"
-        from .conv import _channels
-
-        self.in_channels, self.out_channels, self.groups = _channels(in_channels, out_channels, groups, name)
-        if padding_mode != "zeros":
-            raise ValueError(f"{name}: only padding_mode='zeros' is supported (as in torch), got {padding_mode!r}")
-        self.padding_mode = padding_mode
-        self.kernel_size = C._ints(kernel_size, 1, "kernel_size", name, 1)
-        self.stride = C._ints(stride, 1, "stride", name, 1)
-        self.padding = C._ints(padding, 1, "padding", name, 0)
-        self.output_padding = C._ints(output_padding, 1, "output_padding", name, 0)
-        self.dilation = C._ints(dilation, 1, "dilation", name, 1)
-        if self.output_padding[0] >= self.stride[0] and self.output_padding[0] >= self.dilation[0]:
-            raise ValueError(f"{name}: output_padding {self.output_padding} must be smaller than the stride "
-                             f"{self.stride} or the dilation {self.dilation}")
-        rng = rng_from(seed)
-        shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
-        fan_in = int(np.prod(shape[1:]))  # torch computes it from weight.shape[1:]
-        self.weight = make_parameter(fan_in_uniform(shape, rng, fan_in=fan_in), "tensor")
-        self.bias = make_parameter(fan_in_uniform((self.out_channels,), rng, fan_in=fan_in), "tensor") \
-            if bias else None
-        if dtype is not None:
-            self.to(dtype)
+    nd = 1
 
     def forward(self, x: Any, output_size: Any = None) -> Tensor:
-        where = f"ConvTranspose1d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size})"
+        where = self._where()
         x = FV._tensor(x, where)
-        op = self.output_padding
-        if output_size is not None:
-            want = tuple(output_size)[-1:] if isinstance(output_size, (tuple, list)) else (output_size,)
-            if x.ndim not in (2, 3):
-                raise ValueError(f"{where}: expected a 3-D input (N, C, L) or a 2-D one (C, L), got {x.shape}")
-            (k,), (s,), (p,), (d,) = self.kernel_size, self.stride, self.padding, self.dilation
-            least = (x.shape[-1] - 1) * s - 2 * p + d * (k - 1) + 1
-            if not isinstance(want[0], (int, np.integer)) or not least <= want[0] < least + max(s, d):
-                raise ValueError(f"{where}: output_size {output_size!r} is not reachable from input {x.shape}; "
-                                 f"the length must be in [{least}, {least + max(s, d) - 1}]")
-            op = (int(want[0]) - least,)
+        op = self.output_padding if output_size is None else self._output_padding(x, output_size, where)
         w, b = self._parameters["weight"], self._parameters.get("bias")
         return FV.conv_transpose1d(x, w, b, self.stride, self.padding, op, self.groups, self.dilation)
-
-    def extra_repr(self) -> str:
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,):
-            s += f", padding={self.padding}"
-        if self.output_padding != (0,):
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.dilation != (1,):
-            s += f", dilation={self.dilation}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
 
 
 # ------------------------------------------------------------------ pooling, upsampling
