@@ -23,8 +23,8 @@ from . import functional_vision as FV
 from .functional_extra import pad as _pad
 from .layers import _size
 from .conv import _ConvTransposeNd
-from .module import Module, Parameter
-from .normalization import _BatchNorm
+from .module import Module
+from .normalization import _BatchNorm, norm_state
 from .pooling import MaxUnpool1d, MaxUnpool2d, Upsample  # noqa: F401  (MaxUnpool: for their converters below)
 
 __all__ = [
@@ -252,16 +252,8 @@ class _InstanceNorm(Module):
         self.momentum = None if momentum is None else float(momentum)
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
-        c = self.num_features
-        self.weight = Parameter(np.ones(c)) if affine else None
-        self.bias = Parameter(np.zeros(c)) if affine and bias else None  # bias=False: weight only (torch >= 2.13)
-        if self.track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(c)))
-            self.register_buffer("running_var", Tensor(np.ones(c)))
-            self.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), dtype=np.int64)))
-        else:
-            for name in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(name, None)
+        # bias=False: weight only (torch >= 2.13)
+        norm_state(self, self.num_features, affine, affine and bias, self.track_running_stats)
 
     reset_running_stats = _BatchNorm.reset_running_stats  # running mean 0, variance 1, no batches seen
 

@@ -197,6 +197,20 @@ def _shape(s: Any, where: str) -> tuple:
 # --------------------------------------------------------------------- layers
 
 
+def norm_state(m: Module, c: int, weight: bool, bias: bool, track: bool) -> None:
+    """A per-channel norm's parameters and buffers, as torch registers them: weight 1 and bias 0 (each
+    None when off), and with ``track`` running_mean 0, running_var 1 and num_batches_tracked 0 (else None)."""
+    m.weight = Parameter(np.ones(c)) if weight else None
+    m.bias = Parameter(np.zeros(c)) if bias else None
+    if track:
+        m.register_buffer("running_mean", Tensor(np.zeros(c)))
+        m.register_buffer("running_var", Tensor(np.ones(c)))
+        m.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), dtype=np.int64)))
+    else:
+        for name in ("running_mean", "running_var", "num_batches_tracked"):
+            m.register_buffer(name, None)
+
+
 class _BatchNorm(Module):
     _expected_ndim: tuple = ()
     _shape_text = ""
@@ -215,16 +229,7 @@ class _BatchNorm(Module):
         self.momentum = None if momentum is None else float(momentum)
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
-        c = self.num_features
-        self.weight = Parameter(np.ones(c)) if affine else None
-        self.bias = Parameter(np.zeros(c)) if affine else None
-        if self.track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(c)))
-            self.register_buffer("running_var", Tensor(np.ones(c)))
-            self.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), dtype=np.int64)))
-        else:
-            for name in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(name, None)
+        norm_state(self, self.num_features, affine, affine, self.track_running_stats)
         if dtype is not None:
             self.to(dtype)
 
