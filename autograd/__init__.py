@@ -49,6 +49,7 @@ from .serialization import CheckpointError, load, save
 from .safetensors_io import load_safetensors, save_safetensors
 from .compile import CompileError, compile
 from .tensor import Tensor, as_tensor, concatenate, stack, tensor
+from .tensor import as_tensor as _to_tensor  # the engine's conversion (public as_tensor is torch's, below)
 from .torch_api import return_types
 from .value import Value
 from . import fusion as _fusion
@@ -61,7 +62,7 @@ __version__ = "0.1.0"
 
 def _unary(name: str):  # module-level spellings of the Tensor methods: autograd.exp(t) == t.exp()
     def fn(x, *args, **kwargs):
-        return getattr(as_tensor(x), name)(*args, **kwargs)
+        return getattr(_to_tensor(x), name)(*args, **kwargs)
 
     if name in ("relu", "tanh", "sigmoid"):  # autograd.relu(x @ W + b): one node (autograd/fusion.py)
         def fn(x, *args, **kwargs):  # noqa: F811
@@ -70,7 +71,7 @@ def _unary(name: str):  # module-level spellings of the Tensor methods: autograd
                 fused = _fusion.activation(x, name)
                 if fused is not None:
                     return fused
-            return getattr(as_tensor(x), name)(*args, **kwargs)
+            return getattr(_to_tensor(x), name)(*args, **kwargs)
 
     fn.__name__ = name
     fn.__doc__ = f"``{name}`` of a Tensor (or array), recorded for backward."
@@ -121,7 +122,7 @@ def _binary(name: str):  # autograd.add(a, b): either side may be a number or an
     def fn(input: Any, other: Any, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002  (torch's argument name)
         if not isinstance(input, Tensor) and isinstance(other, Tensor):
             input = Tensor._lift(input, other, name)
-        return getattr(as_tensor(input), name)(other, *args, **kwargs)
+        return getattr(_to_tensor(input), name)(other, *args, **kwargs)
 
     fn.__name__ = name
     fn.__doc__ = f"``input.{name}(other)``, torch's function spelling, recorded for backward."
@@ -137,12 +138,12 @@ pow = _binary("pow")  # noqa: A001
 
 def max(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A001, A002
     """torch.max: ``max(x)``, ``max(x, dim)`` -> (values, indices), ``max(x, other)`` elementwise."""
-    return as_tensor(input).max(*args, **kwargs)
+    return _to_tensor(input).max(*args, **kwargs)
 
 
 def min(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A001, A002
     """torch.min: ``min(x)``, ``min(x, dim)`` -> (values, indices), ``min(x, other)`` elementwise."""
-    return as_tensor(input).min(*args, **kwargs)
+    return _to_tensor(input).min(*args, **kwargs)
 
 __all__ = [
     "Tensor", "Value", "Function", "Context", "tensor", "as_tensor",
@@ -316,6 +317,18 @@ __all__ += ["autograd", "set_printoptions", "dot"]
 from .fusion import fusion_enabled, set_fusion  # noqa: E402
 
 __all__ += ["set_fusion", "fusion_enabled"]
+
+# ---- torch's constants, other names, in-place functions and small questions (autograd/torch_names.py)
+from . import torch_names as _torch_names  # noqa: E402
+from .torch_names import (  # noqa: E402,F811  (as_tensor: torch's, sharing numpy memory, with dtype=)
+    as_tensor, asarray, e, get_float32_matmul_precision, get_num_threads, inf, is_nonzero, is_same_size, isin, nan,
+    newaxis, pi, set_float32_matmul_precision, set_num_threads,
+)
+
+globals().update(_torch_names.inplace_functions())  # torch.abs_(x) is x.abs_()
+multiply, subtract, negative, concat, row_stack = mul, sub, neg, cat, vstack
+__all__ += [n for n in _torch_names.__all__ if n != "INPLACE_FUNCTIONS"] + list(_torch_names.inplace_functions())
+__all__ += ["multiply", "subtract", "negative", "concat", "row_stack"]
 _DTYPES = ("float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64", "uint8", "short",
            "long", "float", "int", "bool", "finfo", "iinfo", "Size", "cuda")  # attributes kept out of `import *`
 

@@ -203,6 +203,13 @@ CASES = [
     C(A + "Tensor", "repeated permute axes", lambda w: w.x.permute(0, 0), ValueError, "repeated axis"),
     C(A + "tensor", "string data", lambda w: autograd.tensor("abc"), TypeError, "cannot make a tensor from str"),
     C(A + "as_tensor", "None", lambda w: autograd.as_tensor(None), TypeError, "NoneType"),
+    C(A + "asarray", "a string", lambda w: autograd.asarray("abc"), TypeError, "cannot make a tensor from str"),
+    C(A + "isin", "strings", lambda w: autograd.isin(w.x, ["a"]), TypeError, "isin: test_elements must be numbers"),
+    C(A + "is_same_size", "a list", lambda w: autograd.is_same_size(w.x, [1]), TypeError, "expected Tensors"),
+    C(A + "is_nonzero", "many elements", lambda w: autograd.is_nonzero(w.x), RuntimeError, "cannot be converted"),
+    C(A + "set_num_threads", "zero", lambda w: autograd.set_num_threads(0), ValueError, "positive int"),
+    C(A + "set_float32_matmul_precision", "an unknown name", lambda w: autograd.set_float32_matmul_precision("x"),
+      ValueError, "must be one of"),
     C(A + "Value", "string", lambda w: Value("a"), TypeError, "expected a real number or a Value, got str"),
     C(A + "Value", "None", lambda w: Value(None), TypeError, "got NoneType"),
     C(A + "Value", "adding a string", lambda w: w.v + "a", TypeError, r"Value \+: expected a real number"),
@@ -405,6 +412,13 @@ def _tmp(name, content=None):
 
 
 N = "nn."
+# torch.abs_(x) and the other in-place functions: each refuses an array (there is no Tensor to change)
+CASES += [
+    C(A + name, "an ndarray", lambda w, name=name: getattr(autograd, name)(np.ones(2)), TypeError,
+      "input must be a Tensor")
+    for name in autograd.torch_names.inplace_functions()
+]
+
 CASES += [
     # ---------------------------------------------------------------- nn: modules
     C(N + "Module", "forward not defined", lambda w: nn.Module()(1), NotImplementedError, "must define forward"),
@@ -1442,6 +1456,10 @@ EXEMPT = {
     "autograd.get_rng_state": "takes no arguments",
     "autograd.initial_seed": "takes no arguments",
     "autograd.seed": "takes no arguments",
+    "autograd.pi": "a number", "autograd.e": "a number", "autograd.inf": "a number", "autograd.nan": "a number",
+    "autograd.newaxis": "None, numpy's and torch's new-axis index",
+    "autograd.get_num_threads": "takes no arguments",
+    "autograd.get_float32_matmul_precision": "takes no arguments",
 }
 
 
