@@ -327,8 +327,11 @@ from .torch_names import (  # noqa: E402,F811  (as_tensor: torch's, sharing nump
 
 globals().update(_torch_names.inplace_functions())  # torch.abs_(x) is x.abs_()
 multiply, subtract, negative, concat, row_stack = mul, sub, neg, cat, vstack
-__all__ += [n for n in _torch_names.__all__ if n != "INPLACE_FUNCTIONS"] + list(_torch_names.inplace_functions())
-__all__ += ["multiply", "subtract", "negative", "concat", "row_stack"]
+__all__ += [
+    "pi", "e", "inf", "nan", "newaxis", "as_tensor", "asarray", "isin", "is_same_size", "is_nonzero",
+    "get_num_threads", "set_num_threads", "get_float32_matmul_precision", "set_float32_matmul_precision",
+    "multiply", "subtract", "negative", "concat", "row_stack",
+] + list(_torch_names.inplace_functions())
 _DTYPES = ("float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64", "uint8", "short",
            "long", "float", "int", "bool", "finfo", "iinfo", "Size", "cuda")  # attributes kept out of `import *`
 
