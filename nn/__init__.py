@@ -155,6 +155,12 @@ __all__ += [
     "ZeroPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d", "InstanceNorm3d",
 ]
 
+from .volumetric import (  # noqa: E402
+    AdaptiveAvgPool3d, AvgPool3d, BatchNorm3d, Conv3d, Dropout3d, MaxPool3d,
+)
+
+__all__ += ["Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "BatchNorm3d", "Dropout3d"]
+
 
 def __dir__() -> list[str]:
     """The API in ``__all__``, not the modules it is built from."""

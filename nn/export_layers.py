@@ -61,6 +61,14 @@ LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ReLU6": ("activations_extra", ()),
     "Softmin": ("activations_extra", ("dim",)),
     "Unflatten": ("layers", ("dim", "unflattened_size")),
+    "Conv3d": ("volumetric", ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
+                              "bias", "padding_mode")),
+    "MaxPool3d": ("volumetric", ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")),
+    "AvgPool3d": ("volumetric", ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                                 "divisor_override")),
+    "AdaptiveAvgPool3d": ("volumetric", ("output_size",)),
+    "BatchNorm3d": ("volumetric", ("num_features", "eps", "momentum", "affine", "track_running_stats")),
+    "Dropout3d": ("volumetric", ("p", "inplace")),
 }
 
 
@@ -227,7 +235,7 @@ def _onnx_elementwise(m: Any, graph: _Graph, x: str, shape: tuple) -> str:
     if name == "Softmin":
         neg = graph.op("Neg", [x])
         return graph.op("Softmax", [neg], "softmin", axis=int(m.dim if m.dim is not None else -1))
-    if name == "Dropout2d":
+    if name in ("Dropout2d", "Dropout3d"):
         return graph.op("Identity", [x])
     raise TypeError(f"export_onnx: no ONNX form for {name}")
 
@@ -288,6 +296,8 @@ _ONNX = {
     "SELU": _onnx_elementwise, "CELU": _onnx_elementwise, "Softsign": _onnx_elementwise,
     "Hardsigmoid": _onnx_elementwise, "Hardswish": _onnx_elementwise, "Hardtanh": _onnx_elementwise,
     "ReLU6": _onnx_elementwise, "Softmin": _onnx_elementwise, "Dropout2d": _onnx_elementwise,
+    "Conv3d": _onnx_conv, "MaxPool3d": _onnx_pool, "AvgPool3d": _onnx_pool, "AdaptiveAvgPool3d": _onnx_adaptive,
+    "BatchNorm3d": _onnx_batchnorm, "Dropout3d": _onnx_elementwise,
 }
 
 

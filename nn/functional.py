@@ -966,6 +966,12 @@ from .functional_vision import (  # noqa: E402, F401  (re-exported: F.pixel_shuf
     upsample_nearest,
 )
 
+# ---- volumes (nn/volumetric.py)
+from .volumetric import adaptive_avg_pool3d, avg_pool3d, conv3d, dropout3d, max_pool3d  # noqa: E402, F401
+
+for _fn in (conv3d, max_pool3d, avg_pool3d, adaptive_avg_pool3d, dropout3d):
+    _fn.__module__ = __name__
+
 for _fn in (pixel_shuffle, pixel_unshuffle, channel_shuffle, instance_norm, local_response_norm, conv_transpose1d,
             lp_pool1d, lp_pool2d, upsample, affine_grid, grid_sample, upsample_nearest, upsample_bilinear):
     _fn.__module__ = __name__

@@ -377,6 +377,16 @@ class Upsample(_Pool):
         return _interpolate(_tensor(x, "Upsample"), self.size, self.scale_factor, self.mode_name, self.align_corners,
                             self.recompute_scale_factor, where="Upsample")
 
+    def extra_repr(self) -> str:
+        """torch's: the scale factor as floats (or the size), then the mode."""
+        sf = self.scale_factor
+        if sf is not None:
+            shown = tuple(float(f) for f in sf) if isinstance(sf, (tuple, list)) else float(sf)
+            info = f"scale_factor={shown!r}"
+        else:
+            info = f"size={self.size!r}"
+        return info + f", mode={self.mode_name!r}"
+
 
 def _check_args(kernel_size: Any, stride: Any, padding: Any, dilation: Any, where: str, nd: int = 2) -> None:
     """The argument checks of a pooling layer, at construction (the shapes are checked on each call)."""

@@ -412,6 +412,30 @@ def _tmp(name, content=None):
 
 
 N = "nn."
+# volumes (nn/volumetric.py)
+_VOL = np.ones((1, 2, 4, 4, 4))
+CASES += [
+    C("nn.Conv3d", "wrong channel count", lambda w: nn.Conv3d(3, 4, 3, seed=0)(_VOL), ValueError,
+      "expected an input with 3 channels"),
+    C("nn.MaxPool3d", "return_indices", lambda w: nn.MaxPool3d(2, return_indices=True), ValueError, "return_indices"),
+    C("nn.AvgPool3d", "a 3-D input", lambda w: nn.AvgPool3d(2)(np.ones((2, 3, 4))), ValueError, "expected a 5-D input"),
+    C("nn.AdaptiveAvgPool3d", "a 3-D input", lambda w: nn.AdaptiveAvgPool3d(1)(np.ones((2, 3, 4))), ValueError,
+      "expected a 5-D input"),
+    C("nn.BatchNorm3d", "a 4-D input", lambda w: nn.BatchNorm3d(2)(np.ones((1, 2, 4, 4))), ValueError,
+      "expected input of shape"),
+    C("nn.Dropout3d", "p of 1", lambda w: nn.Dropout3d(1.0), ValueError, r"must be in \[0, 1\)"),
+    C("nn.functional.conv3d", "a 4-D weight", lambda w: nn.functional.conv3d(_VOL, np.ones((2, 2, 3, 3))), ValueError,
+      "weight must be 5-D"),
+    C("nn.functional.max_pool3d", "a kernel larger than the input", lambda w: nn.functional.max_pool3d(_VOL, 5),
+      ValueError, "larger than the padded input"),
+    C("nn.functional.avg_pool3d", "divisor_override 0", lambda w: nn.functional.avg_pool3d(_VOL, 2, divisor_override=0),
+      ValueError, "divisor_override must be a positive int"),
+    C("nn.functional.adaptive_avg_pool3d", "a 2-D input",
+      lambda w: nn.functional.adaptive_avg_pool3d(np.ones((2, 3)), 1), ValueError, "expected a 5-D input"),
+    C("nn.functional.dropout3d", "a 3-D input", lambda w: nn.functional.dropout3d(np.ones((2, 3, 4))), ValueError,
+      r"expected input of shape \(N, C, D, H, W\)"),
+]
+
 # torch.abs_(x) and the other in-place functions: each refuses an array (there is no Tensor to change)
 CASES += [
     C(A + name, "an ndarray", lambda w, name=name: getattr(autograd, name)(np.ones(2)), TypeError,
@@ -1423,7 +1447,7 @@ CASES += [
     *[C(N + name, "kernel_size 0", lambda w, name=name: getattr(nn, name)(2, 0), ValueError,
         f"{name}: kernel_size must be a positive int") for name in ("LPPool1d", "LPPool2d")],
     *[C(N + name, "a 2-D input", lambda w, name=name: getattr(nn, name)(scale_factor=2)(w.x), ValueError,
-        rf"{name}: expected a 3-D \(N, C, L\) or 4-D") for name in ("UpsamplingNearest2d",
+        rf"{name}: expected a 3-D \(N, C, L\), 4-D") for name in ("UpsamplingNearest2d",
                                                                       "UpsamplingBilinear2d")],
 ]
 

@@ -17,7 +17,7 @@ import numpy as np
 from ..function import Context, Function
 from .conv import _shape
 
-MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "area")
+MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
 CUBIC_A = -0.75  # torch's (and OpenCV's) cubic convolution constant
 
 
@@ -118,15 +118,17 @@ def cubic_matrix(n_in: int, n_out: int, align_corners: bool, scale: float | None
 def interpolate(x: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 where: str = "interpolate") -> "Tensor":
-    """Resize (N, C, L) or (N, C, H, W) inputs to ``size`` or by ``scale_factor``, as torch's F.interpolate."""
+    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) inputs to ``size`` or by ``scale_factor``, as torch's
+    F.interpolate (a volume: the depth matrix first, then the (H, W) op)."""
     shape = _shape(x)
     if mode not in MODES:
         raise ValueError(f"{where}: mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
     nd = len(shape) - 2
-    if nd not in (1, 2):
-        raise ValueError(f"{where}: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got shape {shape}")
-    if mode == "linear" and nd != 1 or mode in ("bilinear", "bicubic") and nd != 2:
-        need = "3-D (N, C, L)" if mode == "linear" else "4-D (N, C, H, W)"
+    if nd not in (1, 2, 3):
+        raise ValueError(f"{where}: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D (N, C, D, H, W) input, got "
+                         f"shape {shape}")
+    if mode == "linear" and nd != 1 or mode in ("bilinear", "bicubic") and nd != 2 or mode == "trilinear" and nd != 3:
+        need = {"linear": "3-D (N, C, L)", "trilinear": "5-D (N, C, D, H, W)"}.get(mode, "4-D (N, C, H, W)")
         raise ValueError(f"{where}: mode {mode!r} needs a {need} input, got shape {shape}")
     if align_corners is not None and (mode.startswith("nearest") or mode == "area"):
         raise ValueError(f"{where}: align_corners can only be set with mode 'linear', 'bilinear' or 'bicubic', "
@@ -155,9 +157,15 @@ def interpolate(x: Any, size: Any = None, scale_factor: Any = None, mode: str = 
     corners = bool(align_corners)
     mats = [resize_matrix(i, o, mode, corners, s, dtype) for i, o, s in zip(spatial, sizes, scales)]
     label = f"Interpolate {mode}" + (" align_corners" if corners else "") + f": {shape} -> {shape[:2] + sizes}"
+    if nd == 3:  # out = M_d applied along depth (a recorded product), then M_h x M_w^T per depth
+        t = x if isinstance(x, Tensor) else Tensor(x)
+        n, c, d, h, w = shape
+        y = (Tensor._make(mats[0]) @ t.reshape(n, c, d, h * w)).reshape(n, c * sizes[0], h, w)
+        y = Interpolate.apply(y, mats=(mats[1], mats[2]), label=label)
+        return y.reshape(n, c, *sizes)
     return Interpolate.apply(x, mats=(None, mats[0]) if nd == 1 else tuple(mats), label=label)
 
 
-from ..tensor import Tensor  # noqa: E402,F401
+from ..tensor import Tensor  # noqa: E402
 
 __all__ = ["Interpolate", "Separable", "interpolate", "resize_matrix", "cubic_matrix", "MODES"]
