@@ -159,6 +159,9 @@ from .volumetric import (  # noqa: E402
     AdaptiveAvgPool3d, AvgPool3d, BatchNorm3d, Conv3d, Dropout3d, MaxPool3d,
 )
 
+from .embedding_bag import EmbeddingBag  # noqa: E402
+
+__all__ += ["EmbeddingBag"]
 __all__ += ["Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "BatchNorm3d", "Dropout3d"]
 
 

@@ -432,6 +432,10 @@ CASES += [
       ValueError, "divisor_override must be a positive int"),
     C("nn.functional.adaptive_avg_pool3d", "a 2-D input",
       lambda w: nn.functional.adaptive_avg_pool3d(np.ones((2, 3)), 1), ValueError, "expected a 5-D input"),
+    C("nn.EmbeddingBag", "an unknown mode", lambda w: nn.EmbeddingBag(4, 2, mode="median"), ValueError,
+      "mode must be one of"),
+    C("nn.functional.embedding_bag", "a 1-D input without offsets",
+      lambda w: nn.functional.embedding_bag(np.array([1, 2]), np.ones((4, 2))), ValueError, "needs offsets"),
     C("nn.functional.dropout3d", "a 3-D input", lambda w: nn.functional.dropout3d(np.ones((2, 3, 4))), ValueError,
       r"expected input of shape \(N, C, D, H, W\)"),
 ]
