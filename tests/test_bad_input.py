@@ -436,6 +436,11 @@ CASES += [
       "mode must be one of"),
     C("nn.functional.embedding_bag", "a 1-D input without offsets",
       lambda w: nn.functional.embedding_bag(np.array([1, 2]), np.ones((4, 2))), ValueError, "needs offsets"),
+    C("nn.LazyLinear", "a 0-d input", lambda w: nn.LazyLinear(2, seed=0)(np.float64(1.0)), ValueError,
+      "cannot read the input size"),
+    C("nn.LazyConv1d", "kernel_size 0", lambda w: nn.LazyConv1d(2, 0), ValueError, "kernel_size"),
+    C("nn.LazyConv2d", "kernel_size 0", lambda w: nn.LazyConv2d(2, 0), ValueError, "kernel_size"),
+    C("nn.LazyConv3d", "kernel_size 0", lambda w: nn.LazyConv3d(2, 0), ValueError, "kernel_size"),
     C("nn.functional.dropout3d", "a 3-D input", lambda w: nn.functional.dropout3d(np.ones((2, 3, 4))), ValueError,
       r"expected input of shape \(N, C, D, H, W\)"),
 ]
