@@ -156,14 +156,15 @@ __all__ += [
 ]
 
 from .volumetric import (  # noqa: E402
-    AdaptiveAvgPool3d, AvgPool3d, BatchNorm3d, Conv3d, Dropout3d, MaxPool3d,
+    AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, BatchNorm3d, Conv3d, Dropout3d, MaxPool3d,
 )
 
 from .embedding_bag import EmbeddingBag  # noqa: E402
 from .lazy import LazyConv1d, LazyConv2d, LazyConv3d, LazyLinear  # noqa: E402
 
 __all__ += ["EmbeddingBag", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d"]
-__all__ += ["Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "BatchNorm3d", "Dropout3d"]
+__all__ += ["Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d",
+            "Dropout3d"]
 
 
 def __dir__() -> list[str]:

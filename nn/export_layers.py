@@ -67,6 +67,7 @@ LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "AvgPool3d": ("volumetric", ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
                                  "divisor_override")),
     "AdaptiveAvgPool3d": ("volumetric", ("output_size",)),
+    "AdaptiveMaxPool3d": ("volumetric", ("output_size", "return_indices")),
     "BatchNorm3d": ("volumetric", ("num_features", "eps", "momentum", "affine", "track_running_stats")),
     "Dropout3d": ("volumetric", ("p", "inplace")),
 }
@@ -297,6 +298,7 @@ _ONNX = {
     "Hardsigmoid": _onnx_elementwise, "Hardswish": _onnx_elementwise, "Hardtanh": _onnx_elementwise,
     "ReLU6": _onnx_elementwise, "Softmin": _onnx_elementwise, "Dropout2d": _onnx_elementwise,
     "Conv3d": _onnx_conv, "MaxPool3d": _onnx_pool, "AvgPool3d": _onnx_pool, "AdaptiveAvgPool3d": _onnx_adaptive,
+    "AdaptiveMaxPool3d": _onnx_adaptive,
     "BatchNorm3d": _onnx_batchnorm, "Dropout3d": _onnx_elementwise,
 }
 

@@ -10,7 +10,8 @@ and differentiated (twice too) like the ops it is made of:
 * avg_pool3d: the window sums (avg_pool2d with divisor 1, summed over the
   depth taps) over torch's divisor (the window clipped to the padded input,
   or to the input with ``count_include_pad=False``, or ``divisor_override``);
-* adaptive_avg_pool3d: an averaging matrix over depth, then adaptive_avg_pool2d.
+* adaptive_avg_pool3d: an averaging matrix over depth, then adaptive_avg_pool2d;
+* adaptive_max_pool3d: per output depth, the max over its depth window, then adaptive_max_pool2d.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from .normalization import _BatchNorm, _probability, _tensor_input
 from .pooling import _Pool
 
 __all__ = [
-    "conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "dropout3d",
-    "Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "BatchNorm3d", "Dropout3d",
+    "conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "dropout3d",
+    "Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d", "Dropout3d",
 ]
 
 
@@ -180,6 +181,21 @@ def adaptive_avg_pool3d(input: Any, output_size: Any) -> Tensor:
     return y[0] if unbatched else y
 
 
+def adaptive_max_pool3d(input: Any, output_size: Any, return_indices: bool = False) -> Tensor:
+    """Max over torch's adaptive windows to ``output_size`` (D, H, W): per output depth, the max over its depth
+    window, then adaptive_max_pool2d."""
+    where = "adaptive_max_pool3d"
+    if return_indices:
+        raise ValueError(f"{where}: return_indices=True is not supported for 3-D pooling; pass return_indices=False")
+    x, unbatched = _volume(input, where)
+    out = P._output_size(output_size, tuple(x.shape[2:]), 3, where)
+    n, c = x.shape[:2]
+    lo, hi = P.adaptive_bounds(x.shape[2], out[0])
+    planes = [P.adaptive_max_pool(x[:, :, a:b].max(2)[0], out[1:], nd=2, where=where) for a, b in zip(lo, hi)]
+    y = autograd.stack(planes, 2)
+    return y[0] if unbatched else y
+
+
 def dropout3d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False, seed: Any = None) -> Tensor:
     """Zero each (n, c) volume with probability p in training and scale the rest by 1/(1-p) (torch's dropout3d)."""
     where = "dropout3d"
@@ -270,6 +286,22 @@ class AdaptiveAvgPool3d(_Pool):
 
     def forward(self, x: Any) -> Tensor:
         return adaptive_avg_pool3d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool3d(_Pool):
+    """Max over torch's adaptive windows to ``output_size`` (D, H, W)."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        Module.__init__(self)
+        if return_indices:
+            raise ValueError("AdaptiveMaxPool3d: return_indices=True is not supported; pass return_indices=False")
+        self.output_size, self.return_indices = output_size, False
+
+    def forward(self, x: Any) -> Tensor:
+        return adaptive_max_pool3d(x, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

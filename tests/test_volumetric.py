@@ -106,6 +106,14 @@ def test_adaptive_avg_pool3d_matches_torch(backend, size):
                    lambda x: torch.nn.functional.adaptive_avg_pool3d(x, size), X)
 
 
+@pytest.mark.parametrize("size", [(2, 3, 4), 1, (None, 2, 3), (5, 6, 7), (3, 4, 5)], ids=str)
+def test_adaptive_max_pool3d_matches_torch(backend, size):
+    torch = pytest.importorskip("torch")
+    _against_torch(lambda x: F.adaptive_max_pool3d(x, size),
+                   lambda x: torch.nn.functional.adaptive_max_pool3d(x, size), X)
+    assert nn.AdaptiveMaxPool3d(size)(autograd.tensor(X)).shape == F.adaptive_max_pool3d(X, size).shape
+
+
 def test_pool_layers_match_their_functions_and_print_like_torch(backend):
     torch = pytest.importorskip("torch")
     x = autograd.tensor(X)
@@ -186,6 +194,8 @@ def test_volume_bad_input():
         nn.Conv3d(1, 1, 1, mode="scalar")
     with pytest.raises(ValueError, match="padding"):
         F.max_pool3d(autograd.ones(1, 1, 4, 4, 4), 2, padding=2)
+    with pytest.raises(ValueError, match="adaptive_max_pool3d: return_indices=True is not supported"):
+        F.adaptive_max_pool3d(autograd.ones(1, 1, 2, 2, 2), 1, return_indices=True)
 
 
 def _volume_model():
