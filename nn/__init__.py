@@ -162,7 +162,9 @@ from .volumetric import (  # noqa: E402
 from .embedding_bag import EmbeddingBag  # noqa: E402
 from .lazy import LazyConv1d, LazyConv2d, LazyConv3d, LazyLinear  # noqa: E402
 
-__all__ += ["EmbeddingBag", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d"]
+from .module import Buffer  # noqa: E402
+
+__all__ += ["Buffer", "EmbeddingBag", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d"]
 __all__ += ["Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d",
             "Dropout3d"]
 

@@ -38,6 +38,23 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+class Buffer(Tensor):
+    """torch.nn.Buffer: a tensor that becomes a buffer (``register_buffer``) when assigned to a module attribute.
+
+    ``persistent=False`` keeps it out of ``state_dict``. The module stores a plain Tensor, as torch does.
+    """
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data: Any = None, *, persistent: bool = True) -> None:
+        arr = np.zeros(0) if data is None else (data.data if isinstance(data, Tensor) else np.asarray(data))
+        if arr.dtype.kind not in "fiub":
+            raise TypeError(f"Buffer: data must be numbers (a Tensor or an array), got dtype {arr.dtype}")
+        super().__init__(np.zeros(0))
+        self.data = arr  # its own dtype kept (int buffers stay int), as torch's
+        self.persistent = bool(persistent)
+
+
 # ------------------------------------------------------------ parameter helpers
 
 
@@ -186,6 +203,12 @@ class Module:
                 f"{type(self).__name__}: assign attributes only after calling super().__init__() in __init__"
             )
         modules = self.__dict__["_modules"]
+        if type(value) is Buffer:  # torch's nn.Buffer: registered, and kept as a plain Tensor
+            if name in self.__dict__.get("_buffers", {}):
+                del self.__dict__["_buffers"][name]
+                self.__dict__["_non_persistent_buffers"].discard(name)
+            self.register_buffer(name, Tensor._make(value.data), value.persistent)
+            return
         buffers = self.__dict__.get("_buffers")
         if buffers and name in buffers:
             if value is not None and not isinstance(value, (Tensor, np.ndarray)):

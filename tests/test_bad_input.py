@@ -436,6 +436,7 @@ CASES += [
       "return_indices"),
     C("nn.functional.adaptive_max_pool3d", "a 2-D input",
       lambda w: nn.functional.adaptive_max_pool3d(np.ones((2, 3)), 1), ValueError, "expected a 5-D input"),
+    C("nn.Buffer", "strings", lambda w: nn.Buffer(np.array(["a"])), TypeError, "must be numbers"),
     C("nn.EmbeddingBag", "an unknown mode", lambda w: nn.EmbeddingBag(4, 2, mode="median"), ValueError,
       "mode must be one of"),
     C("nn.functional.embedding_bag", "a 1-D input without offsets",
