@@ -163,8 +163,9 @@ from .embedding_bag import EmbeddingBag  # noqa: E402
 from .lazy import LazyConv1d, LazyConv2d, LazyConv3d, LazyLinear  # noqa: E402
 
 from .module import Buffer  # noqa: E402
+from .rnn import _CellBase as RNNCellBase, _RNNBase as RNNBase  # noqa: E402  (torch's base classes, for isinstance)
 
-__all__ += ["Buffer", "EmbeddingBag", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d"]
+__all__ += ["RNNBase", "RNNCellBase", "Buffer", "EmbeddingBag", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d"]
 __all__ += ["Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d",
             "Dropout3d"]
 

@@ -1497,6 +1497,8 @@ EXEMPT = {
     "autograd.pi": "a number", "autograd.e": "a number", "autograd.inf": "a number", "autograd.nan": "a number",
     "autograd.newaxis": "None, numpy's and torch's new-axis index",
     "autograd.get_num_threads": "takes no arguments",
+    "nn.RNNBase": "the base class of RNN/LSTM/GRU (for isinstance), whose layers have their cases",
+    "nn.RNNCellBase": "the base class of the cells (for isinstance), whose layers have their cases",
     "autograd.get_float32_matmul_precision": "takes no arguments",
 }
 

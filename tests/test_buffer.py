@@ -52,3 +52,8 @@ def test_buffer_matches_torch_names():
 def test_buffer_bad_input():
     with pytest.raises(TypeError, match="Buffer: data must be numbers"):
         nn.Buffer(np.array(["a"]))
+
+
+def test_rnn_base_classes_as_torch_names_them():
+    assert isinstance(nn.LSTM(2, 3), nn.RNNBase) and isinstance(nn.GRU(2, 3), nn.RNNBase)
+    assert isinstance(nn.LSTMCell(2, 3), nn.RNNCellBase) and not isinstance(nn.LSTMCell(2, 3), nn.RNNBase)
