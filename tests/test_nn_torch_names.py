@@ -1,4 +1,4 @@
-"""nn.Buffer (torch >= 2.5): assigned to a module attribute, it is registered as a buffer, kept as a Tensor."""
+"""torch.nn names: nn.Buffer (torch >= 2.5: assigned to a module attribute it becomes a buffer) and the RNN base classes."""
 
 from __future__ import annotations
 
