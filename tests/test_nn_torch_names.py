@@ -1,4 +1,4 @@
-"""torch.nn names: nn.Buffer (torch >= 2.5: assigned to a module attribute it becomes a buffer) and the RNN base classes."""
+"""torch.nn names: nn.Buffer (torch 2.5: assigned to a module attribute it becomes a buffer), the RNN bases."""
 
 from __future__ import annotations
 
