@@ -156,7 +156,8 @@ __all__ += [
 ]
 
 from .volumetric import (  # noqa: E402
-    AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, BatchNorm3d, Conv3d, Dropout3d, MaxPool3d,
+    AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, BatchNorm3d, Conv3d, ConvTranspose3d, Dropout3d,
+    MaxPool3d,
 )
 
 from .embedding_bag import EmbeddingBag  # noqa: E402
@@ -166,7 +167,7 @@ from .module import Buffer  # noqa: E402
 from .rnn import _CellBase as RNNCellBase, _RNNBase as RNNBase  # noqa: E402  (torch's base classes, for isinstance)
 
 __all__ += ["RNNBase", "RNNCellBase", "Buffer", "EmbeddingBag", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d"]
-__all__ += ["Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d",
+__all__ += ["Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d",
             "Dropout3d"]
 
 

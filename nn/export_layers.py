@@ -63,6 +63,8 @@ LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Unflatten": ("layers", ("dim", "unflattened_size")),
     "Conv3d": ("volumetric", ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
                               "bias", "padding_mode")),
+    "ConvTranspose3d": ("volumetric", ("in_channels", "out_channels", "kernel_size", "stride", "padding",
+                                       "output_padding", "groups", "bias", "dilation")),
     "MaxPool3d": ("volumetric", ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")),
     "AvgPool3d": ("volumetric", ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
                                  "divisor_override")),

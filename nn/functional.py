@@ -968,12 +968,13 @@ from .functional_vision import (  # noqa: E402, F401  (re-exported: F.pixel_shuf
 
 # ---- volumes (nn/volumetric.py)
 from .volumetric import (  # noqa: E402, F401
-    adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d, dropout3d, max_pool3d,
+    adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d, conv_transpose3d, dropout3d, max_pool3d,
 )
 
 from .embedding_bag import embedding_bag  # noqa: E402, F401
 
-for _fn in (conv3d, max_pool3d, avg_pool3d, adaptive_avg_pool3d, adaptive_max_pool3d, dropout3d, embedding_bag):
+for _fn in (conv3d, conv_transpose3d, max_pool3d, avg_pool3d, adaptive_avg_pool3d, adaptive_max_pool3d, dropout3d,
+            embedding_bag):
     _fn.__module__ = __name__
 
 for _fn in (pixel_shuffle, pixel_unshuffle, channel_shuffle, instance_norm, local_response_norm, conv_transpose1d,

@@ -6,6 +6,7 @@ and differentiated (twice too) like the ops it is made of:
 * conv3d: out[:, :, z] = sum_i conv2d(xp[:, :, z s + i d], W[:, :, i]): one
   2-D convolution per kernel depth i, over all output depths at once (the
   depths folded into the batch);
+* conv_transpose3d: per kernel depth, conv_transpose2d of every input depth, placed at its output depth;
 * max_pool3d: the max over the kernel's depth taps of max_pool2d of each tap;
 * avg_pool3d: the window sums (avg_pool2d with divisor 1, summed over the
   depth taps) over torch's divisor (the window clipped to the padded input,
@@ -26,7 +27,7 @@ from autograd.ops import conv as C
 from autograd.ops import pool as P
 from autograd.torchops import pad as _pad
 
-from .conv import _ConvNd
+from .conv import _ConvNd, _ConvTransposeNd
 from .init import rng_from
 from .modes import to_tensor
 from .module import Module
@@ -34,8 +35,9 @@ from .normalization import _BatchNorm, _probability, _tensor_input
 from .pooling import _Pool
 
 __all__ = [
-    "conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "dropout3d",
-    "Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d", "Dropout3d",
+    "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "dropout3d",
+    "Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d",
+    "Dropout3d",
 ]
 
 
@@ -90,6 +92,47 @@ def conv3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: 
                    where=where)
         out = y if out is None else out + y
     out = _unfold_depth(out, n, depth)
+    if b is not None:
+        out = out + b.reshape(1, -1, 1, 1, 1)
+    return out[0] if unbatched else out
+
+
+def conv_transpose3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
+                     output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
+    """The transposed 3-D convolution (conv3d's gradient in its input), torch's F.conv_transpose3d: x (N, C_in, D,
+    H, W), weight (C_in, C_out/groups, kd, kh, kw). Per kernel depth i, conv_transpose2d of every input depth z,
+    placed at output depth z stride + i dilation; then the padding cropped."""
+    where = "conv_transpose3d"
+    x, unbatched = _volume(input, where)
+    w = to_tensor(weight, where)
+    b = None if bias is None else to_tensor(bias, where)
+    if w.ndim != 5:
+        raise ValueError(f"{where}: weight must be 5-D (in_channels, out_channels/groups, kd, kh, kw), got {w.shape}")
+    st = C._ints(stride, 3, "stride", where, 1)
+    pad = C._ints(padding, 3, "padding", where, 0)
+    op = C._ints(output_padding, 3, "output_padding", where, 0)
+    dil = C._ints(dilation, 3, "dilation", where, 1)
+    if x.shape[1] != w.shape[0]:
+        raise ValueError(f"{where}: expected an input with {w.shape[0]} channels (weight {w.shape}), got "
+                         f"{x.shape[1]} in input of shape {x.shape}")
+    n, depth, kd = x.shape[0], x.shape[2], w.shape[2]
+    full = (depth - 1) * st[0] + dil[0] * (kd - 1) + 1 + op[0]
+    if full - 2 * pad[0] < 1:
+        raise ValueError(f"{where}: padding {pad} leaves an empty output depth from input {x.shape}")
+    flat = _taps(x, 0, 1, depth)
+    spread = (depth - 1) * st[0] + 1
+    total = None
+    for i in range(kd):
+        y = C.conv_transpose2d(flat, w[:, :, i], None, st[1:], pad[1:], op[1:], groups, dil[1:], where)
+        y = _unfold_depth(y, n, depth)  # (N, C_out, D, H', W')
+        if st[0] > 1:  # depth z to z stride: zeros between the input depths
+            shape = y.shape
+            y = _pad(y.unsqueeze(3), (0, 0, 0, 0, 0, st[0] - 1))
+            y = y.reshape(shape[0], shape[1], shape[2] * st[0], shape[3], shape[4])[:, :, :spread]
+        front = i * dil[0]
+        y = _pad(y, (0, 0, 0, 0, front, full - front - spread))
+        total = y if total is None else total + y
+    out = total[:, :, pad[0]: full - pad[0]]
     if b is not None:
         out = out + b.reshape(1, -1, 1, 1, 1)
     return out[0] if unbatched else out
@@ -234,6 +277,19 @@ class Conv3d(_ConvNd):
     def forward(self, x: Any) -> Tensor:
         return conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
                       self.padding_mode)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """The transposed 3-D convolution (a learnable upsampling of volumes): weight (C_in, C_out/groups, kd, kh, kw),
+    bias (C_out,); ``forward(x, output_size=...)`` picks the output_padding that gives that size."""
+
+    nd = 3
+
+    def forward(self, x: Any, output_size: Any = None) -> Tensor:
+        where = self._where()
+        x = to_tensor(x, where)
+        op = self.output_padding if output_size is None else self._output_padding(x, output_size, where)
+        return conv_transpose3d(x, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation)
 
 
 class MaxPool3d(_Pool):

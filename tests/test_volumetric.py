@@ -77,6 +77,31 @@ def test_conv3d_gradcheck(backend):
     assert gradcheck(lambda x, w, b: F.conv3d(x, w, b, padding=(1, 0, 1), stride=(2, 1, 1)), (x, w, b))
 
 
+TRANSPOSE = [dict(), dict(stride=2), dict(stride=(2, 1, 3), padding=(1, 0, 1)), dict(stride=2, output_padding=1),
+             dict(stride=(3, 2, 1), dilation=(2, 1, 2), padding=1, output_padding=(1, 1, 0)), dict(groups=2, stride=2)]
+
+
+@pytest.mark.parametrize("kw", TRANSPOSE, ids=str)
+def test_conv_transpose3d_matches_torch(backend, kw):
+    torch = pytest.importorskip("torch")
+    x = RNG.standard_normal((2, 4, 3, 4, 3))
+    w = RNG.standard_normal((4, 3, 3, 2, 2))
+    b = RNG.standard_normal(6 if "groups" in kw else 3)
+    _against_torch(lambda x, w, b: F.conv_transpose3d(x, w, b, **kw),
+                   lambda x, w, b: torch.nn.functional.conv_transpose3d(x, w, b, **kw), x, w, b)
+
+
+def test_conv_transpose3d_layer_output_size_and_gradcheck(backend):
+    torch = pytest.importorskip("torch")
+    m = nn.ConvTranspose3d(4, 2, 3, stride=2, padding=1, seed=0)
+    assert repr(m) == repr(torch.nn.ConvTranspose3d(4, 2, 3, stride=2, padding=1))
+    assert m(autograd.ones(1, 4, 3, 3, 3), output_size=(6, 6, 6)).shape == (1, 2, 6, 6, 6)
+    assert m(autograd.ones(4, 3, 3, 3)).shape == (2, 5, 5, 5)  # unbatched
+    x = Tensor(RNG.standard_normal((1, 2, 2, 3, 2)), requires_grad=True)
+    w = Tensor(RNG.standard_normal((2, 1, 2, 2, 2)), requires_grad=True)
+    assert gradcheck(lambda x, w: F.conv_transpose3d(x, w, stride=(2, 1, 2), padding=(1, 0, 0)), (x, w))
+
+
 POOL_MAX = [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
             dict(kernel_size=(2, 3, 2), stride=(2, 1, 2), ceil_mode=True),
             dict(kernel_size=2, dilation=(2, 1, 2), padding=1)]
@@ -194,6 +219,8 @@ def test_volume_bad_input():
         nn.Conv3d(1, 1, 1, mode="scalar")
     with pytest.raises(ValueError, match="padding"):
         F.max_pool3d(autograd.ones(1, 1, 4, 4, 4), 2, padding=2)
+    with pytest.raises(ValueError, match="conv_transpose3d: expected an input with 3 channels"):
+        F.conv_transpose3d(autograd.ones(1, 2, 2, 2, 2), autograd.ones(3, 1, 1, 1, 1))
     with pytest.raises(ValueError, match="adaptive_max_pool3d: return_indices=True is not supported"):
         F.adaptive_max_pool3d(autograd.ones(1, 1, 2, 2, 2), 1, return_indices=True)
 
@@ -217,6 +244,16 @@ def test_volume_model_goes_to_torch_and_back(backend):
     back = nn.from_torch(twin)
     back.eval()
     np.testing.assert_allclose(back(autograd.tensor(x)).data, model(autograd.tensor(x)).data, rtol=1e-12)
+
+
+def test_conv_transpose3d_goes_to_torch_and_back():
+    torch = pytest.importorskip("torch")
+    m = nn.ConvTranspose3d(2, 3, (2, 3, 2), stride=2, padding=(0, 1, 0), seed=0)
+    x = RNG.standard_normal((1, 2, 3, 3, 3))
+    twin = nn.to_torch(m)
+    with torch.no_grad():
+        np.testing.assert_allclose(twin(torch.tensor(x)).numpy(), m(autograd.tensor(x)).data, rtol=1e-12)
+    np.testing.assert_allclose(nn.from_torch(twin)(autograd.tensor(x)).data, m(autograd.tensor(x)).data)
 
 
 def test_volume_model_exports_to_onnx(tmp_path):
