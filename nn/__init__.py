@@ -167,8 +167,8 @@ from .module import Buffer  # noqa: E402
 from .rnn import _CellBase as RNNCellBase, _RNNBase as RNNBase  # noqa: E402  (torch's base classes, for isinstance)
 
 __all__ += ["RNNBase", "RNNCellBase", "Buffer", "EmbeddingBag", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d"]
-__all__ += ["Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d",
-            "Dropout3d"]
+__all__ += ["Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d",
+            "BatchNorm3d", "Dropout3d"]
 
 
 def __dir__() -> list[str]:
