@@ -10,6 +10,7 @@ import nn
 import nn.functional as F
 from autograd import Tensor
 from autograd.kernels import conv_reference
+from torch_check import against_torch as _against_torch  # noqa: E402  (tests/torch_check.py)
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -19,22 +20,6 @@ GRAD_TOL = dict(eps=1e-6, atol=1e-7, rtol=1e-5)
 
 def _rand(shape: tuple, seed: int, dtype: type = np.float64) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
-
-
-def _against_torch(ours, theirs, arrays: list, dtype: type = np.float64, seed: int = 0) -> None:
-    """Forward and every input gradient of ``ours`` (on Tensors) against ``theirs`` (on torch tensors)."""
-    tol = 1e-10 if dtype == np.float64 else 1e-5
-    ts = [Tensor(a, requires_grad=True) for a in arrays]
-    qs = [torch.tensor(np.ascontiguousarray(a), requires_grad=True) for a in arrays]
-    out, ref = ours(*ts), theirs(*qs)
-    assert out.shape == tuple(ref.shape)
-    assert out.dtype == dtype
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol)
-    g = _rand(out.shape, seed + 99, dtype)
-    out.backward(g)
-    ref.backward(torch.tensor(g))
-    for t, q in zip(ts, qs):
-        np.testing.assert_allclose(t.grad, q.grad.numpy(), rtol=tol, atol=tol)
 
 
 CONV2D = [

@@ -10,6 +10,7 @@ import autograd
 import nn
 import nn.functional as F
 from autograd import Tensor
+from torch_check import against_torch as _against_torch  # noqa: E402  (tests/torch_check.py)
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -23,23 +24,6 @@ def _rand(shape: tuple, seed: int, dtype: type = np.float64, low: float | None =
 
 def _tol(dtype: type) -> float:
     return 1e-10 if dtype == np.float64 else 1e-5
-
-
-def _against_torch(ours, theirs, arrays: list, dtype: type = np.float64, seed: int = 0) -> None:
-    """Forward and every gradient of ``ours`` (on Tensors) against ``theirs`` (on torch tensors)."""
-    tol = _tol(dtype)
-    arrays = [a.astype(dtype) for a in arrays]
-    ts = [Tensor(a, requires_grad=True) for a in arrays]
-    qs = [torch.tensor(np.ascontiguousarray(a), requires_grad=True) for a in arrays]
-    out, ref = ours(*ts), theirs(*qs)
-    assert out.shape == tuple(ref.shape)
-    assert out.dtype == dtype
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol)
-    g = _rand(out.shape, seed + 99, dtype)
-    out.backward(g)
-    ref.backward(torch.tensor(g))
-    for t, q in zip(ts, qs):
-        np.testing.assert_allclose(t.grad, q.grad.numpy(), rtol=tol, atol=tol)
 
 
 def _module_against_torch(ours, theirs, x: np.ndarray, dtype: type = np.float64, seed: int = 0,

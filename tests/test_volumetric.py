@@ -11,27 +11,12 @@ import nn
 from autograd import Tensor
 from autograd.gradcheck import gradcheck
 from nn import functional as F
+from torch_check import against_torch
 
 RNG = np.random.default_rng(7)
 X = RNG.standard_normal((2, 4, 5, 6, 7))
 W = RNG.standard_normal((6, 2, 3, 2, 3))
 B = RNG.standard_normal(6)
-
-
-def _against_torch(ours, theirs, *arrays, tol=1e-11):
-    """Forward values and every input's gradient (under one random upstream gradient) agree with torch."""
-    torch = pytest.importorskip("torch")
-    xs = [autograd.tensor(a, requires_grad=True) for a in arrays]
-    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out, ref = ours(*xs), theirs(*ts)
-    assert tuple(out.shape) == tuple(ref.shape)
-    g = np.random.default_rng(1).standard_normal(tuple(ref.shape)).astype(arrays[0].dtype)
-    out.backward(g)
-    ref.backward(torch.tensor(g))
-    scale = max(1.0, float(np.abs(ref.detach().numpy()).max()))
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol * scale)
-    for x, t in zip(xs, ts):
-        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=tol, atol=tol * scale)
 
 
 CONV = [dict(), dict(stride=2), dict(padding=1), dict(stride=(1, 2, 1), padding=(1, 0, 2), dilation=(2, 1, 1)),
@@ -41,8 +26,8 @@ CONV = [dict(), dict(stride=2), dict(padding=1), dict(stride=(1, 2, 1), padding=
 @pytest.mark.parametrize("kw", CONV, ids=str)
 def test_conv3d_matches_torch(backend, kw):
     torch = pytest.importorskip("torch")
-    _against_torch(lambda x, w, b: F.conv3d(x, w, b, groups=2, **kw),
-                   lambda x, w, b: torch.nn.functional.conv3d(x, w, b, groups=2, **kw), X, W, B)
+    against_torch(lambda x, w, b: F.conv3d(x, w, b, groups=2, **kw),
+                  lambda x, w, b: torch.nn.functional.conv3d(x, w, b, groups=2, **kw), [X, W, B])
 
 
 @pytest.mark.parametrize("padding_mode", ["zeros", "reflect", "replicate", "circular"])
@@ -53,7 +38,7 @@ def test_conv3d_layer_padding_modes_match_torch(backend, padding_mode):
     with torch.no_grad():
         t.weight.copy_(torch.tensor(m.weight.data))
         t.bias.copy_(torch.tensor(m.bias.data))
-    _against_torch(m, t, X)
+    against_torch(m, t, [X])
     y = m(autograd.tensor(X))
     y.sum().backward()
     assert m.weight.grad.shape == m.weight.shape and m.bias.grad.shape == (3,)
@@ -64,10 +49,10 @@ def test_conv3d_float32_non_contiguous_and_unbatched(backend):
     x = np.ascontiguousarray(RNG.standard_normal((2, 7, 6, 5, 4)).astype(np.float32)).transpose(0, 4, 3, 2, 1)
     w = RNG.standard_normal((3, 4, 2, 2, 2)).astype(np.float32)
     assert not x.flags.c_contiguous
-    _against_torch(lambda a, b: F.conv3d(a, b, stride=(2, 1, 1)),
-                   lambda a, b: torch.nn.functional.conv3d(a, b, stride=(2, 1, 1)), x, w, tol=2e-5)
-    _against_torch(lambda a, b: F.conv3d(a, b, padding=1), lambda a, b: torch.nn.functional.conv3d(a, b, padding=1),
-                   X[0], W[:, :, :, :, :].repeat(2, axis=1)[:3])
+    against_torch(lambda a, b: F.conv3d(a, b, stride=(2, 1, 1)),
+                  lambda a, b: torch.nn.functional.conv3d(a, b, stride=(2, 1, 1)), [x, w], np.float32, tol=2e-5)
+    against_torch(lambda a, b: F.conv3d(a, b, padding=1), lambda a, b: torch.nn.functional.conv3d(a, b, padding=1),
+                  [X[0], W.repeat(2, axis=1)[:3]])
 
 
 def test_conv3d_gradcheck(backend):
@@ -87,8 +72,8 @@ def test_conv_transpose3d_matches_torch(backend, kw):
     x = RNG.standard_normal((2, 4, 3, 4, 3))
     w = RNG.standard_normal((4, 3, 3, 2, 2))
     b = RNG.standard_normal(6 if "groups" in kw else 3)
-    _against_torch(lambda x, w, b: F.conv_transpose3d(x, w, b, **kw),
-                   lambda x, w, b: torch.nn.functional.conv_transpose3d(x, w, b, **kw), x, w, b)
+    against_torch(lambda x, w, b: F.conv_transpose3d(x, w, b, **kw),
+                  lambda x, w, b: torch.nn.functional.conv_transpose3d(x, w, b, **kw), [x, w, b])
 
 
 def test_conv_transpose3d_layer_output_size_and_gradcheck(backend):
@@ -115,27 +100,27 @@ POOL_AVG = [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
 @pytest.mark.parametrize("kw", POOL_MAX, ids=str)
 def test_max_pool3d_matches_torch(backend, kw):
     torch = pytest.importorskip("torch")
-    _against_torch(lambda x: F.max_pool3d(x, **kw), lambda x: torch.nn.functional.max_pool3d(x, **kw), X)
+    against_torch(lambda x: F.max_pool3d(x, **kw), lambda x: torch.nn.functional.max_pool3d(x, **kw), [X])
 
 
 @pytest.mark.parametrize("kw", POOL_AVG, ids=str)
 def test_avg_pool3d_matches_torch(backend, kw):
     torch = pytest.importorskip("torch")
-    _against_torch(lambda x: F.avg_pool3d(x, **kw), lambda x: torch.nn.functional.avg_pool3d(x, **kw), X)
+    against_torch(lambda x: F.avg_pool3d(x, **kw), lambda x: torch.nn.functional.avg_pool3d(x, **kw), [X])
 
 
 @pytest.mark.parametrize("size", [(2, 3, 4), 1, (None, 2, 3), (5, 6, 7), (3, 4, 5)], ids=str)
 def test_adaptive_avg_pool3d_matches_torch(backend, size):
     torch = pytest.importorskip("torch")
-    _against_torch(lambda x: F.adaptive_avg_pool3d(x, size),
-                   lambda x: torch.nn.functional.adaptive_avg_pool3d(x, size), X)
+    against_torch(lambda x: F.adaptive_avg_pool3d(x, size),
+                  lambda x: torch.nn.functional.adaptive_avg_pool3d(x, size), [X])
 
 
 @pytest.mark.parametrize("size", [(2, 3, 4), 1, (None, 2, 3), (5, 6, 7), (3, 4, 5)], ids=str)
 def test_adaptive_max_pool3d_matches_torch(backend, size):
     torch = pytest.importorskip("torch")
-    _against_torch(lambda x: F.adaptive_max_pool3d(x, size),
-                   lambda x: torch.nn.functional.adaptive_max_pool3d(x, size), X)
+    against_torch(lambda x: F.adaptive_max_pool3d(x, size),
+                  lambda x: torch.nn.functional.adaptive_max_pool3d(x, size), [X])
     assert nn.AdaptiveMaxPool3d(size)(autograd.tensor(X)).shape == F.adaptive_max_pool3d(X, size).shape
 
 
@@ -161,12 +146,12 @@ def test_pool3d_gradcheck(backend):
 def test_batchnorm3d_matches_torch_in_training_and_eval(backend):
     torch = pytest.importorskip("torch")
     ours, theirs = nn.BatchNorm3d(4), torch.nn.BatchNorm3d(4, dtype=torch.float64)
-    _against_torch(ours, theirs, X)
+    against_torch(ours, theirs, [X])
     np.testing.assert_allclose(ours.running_mean.data, theirs.running_mean.numpy(), rtol=1e-12)
     np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-12)
     ours.eval()
     theirs.eval()
-    _against_torch(ours, theirs, X)
+    against_torch(ours, theirs, [X])
 
 
 def test_dropout3d_drops_whole_volumes_and_scales(backend):
@@ -195,9 +180,10 @@ INTERP = [dict(size=(6, 7, 8), mode="trilinear"), dict(scale_factor=2, mode="tri
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_interpolate_volumes_match_torch(backend, kw, dtype):
     torch = pytest.importorskip("torch")
-    x = X[:, :3, :4, :5, :6].astype(dtype)  # a non-contiguous slice
-    _against_torch(lambda a: F.interpolate(a, **kw), lambda a: torch.nn.functional.interpolate(a, **kw), x,
-                   tol=1e-11 if dtype == np.float64 else 3e-6)
+    x = X.astype(dtype)[:, :3, :4, :5, :6]  # a non-contiguous slice
+    assert not x.flags.c_contiguous
+    against_torch(lambda a: F.interpolate(a, **kw), lambda a: torch.nn.functional.interpolate(a, **kw), [x], dtype,
+                  tol=1e-11 if dtype == np.float64 else 3e-6)
 
 
 def test_upsample_trilinear_layer_and_repr():
