@@ -79,6 +79,27 @@ def _renorm(weight: Tensor, idx: np.ndarray, max_norm: Any, norm_type: Any, wher
             weight[pick] = w[pick] * (float(max_norm) / (norms[big] + 1e-7)).astype(w.dtype)[:, None]
 
 
+def table(num: int, dim: int, padding_idx: int | None, given: Any, dtype: Any, seed: Any, where: str) -> np.ndarray:
+    """The (num, dim) weight of an embedding layer: a copy of ``given`` (torch's ``_weight``), or torch's init,
+    N(0, 1) numbers with the padding_idx row zero."""
+    if given is not None:
+        w = np.asarray(given.data if isinstance(given, Tensor) else
+                       (given.detach().numpy() if hasattr(given, "detach") else given))
+        w = np.array(w, dtype=w.dtype if w.dtype.kind == "f" and dtype is None else (dtype or np.float64))
+        if w.shape != (num, dim):
+            raise ValueError(f"{where}: _weight has shape {w.shape}, expected {(num, dim)}")
+        return w
+    w = rng_from(seed).standard_normal((num, dim))
+    if padding_idx is not None:
+        w[padding_idx] = 0.0
+    return w if dtype is None else w.astype(dtype)
+
+
+def reset_table(m: Any, seed: Any) -> None:
+    """torch's initialisation of an embedding layer's weight again, in place (the same Parameter)."""
+    m.weight.data[...] = table(m.num_embeddings, m.embedding_dim, m.padding_idx, None, m.weight.dtype, seed, "")
+
+
 def embedding(input: Any, weight: Any, padding_idx: int | None = None, max_norm: float | None = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """torch's ``F.embedding``: the rows of ``weight`` (num_embeddings, dim) at the integers ``input``.
@@ -124,27 +145,12 @@ class Embedding(Module):
         self.max_norm = None if max_norm is None else float(max_norm)
         self.norm_type = float(norm_type)
         self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)
-        if _weight is not None:
-            w = np.asarray(_weight.data if isinstance(_weight, Tensor) else
-                           (_weight.detach().numpy() if hasattr(_weight, "detach") else _weight))
-            w = np.array(w, dtype=w.dtype if w.dtype.kind == "f" and dtype is None else (dtype or np.float64))
-            if w.shape != (self.num_embeddings, self.embedding_dim):
-                raise ValueError(f"Embedding: _weight has shape {w.shape}, expected "
-                                 f"{(self.num_embeddings, self.embedding_dim)}")
-        else:
-            w = rng_from(seed).standard_normal((self.num_embeddings, self.embedding_dim))
-            if self.padding_idx is not None:
-                w[self.padding_idx] = 0.0
-            if dtype is not None:
-                w = w.astype(dtype)
+        w = table(self.num_embeddings, self.embedding_dim, self.padding_idx, _weight, dtype, seed, "Embedding")
         self.weight = Parameter(w, requires_grad=not _freeze)
 
     def reset_parameters(self, seed: Any = None) -> None:
         """torch's initialisation again, in place: N(0, 1) numbers, the padding_idx row zero."""
-        w = rng_from(seed).standard_normal(self.weight.shape)
-        if self.padding_idx is not None:
-            w[self.padding_idx] = 0.0
-        self.weight.data[...] = w
+        reset_table(self, seed)
 
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None,

@@ -18,8 +18,7 @@ import autograd
 from autograd import Tensor
 from autograd.ops.embedding import Embedding as EmbeddingOp
 
-from .embedding import _indices, _padding, _renorm
-from .init import rng_from
+from .embedding import _indices, _padding, _renorm, reset_table, table
 from .module import Module, Parameter
 
 __all__ = ["EmbeddingBag", "embedding_bag"]
@@ -126,18 +125,8 @@ class EmbeddingBag(Module):
         self.norm_type, self.scale_grad_by_freq = float(norm_type), bool(scale_grad_by_freq)
         self.mode_name = mode  # torch's .mode (Module.mode says tensor or scalar mode)
         self.sparse, self.include_last_offset = bool(sparse), bool(include_last_offset)
-        if _weight is not None:
-            w = np.array(_weight.data if isinstance(_weight, Tensor) else _weight, dtype=dtype)
-            if w.shape != (self.num_embeddings, self.embedding_dim):
-                raise ValueError(f"EmbeddingBag: _weight has shape {w.shape}, expected "
-                                 f"{(self.num_embeddings, self.embedding_dim)}")
-        else:
-            w = rng_from(seed).standard_normal((self.num_embeddings, self.embedding_dim))
-            if self.padding_idx is not None:
-                w[self.padding_idx] = 0.0
-            if dtype is not None:
-                w = w.astype(dtype)
-        self.weight = Parameter(w)
+        self.weight = Parameter(table(self.num_embeddings, self.embedding_dim, self.padding_idx, _weight, dtype, seed,
+                                      "EmbeddingBag"))
 
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True, max_norm: float | None = None,
@@ -155,10 +144,7 @@ class EmbeddingBag(Module):
 
     def reset_parameters(self, seed: Any = None) -> None:
         """torch's initialisation again, in place: N(0, 1) numbers, the padding_idx row zero."""
-        w = rng_from(seed).standard_normal(self.weight.shape)
-        if self.padding_idx is not None:
-            w[self.padding_idx] = 0.0
-        self.weight.data[...] = w
+        reset_table(self, seed)
 
     def forward(self, input: Any, offsets: Any = None, per_sample_weights: Any = None) -> Tensor:
         return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,

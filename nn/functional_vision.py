@@ -186,6 +186,28 @@ def local_response_norm(input: Any, size: int, alpha: float = 1e-4, beta: float 
 # ------------------------------------------------------------------ transposed convolution in 1-D
 
 
+def transpose_arguments(channels: int, w_shape: tuple, stride: Any, padding: Any, output_padding: Any, dilation: Any,
+                        nd: int, where: str) -> tuple:
+    """(stride, padding, output_padding, dilation) of an nd transposed convolution, each a tuple of nd ints, after
+    torch's checks: a weight of nd + 2 axes (C_in, C_out/groups, *k), the input's C_in channels, and each
+    output_padding below its stride or its dilation."""
+    if len(w_shape) != nd + 2:
+        ks = "k" if nd == 1 else ", ".join(("kd", "kh", "kw")[-nd:])
+        raise ValueError(f"{where}: weight must be {nd + 2}-D (in_channels, out_channels/groups, {ks}), got "
+                         f"{tuple(w_shape)}")
+    s = C._ints(stride, nd, "stride", where, 1)
+    p = C._ints(padding, nd, "padding", where, 0)
+    op = C._ints(output_padding, nd, "output_padding", where, 0)
+    d = C._ints(dilation, nd, "dilation", where, 1)
+    for o, st, di in zip(op, s, d):
+        if o >= st and o >= di:
+            raise ValueError(f"{where}: output_padding {o} must be smaller than the stride {st} or the dilation {di}")
+    if channels != w_shape[0]:
+        raise ValueError(f"{where}: expected an input with {w_shape[0]} channels (weight {tuple(w_shape)}), got "
+                         f"{channels}")
+    return s, p, op, d
+
+
 def conv_transpose1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
                      output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
     """The transposed 1-D convolution (the gradient of conv1d in its input): x (N, C_in, L), w (C_in, C_out/g, k)."""
@@ -195,18 +217,7 @@ def conv_transpose1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
     if x.ndim not in (2, 3):
         raise ValueError(f"{where}: expected a 3-D input (N, C, L) or an unbatched 2-D one (C, L), got shape "
                          f"{x.shape}")
-    if w.ndim != 3:
-        raise ValueError(f"{where}: weight must be 3-D (in_channels, out_channels/groups, k), got {w.shape}")
-    s = C._ints(stride, 1, "stride", where, 1)
-    p = C._ints(padding, 1, "padding", where, 0)
-    op = C._ints(output_padding, 1, "output_padding", where, 0)
-    d = C._ints(dilation, 1, "dilation", where, 1)
-    if op[0] >= s[0] and op[0] >= d[0]:
-        raise ValueError(f"{where}: output_padding {op[0]} must be smaller than the stride {s[0]} or the "
-                         f"dilation {d[0]}")
-    if x.shape[-2] != w.shape[0]:
-        raise ValueError(f"{where}: expected an input with {w.shape[0]} channels (weight {w.shape}), got "
-                         f"{x.shape[-2]} in input of shape {x.shape}")
+    s, p, op, d = transpose_arguments(x.shape[-2], w.shape, stride, padding, output_padding, dilation, 1, where)
     out = C.conv_transpose2d(x.unsqueeze(-2), w.unsqueeze(2), b, (1,) + s, (0,) + p, (0,) + op, groups,
                              (1,) + d, where)
     return out.squeeze(-2)

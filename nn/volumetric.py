@@ -28,6 +28,7 @@ from autograd.ops import pool as P
 from autograd.torchops import pad as _pad
 
 from .conv import _ConvNd, _ConvTransposeNd
+from .functional_vision import transpose_arguments
 from .init import rng_from
 from .modes import to_tensor
 from .module import Module
@@ -106,15 +107,7 @@ def conv_transpose3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
     x, unbatched = _volume(input, where)
     w = to_tensor(weight, where)
     b = None if bias is None else to_tensor(bias, where)
-    if w.ndim != 5:
-        raise ValueError(f"{where}: weight must be 5-D (in_channels, out_channels/groups, kd, kh, kw), got {w.shape}")
-    st = C._ints(stride, 3, "stride", where, 1)
-    pad = C._ints(padding, 3, "padding", where, 0)
-    op = C._ints(output_padding, 3, "output_padding", where, 0)
-    dil = C._ints(dilation, 3, "dilation", where, 1)
-    if x.shape[1] != w.shape[0]:
-        raise ValueError(f"{where}: expected an input with {w.shape[0]} channels (weight {w.shape}), got "
-                         f"{x.shape[1]} in input of shape {x.shape}")
+    st, pad, op, dil = transpose_arguments(x.shape[1], w.shape, stride, padding, output_padding, dilation, 3, where)
     n, depth, kd = x.shape[0], x.shape[2], w.shape[2]
     full = (depth - 1) * st[0] + dil[0] * (kd - 1) + 1 + op[0]
     if full - 2 * pad[0] < 1:

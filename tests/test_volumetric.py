@@ -207,6 +207,8 @@ def test_volume_bad_input():
         F.max_pool3d(autograd.ones(1, 1, 4, 4, 4), 2, padding=2)
     with pytest.raises(ValueError, match="conv_transpose3d: expected an input with 3 channels"):
         F.conv_transpose3d(autograd.ones(1, 2, 2, 2, 2), autograd.ones(3, 1, 1, 1, 1))
+    with pytest.raises(ValueError, match="conv_transpose3d: output_padding 2 must be smaller than the stride 2"):
+        F.conv_transpose3d(autograd.ones(1, 2, 2, 2, 2), autograd.ones(2, 1, 1, 1, 1), stride=2, output_padding=2)
     with pytest.raises(ValueError, match="adaptive_max_pool3d: return_indices=True is not supported"):
         F.adaptive_max_pool3d(autograd.ones(1, 1, 2, 2, 2), 1, return_indices=True)
 
