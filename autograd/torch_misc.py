@@ -11,8 +11,8 @@ import numpy as np
 
 __all__ = ["set_printoptions", "dot", "PRINT"]
 
-PRINT = {"precision": 4, "threshold": 20, "edgeitems": 3, "linewidth": 75}
-_PROFILES = {"default": (4, 20, 3, 75), "short": (2, 1000, 2, 80), "full": (4, 2**62, 3, 80)}
+PRINT = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80}  # torch's defaults
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, 2**62, 3, 80)}
 
 
 def set_printoptions(precision: int | None = None, threshold: int | None = None, edgeitems: int | None = None,

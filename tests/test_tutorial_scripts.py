@@ -25,6 +25,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 NAMES = ["polynomial_manual_grad", "polynomial_module", "legendre_function", "clip_and_plateau"]
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+# How the two libraries spell what is not a number (README: "For PyTorch users"), mapped onto one spelling before
+# lines are compared: torch's `tensor(`/`torch.Size([2, 3])`/`torch.float64`/`<AddBackward0 object at 0x..>` and
+# gradwork's `Tensor(`/`(2, 3)`/`float64`/`grad_fn=Add`; torch omits int64 and bool dtypes, gradwork shows them.
+SPELLINGS = [
+    (re.compile(r"\btensor\("), "Tensor("),
+    (re.compile(r"torch\.Size\(\[([^\]]*)\]\)"), lambda m: repr(tuple(int(v) for v in m[1].split(",") if v.strip()))),
+    (re.compile(r"\btorch\.(?=(?:float|int|uint|bool|complex|double|long|half)\d*\b)"), ""),
+    (re.compile(r"grad_fn=<(\w+?)(?:Backward\d*)?>"), r"grad_fn=\1"),
+    (re.compile(r" object at 0x[0-9a-fA-F]+>"), ">"),
+    (re.compile(r", dtype=(?:int64|bool)(?=\))"), ""),
+]
 
 CASES = [
     pytest.param("polynomial_manual_grad", marks=pytest.mark.xfail(
@@ -71,8 +82,14 @@ def torch_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {Path(k).name[: -len("_torch.py")]: v for k, v in results.items()}
 
 
+def _spelt_alike(text: str) -> str:
+    for pattern, repl in SPELLINGS:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def _same_numbers(ours: str, theirs: str) -> None:
-    a, b = ours.strip().splitlines(), theirs.strip().splitlines()
+    a, b = _spelt_alike(ours).strip().splitlines(), _spelt_alike(theirs).strip().splitlines()
     assert len(a) == len(b) and a, f"{len(a)} lines printed, the torch twin printed {len(b)}"
     for la, lb in zip(a, b):
         assert NUMBER.sub("#", la) == NUMBER.sub("#", lb), f"{la!r} vs {lb!r}"
