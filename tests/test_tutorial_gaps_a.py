@@ -269,9 +269,11 @@ def test_linear_nodes_reach_their_inputs_in_torch_s_order(torch_float64):
         torch.manual_seed(0)
         x = lib.ones(2, 4, requires_grad=True) * 2
         layers = (fn.Linear(4, 3), fn.Linear(4, 3, bias=False))
+        w, b = lib.ones(4, 3, requires_grad=True), lib.zeros(3, requires_grad=True)
         return [_walk(t.grad_fn) for t in (
             layers[0](x), layers[1](x), fn.functional.relu(layers[0](x)), layers[0](lib.ones(2, 5, 4)),
             fn.Sequential(fn.Linear(4, 3), fn.Tanh())(lib.ones(2, 4)),
+            x @ w + b, (x @ w + b).relu(), lib.tanh(x @ w + b),  # gradwork fuses these into one node
         )]
 
     ref = graphs(torch, torch.nn)

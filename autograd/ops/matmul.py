@@ -154,6 +154,18 @@ class Addmm(Function):
         return "AddBackward0" if act is None else TORCH_ACTIVATION_NAMES[act]
 
     @staticmethod
+    def torch_next_functions(t: Any) -> tuple:
+        """The unfused expression's inputs: (x @ w, b) for the sum, behind the activation's node when fused."""
+        from ..grad_fn import TorchStep, node_of
+
+        x, w, b = t._parents
+        dims = (x.data.ndim, w.data.ndim)
+        product = TorchStep({(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}.get(
+            dims, "MatMulBackward0"), ((node_of(x), 0), (node_of(w), 0)))
+        add = ((product, 0), (node_of(b), 0))
+        return add if t._ctx.activation is None else ((TorchStep("AddBackward0", add), 0),)
+
+    @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         saved = ctx.saved_tensors
         return K.addmm_backward(g, saved[0], saved[1], saved[2] if len(saved) > 2 else None, ctx.activation,
