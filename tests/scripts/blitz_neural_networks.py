@@ -1,7 +1,9 @@
 """PyTorch tutorial "Deep Learning with PyTorch: A 60 Minute Blitz, Neural Networks".
 
 The input, the target, the backward's gradient and the weights come from numpy with a fixed seed (torch.randn
-and torch's initialisation draw other numbers than gradwork's), so both sides agree.
+and torch's initialisation draw other numbers than gradwork's), so both sides agree. The manual update is
+written the gradwork way: `.data` is a numpy array by design (README), so `f.data -= ...` replaces
+`f.data.sub_(...)`.
 """
 
 import numpy as np

@@ -2,6 +2,7 @@
 
 FashionMNIST is replaced by small synthetic 28x28 images whose class is a numpy rule of the pixels
 (fixed seed), the network is narrower, and the weights are loaded from numpy arrays, so both sides agree.
+torch.optim is gradwork's optim package (the engine, imported as torch, never imports it).
 """
 
 import numpy as np

@@ -1,4 +1,10 @@
-"""PyTorch tutorial (Learn the Basics: Tensors), float64 by default as gradwork is."""
+"""PyTorch tutorial "Learn the Basics: Tensors", with `import autograd as torch`.
+
+torch's float32 default is float64 here (the torch twin sets it), and random tensors print their shape and
+dtype only (gradwork's generator draws other numbers than torch's). The numpy bridge shares memory as torch's
+does: t.numpy() is the tensor's own array, torch.from_numpy(n) wraps n without a copy, so t.add_(1) shows in n
+and np.add(n, 1, out=n) in t.
+"""
 
 import numpy as np
 import autograd as torch
