@@ -70,14 +70,18 @@ def test_out_resizes_with_torch_s_warning_and_refuses_what_torch_refuses():
         warnings.simplefilter("error")
         autograd.mul(a, 2, out=autograd.zeros(0))  # an empty out is resized silently, as torch
     w = Tensor(np.ones((2, 2)), requires_grad=True)
+    kept = autograd.zeros(2, 2)
     with pytest.raises(RuntimeError, match="matmul.*out=.*don't support automatic differentiation"):
-        autograd.matmul(w, w, out=autograd.zeros(2, 2))
+        autograd.matmul(w, w, out=kept)
+    assert kept._version == 0 and not kept.data.any()  # a refused call changes nothing
     with pytest.raises(RuntimeError):
         torch.matmul(torch.ones(2, 2, requires_grad=True), torch.ones(2, 2), out=torch.zeros(2, 2))
     with autograd.no_grad():
         np.testing.assert_array_equal(autograd.matmul(w, w, out=autograd.zeros(2, 2)).data, np.full((2, 2), 2.0))
+    kept = autograd.zeros(2, 3, dtype=np.int64)
     with pytest.raises(RuntimeError, match="can't be cast to the desired output type int64"):
-        autograd.mul(a, 0.5, out=autograd.zeros(2, 3, dtype=np.int64))
+        autograd.mul(a, 0.5, out=kept)
+    assert kept._version == 0 and not kept.data.any()
     with pytest.raises(RuntimeError):
         torch.mul(torch.ones(2, 3), 0.5, out=torch.zeros(2, 3, dtype=torch.int64))
     with pytest.raises(TypeError, match="out= must be a Tensor"):
