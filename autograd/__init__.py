@@ -53,6 +53,7 @@ from .tensor import as_tensor as _to_tensor  # the engine's conversion (public a
 from .torch_api import return_types
 from .value import Value
 from . import fusion as _fusion
+from . import out_arg as _out_arg
 from sys import getrefcount as _getrefcount
 
 cat = concatenate
@@ -96,7 +97,16 @@ gelu = _unary("gelu")
 softmax = _unary("softmax")
 log_softmax = _unary("log_softmax")
 logsumexp = _unary("logsumexp")
-matmul = _unary("matmul")
+_matmul = _unary("matmul")
+
+
+def matmul(input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002  (torch's argument name)
+    """``input @ other``, recorded for backward (``out=``: written into that Tensor, as torch, not recorded)."""
+    if out is not None:
+        return _out_arg.write_out(out, "matmul", (input, other), lambda: _matmul(input, other))
+    return _matmul(input, other)
+
+
 clip = _unary("clip")
 # torch's function spellings of Tensor methods (autograd.add(a, b, alpha=2) == a.add(b, alpha=2))
 clamp = _unary("clamp")
@@ -119,7 +129,9 @@ t = _unary("t")
 
 
 def _binary(name: str):  # autograd.add(a, b): either side may be a number or an array
-    def fn(input: Any, other: Any, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002  (torch's argument name)
+    def fn(input: Any, other: Any, *args: Any, out: Any = None, **kwargs: Any) -> Tensor:  # noqa: A002
+        if out is not None:  # torch's out=: written into that Tensor, not recorded (autograd/out_arg.py)
+            return _out_arg.write_out(out, name, (input, other), lambda: fn(input, other, *args, **kwargs))
         if not isinstance(input, Tensor) and isinstance(other, Tensor):
             input = Tensor._lift(input, other, name)
         return getattr(_to_tensor(input), name)(other, *args, **kwargs)
@@ -292,6 +304,7 @@ finfo, iinfo, Size = _np.finfo, _np.iinfo, tuple  # torch.finfo(x.dtype).eps, x.
 
 # torch's device= on the creation functions (the CPU only), torch.device and torch.cuda's questions
 from .torch_extra import cuda, device, with_device as _with_device  # noqa: E402,F401  (cuda: an attribute)
+from .torch_extra import accelerator  # noqa: E402,F401  (torch.accelerator: an attribute, like cuda)
 
 for _name in ("zeros", "ones", "full", "eye", "arange", "rand", "randn", "zeros_like", "ones_like", "full_like",
               "rand_like", "randn_like", "tensor", "linspace", "logspace", "empty", "empty_like", "randint",
@@ -333,7 +346,8 @@ __all__ += [
     "multiply", "subtract", "negative", "concat", "row_stack",
 ] + list(_torch_names.inplace_functions())
 _DTYPES = ("float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64", "uint8", "short",
-           "long", "float", "int", "bool", "finfo", "iinfo", "Size", "cuda")  # attributes kept out of `import *`
+           "long", "float", "int", "bool", "finfo", "iinfo", "Size", "cuda",
+           "accelerator")  # attributes kept out of `import *`
 
 
 def __dir__() -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Node", "AccumulateGrad", "node_of"]
+__all__ = ["Node", "AccumulateGrad", "TorchStep", "node_of"]
 
 
 class Node:
@@ -32,6 +32,11 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
+        """The inputs' nodes; in torch's order and through torch's own steps where the op says
+        (``torch_next_functions``: a fused Linear is torch's addmm(bias, x, weight.t()))."""
+        torch_next = getattr(self.op, "torch_next_functions", None)
+        if torch_next is not None:
+            return torch_next(self._tensor)
         return tuple((node_of(p), 0) for p in self._tensor._parents)
 
     def __eq__(self, other: Any) -> bool:
@@ -55,12 +60,27 @@ class AccumulateGrad:
         self.variable = variable
 
     def name(self) -> str:
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"  # torch's name() (its repr says <AccumulateGrad ...>)
 
     next_functions: tuple = ()
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+class TorchStep:
+    """A node that torch's graph has where gradwork's fused op has none (``TBackward0`` of a Linear's weight)."""
+
+    __slots__ = ("_name", "next_functions")
+
+    def __init__(self, name: str, next_functions: tuple) -> None:
+        self._name, self.next_functions = name, next_functions
+
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<{self._name} object at {id(self):#x}>"
 
 
 def node_of(t: Any) -> Node | AccumulateGrad | None:

@@ -206,6 +206,8 @@ def _records(t: Tensor, others: tuple) -> bool:
 
 
 def _fail_write(op: str, t: Tensor, exc: Exception, shape: Any = None) -> None:
+    if str(exc).startswith((op + ":", op.rstrip("_") + ":")):  # the op's own message (bad index, ...): as it is
+        raise exc
     if isinstance(exc, TypeError):
         raise TypeError(
             f"{op}: the result cannot be written into a tensor of dtype {t.data.dtype} in place ({exc}); "

@@ -267,19 +267,16 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        opts = _misc.PRINT
-        body = np.array2string(self.data, separator=", ", precision=opts["precision"], threshold=opts["threshold"],
-                               edgeitems=opts["edgeitems"], max_line_width=opts["linewidth"], prefix="Tensor(")
         extra = []
         if self.data.dtype != np.float64:
             extra.append(f"dtype={self.data.dtype}")
         if self._op is not None:
-            extra.append(f"grad_fn={self._op.__name__}")
+            extra.append(f"grad_fn=<{self.grad_fn.name()}>")  # torch's spelling: grad_fn=<MulBackward0>
         elif self.requires_grad:
             extra.append("requires_grad=True")
         if self.name:
             extra.append(f"name={self.name!r}")
-        return "Tensor(" + body + "".join(", " + e for e in extra) + ")"
+        return _tensor_str.format_tensor(self.data, "Tensor(", extra, _misc.PRINT)  # torch's layout
 
     # -------------------------------------------------------------- autograd
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -1453,6 +1450,7 @@ _MatMul = _matmul.MatMul
 from . import torch_more as _more  # noqa: E402  (more torch ops; installs their Tensor methods)
 from . import torch_extra as _extra  # noqa: E402,F401  (installs to(device), random fills, in-place twins, ...)
 from . import torch_misc as _misc  # noqa: E402  (print options, contiguous)
+from . import tensor_str as _tensor_str  # noqa: E402  (torch's layout of the printed numbers)
 
 _misc.install(Tensor)
 

@@ -932,6 +932,26 @@ class _Cuda:
 
 
 cuda = _Cuda()
+
+
+class _Accelerator:
+    """``autograd.accelerator``: torch.accelerator's questions (torch >= 2.6 tutorials ask them), for the CPU only."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+    @staticmethod
+    def current_accelerator(check_available: bool = False) -> None:
+        """None: there is no accelerator (torch's answer on a CPU-only build)."""
+        return None
+
+    @staticmethod
+    def device_count() -> int:
+        return 0
+
+
+accelerator = _Accelerator()
 _CPU = device("cpu")
 
 

@@ -11,8 +11,8 @@ import numpy as np
 
 __all__ = ["set_printoptions", "dot", "PRINT"]
 
-PRINT = {"precision": 4, "threshold": 20, "edgeitems": 3, "linewidth": 75}
-_PROFILES = {"default": (4, 20, 3, 75), "short": (2, 1000, 2, 80), "full": (4, 2**62, 3, 80)}
+PRINT = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, "sci_mode": None}  # torch's defaults
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, 2**62, 3, 80)}
 
 
 def set_printoptions(precision: int | None = None, threshold: int | None = None, edgeitems: int | None = None,
@@ -28,6 +28,9 @@ def set_printoptions(precision: int | None = None, threshold: int | None = None,
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
                 raise ValueError(f"set_printoptions: {key} must be an int >= 0, got {v!r}")
             PRINT[key] = int(v)
+    if sci_mode is not None and not isinstance(sci_mode, (bool, np.bool_)):
+        raise ValueError(f"set_printoptions: sci_mode must be True, False or None (automatic), got {sci_mode!r}")
+    PRINT["sci_mode"] = None if sci_mode is None else bool(sci_mode)  # as torch: every call sets it
 
 
 def dot(input: Any, other: Any) -> Any:  # noqa: A002

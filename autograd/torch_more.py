@@ -162,7 +162,7 @@ def scatter_reduce(input: Any, dim: int, index: Any, src: Any, reduce: str, *, i
         raise ValueError(f"scatter_reduce: reduce must be one of {', '.join(map(repr, IR.REDUCTIONS))}, got {reduce!r}")
     keep = A.flag("scatter_reduce", "include_self", include_self)
     d, idx = T._prep_index("scatter_reduce", x, dim, index)
-    s = Tensor._lift(src, x, "scatter_reduce")
+    s = Tensor._lift(T._one_d_src(x, idx, src), x, "scatter_reduce")
     if s.data.dtype != x.data.dtype:
         s = Tensor._make(s.data.astype(x.data.dtype)) if not s.requires_grad else s.astype(x.data.dtype)
     if x.ndim == 0:

@@ -702,6 +702,8 @@ def _check_index_shape(op: str, x: Tensor, index: np.ndarray, d: int) -> None:
 def _prep_index(op: str, x: Tensor, dim: Any, index: Any) -> tuple:
     d = A.one_dim(op, dim, x.shape)
     idx = A.int_index(op, index)
+    if x.ndim == 1 and idx.ndim == 0:  # torch reads a 0-d index into a 1-d input as one of shape (1,)
+        idx = idx.reshape(1)
     if x.ndim == 0:
         if idx.ndim != 0:
             raise ValueError(f"{op}: a 0-d input needs a 0-d index, got shape {idx.shape}")
@@ -724,6 +726,8 @@ def gather(input: Any, dim: int, index: Any) -> Tensor:
     d, idx = _prep_index("gather", x, dim, index)
     if x.ndim == 0:
         return _zero_d(lambda y, i: I.Gather.apply(y, i, axis=0), x, idx)
+    if x.ndim == 1 and np.ndim(getattr(index, "data", index)) == 0:  # a 0-d index gathers a 0-d result, as torch
+        return SH.Reshape._apply1(I.Gather.apply(x, idx, axis=d), shape=())
     return I.Gather.apply(x, idx, axis=d)
 
 
@@ -751,11 +755,18 @@ def _src(op: str, x: Tensor, idx: np.ndarray, src: Any, value: Any) -> Any:
     return s
 
 
+def _one_d_src(x: Tensor, idx: np.ndarray, src: Any) -> Any:
+    """A 0-d src beside a 0-d index into a 1-d input (torch's scalar case) as shape (1,), differentiable."""
+    if x.ndim == 1 and idx.shape == (1,) and isinstance(src, Tensor) and src.ndim == 0:
+        return SH.Reshape._apply1(src, shape=(1,))
+    return src
+
+
 def scatter(input: Any, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
     """A copy of x with out[index[i][j]][j] = src[i][j] for dim 0 (src a tensor, or value a number)."""
     x = _t(input)
     d, idx = _prep_index("scatter", x, dim, index)
-    s = _src("scatter", x, idx, src, value)
+    s = _src("scatter", x, idx, _one_d_src(x, idx, src), value)
     if x.ndim == 0:
         return _zero_d(lambda y, i, v: I.Scatter.apply(
             y, i, v.reshape(1) if isinstance(v, Tensor) else v, axis=0), x, idx, s)
@@ -766,7 +777,7 @@ def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Tensor:
     """A copy of x with src[i][j] added at out[index[i][j]][j] for dim 0 (repeated indices accumulate)."""
     x = _t(input)
     d, idx = _prep_index("scatter_add", x, dim, index)
-    s = Tensor._lift(src, x, "scatter_add")
+    s = Tensor._lift(_one_d_src(x, idx, src), x, "scatter_add")
     if x.ndim == 0:
         if s.ndim != 0:
             raise ValueError(f"scatter_add: a 0-d input needs a 0-d src, got shape {s.shape}")

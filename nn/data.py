@@ -160,10 +160,10 @@ def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list:
 
 
 def default_collate(batch: list) -> Any:
-    """Join a list of samples into a batch, position by position, like torch's default_collate.
+    """Join a list of samples into a batch, position by position, as torch's default_collate does.
 
-    Tensors are stacked into a Tensor, arrays into an array (integer labels stay
-    integers), numbers into an int64/float64 array; tuples and lists collate
+    Tensors are stacked into a Tensor, and so are numpy arrays and numpy numbers (their dtype kept);
+    Python floats become a float64 Tensor, ints an int64 one, bools a bool one; tuples and lists collate
     each position (giving a list), dicts each key; strings stay a list.
     """
     elem = batch[0]
@@ -178,17 +178,17 @@ def default_collate(batch: list) -> Any:
                 f"default_collate: samples have different shapes {sorted(shapes)}; stack needs equal shapes "
                 "(pad them, or pass a collate_fn)"
             )
-        return np.stack(batch)
-    if isinstance(elem, np.generic):
-        return np.array(batch)
-    if isinstance(elem, bool):
-        return np.array(batch, dtype=bool)
-    if isinstance(elem, int):
-        return np.array(batch, dtype=np.int64)
-    if isinstance(elem, float):
-        return np.array(batch, dtype=np.float64)
-    if isinstance(elem, (str, bytes)):
+        return Tensor._make(np.stack(batch))
+    if isinstance(elem, (str, bytes)):  # before numbers: np.str_ is a str
         return list(batch)
+    if isinstance(elem, (np.bool_, np.number)):
+        return Tensor._make(np.array(batch))
+    if isinstance(elem, bool):
+        return Tensor._make(np.array(batch, dtype=bool))
+    if isinstance(elem, int):
+        return Tensor._make(np.array(batch, dtype=np.int64))
+    if isinstance(elem, float):
+        return Tensor._make(np.array(batch, dtype=np.float64))
     if isinstance(elem, Mapping):
         out = {k: default_collate([d[k] for d in batch]) for k in elem}
         try:
@@ -348,8 +348,8 @@ class DataLoader:
         fast = type(ds) is TensorDataset and self.collate_fn is default_collate  # one fancy index per batch
         for k in range(len(self)):
             idx = order[k * self.batch_size:(k + 1) * self.batch_size]
-            if fast:
-                yield [t[idx] for t in ds.tensors]
+            if fast:  # what default_collate makes of the samples: Tensors, arrays included
+                yield [t[idx] if isinstance(t, Tensor) else Tensor._make(t[idx]) for t in ds.tensors]
             else:
                 yield self.collate_fn([ds[int(i)] for i in idx])
 

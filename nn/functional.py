@@ -313,17 +313,24 @@ class BinaryCrossEntropy(Function):
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """softplus(z) - t z per element (BCE of sigmoid(z), without overflow); dL/dz = sigmoid(z) - t."""
+    """softplus(z) - t z per element (BCE of sigmoid(z), without overflow), reduced to the mean or sum in the same
+    op as torch's node (``reduction`` "mean", "sum" or "none"); dL/dz = g_el (sigmoid(z) - t), g_el = g/n for the
+    mean."""
 
     @staticmethod
-    def forward(ctx: Any, z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def forward(ctx: Any, z: np.ndarray, t: np.ndarray, reduction: str = "none") -> np.ndarray:
         ctx.save_for_backward(z)
-        ctx.t = t
-        return K.binary_cross_entropy_with_logits(z, t)
+        ctx.t, ctx.reduction = t, reduction
+        losses = K.binary_cross_entropy_with_logits(z, t)
+        if reduction == "none":
+            return losses
+        return np.asarray(losses.mean() if reduction == "mean" else losses.sum(), dtype=losses.dtype)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> tuple:
         (z,) = ctx.saved_tensors
+        if ctx.reduction == "mean":  # every element's loss weighs 1/n
+            g = g * (1.0 / max(ctx.t.size, 1))
         return K.binary_cross_entropy_with_logits_backward(g, z, ctx.t), None
 
 
@@ -482,6 +489,8 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, weight: Any = Non
                 z = as_value(zf[i])
                 flat[i] = z * (1.0 - float(tf[i])) + (-z).softplus() * float(lf[i])
         return _reduce(losses if w is None else losses * w, reduction)
+    if pw is None and w is None:  # one op, reduction included: torch's BinaryCrossEntropyWithLogitsBackward0
+        return BinaryCrossEntropyWithLogits.apply(logits, t, reduction=reduction)
     if pw is None:
         losses = BinaryCrossEntropyWithLogits.apply(logits, t)
     else:

@@ -100,8 +100,8 @@ class Linear(Module):
         return f"Linear(in_features={self.in_features}, out_features={self.out_features})"
 
     def extra_repr(self) -> str:
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None}, mode={self.mode!r}")
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "  # torch's, and the mode
+                f"bias={self.bias is not None}" + ("" if self.mode == "tensor" else f", mode={self.mode!r}"))
 
 
 def _scalar_linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> np.ndarray:

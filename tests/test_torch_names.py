@@ -53,7 +53,7 @@ def test_grad_fn_is_a_node_with_next_functions():
     (add, _), = node.next_functions
     assert add == Add and add.name() == "AddBackward0"
     (mul, _), (acc, _) = add.next_functions
-    assert mul == Mul and acc.name() == "AccumulateGrad" and acc.variable is w
+    assert mul == Mul and acc.name() == "torch::autograd::AccumulateGrad" and acc.variable is w
     assert [n for n, _ in mul.next_functions][1] is None  # the constant c
     assert w.grad_fn is None and y.grad_fn == y.grad_fn and y.grad_fn.__name__ == "Sum"
 

@@ -103,6 +103,25 @@ class Linear(Function):
         return "AddmmBackward0" if len(t._parents) > 2 else "MmBackward0"
 
     @staticmethod
+    def torch_next_functions(t: Any) -> tuple:
+        """The inputs as torch's graph reaches them: addmm(bias, x, weight.t()) (mm without a bias), behind a
+        ViewBackward0 for inputs of other than two axes, and behind the activation's node when one is fused."""
+        from ..grad_fn import TorchStep, node_of
+
+        x, w = t._parents[0], t._parents[1]
+        xn = node_of(x)
+        if x.data.ndim != 2 and xn is not None:
+            xn = TorchStep("ViewBackward0", ((xn, 0),))
+        core = ((node_of(t._parents[2]), 0),) if len(t._parents) > 2 else ()
+        core += ((xn, 0), (TorchStep("TBackward0", ((node_of(w), 0),)), 0))
+        if x.data.ndim == 2 and t._ctx.activation is None:
+            return core
+        step = TorchStep("AddmmBackward0" if len(t._parents) > 2 else "MmBackward0", core)
+        if x.data.ndim != 2 and t._ctx.activation is not None:  # act(view(addmm(...)))
+            step = TorchStep("ViewBackward0", ((step, 0),))
+        return ((step, 0),)
+
+    @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         saved = ctx.saved_tensors
         needs = ctx.needs_input_grad
@@ -133,6 +152,18 @@ class Addmm(Function):
         """What torch names the unfused expression's last node: AddBackward0, or the activation's."""
         act = t._ctx.activation
         return "AddBackward0" if act is None else TORCH_ACTIVATION_NAMES[act]
+
+    @staticmethod
+    def torch_next_functions(t: Any) -> tuple:
+        """The unfused expression's inputs: (x @ w, b) for the sum, behind the activation's node when fused."""
+        from ..grad_fn import TorchStep, node_of
+
+        x, w, b = t._parents
+        dims = (x.data.ndim, w.data.ndim)
+        product = TorchStep({(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}.get(
+            dims, "MatMulBackward0"), ((node_of(x), 0), (node_of(w), 0)))
+        add = ((product, 0), (node_of(b), 0))
+        return add if t._ctx.activation is None else ((TorchStep("AddBackward0", add), 0),)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:

@@ -81,6 +81,20 @@ class GetItem(Function):
     """x[index]; the gradient is scattered back, repeated indices accumulating."""
 
     @staticmethod
+    def torch_name(t: Any) -> str:
+        """torch's node for x[index]: that of the last step that is not a full slice (Select for an int, Slice,
+        Unsqueeze for None), IndexBackward0 for integer-array or boolean indices, AliasBackward0 for x[...]."""
+        index = t._ctx.index if type(t._ctx.index) is tuple else (t._ctx.index,)
+        if not t._ctx.basic:
+            return "IndexBackward0"
+        steps = [i for i in index if not (i is Ellipsis or (isinstance(i, slice) and i == slice(None)))]
+        if not steps:
+            return "SliceBackward0" if index == (slice(None),) else "AliasBackward0"
+        last = steps[-1]
+        return "UnsqueezeBackward0" if last is None else "SliceBackward0" if isinstance(last, slice) else \
+            "SelectBackward0"
+
+    @staticmethod
     def forward(ctx: Context, x: np.ndarray, index: Any = ()) -> np.ndarray:
         ctx.shape, ctx.index = x.shape, index
         ctx.basic = _is_basic(index)
