@@ -24,6 +24,8 @@ pytestmark = pytest.mark.numpy_only  # the scripts run on the default backend in
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 NAMES = ["polynomial_manual_grad", "polynomial_module", "legendre_function", "clip_and_plateau"]
+NAMES_B = ["nn_really", "polynomial_tensors", "polynomial_nn", "polynomial_optim", "dynamic_net"]  # h-tut-b's
+NAMES += NAMES_B
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 CASES = [
@@ -36,6 +38,7 @@ CASES = [
         not hasattr(optim.lr_scheduler, "ReduceLROnPlateau"), strict=False,
         reason="optim.lr_scheduler.ReduceLROnPlateau comes from h-optim, landing at merge")),
 ]
+CASES += NAMES_B
 
 _DRIVER = """
 import contextlib, io, json, runpy, sys, traceback
