@@ -85,7 +85,7 @@ for epoch in range(epochs):
 print(loss_func(model(xb), yb).item(), accuracy(model(xb), yb).item())
 
 # ---------------------------------------------------------------- torch.nn.functional
-import torch.nn.functional as F  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
 
 loss_func = F.cross_entropy
 
