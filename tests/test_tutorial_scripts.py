@@ -24,7 +24,8 @@ pytestmark = pytest.mark.numpy_only  # the scripts run on the default backend in
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 NAMES = ["polynomial_manual_grad", "polynomial_module", "legendre_function", "clip_and_plateau"]
-NAMES_B = ["nn_really", "polynomial_tensors", "polynomial_nn", "polynomial_optim", "dynamic_net"]  # h-tut-b's
+NAMES_B = ["nn_really", "polynomial_tensors", "polynomial_nn", "polynomial_optim", "dynamic_net",  # h-tut-b's
+           "lstm_tagger", "ngram_embeddings", "char_rnn_classify", "zeroing_gradients", "warmstart"]
 NAMES += NAMES_B
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
