@@ -149,3 +149,68 @@ def test_warmstart_by_matching_names_and_shapes_matches_torch() -> None:
     r, t = dst.load_state_dict(keep, strict=False), tdst.load_state_dict(tkeep, strict=False)
     assert r.missing_keys == t.missing_keys == ["2.weight", "2.bias"]
     np.testing.assert_array_equal(dst[1].running_var.data, tdst[1].running_var.numpy())
+
+
+# ------------------------------------------------------------------ print(model) reads as in torch
+
+def _reprs(lib):
+    return [lib.Linear(2, 3), lib.Linear(2, 3, bias=False), lib.PReLU(), lib.PReLU(3), lib.Dropout(),
+            lib.Dropout(0.25, True), lib.AvgPool1d(4), lib.AvgPool1d((3,), 2, 1), lib.MaxPool1d(2),
+            lib.MaxPool1d(3, stride=(2,)), lib.AvgPool2d(4), lib.AvgPool2d((2, 3)),
+            lib.AvgPool2d(3, stride=1, padding=1, ceil_mode=True, count_include_pad=False, divisor_override=2),
+            lib.MaxPool2d(2, 2), lib.MaxPool2d((2, 3), return_indices=True, ceil_mode=True), lib.MaxPool2d(2, 1, 1, 2),
+            lib.AdaptiveAvgPool2d(1), lib.AdaptiveAvgPool1d(2), lib.AdaptiveMaxPool2d((2, 3), return_indices=True),
+            lib.AdaptiveMaxPool1d(3), lib.MaxUnpool2d(2), lib.MaxUnpool1d(3, stride=2),
+            lib.MaxUnpool2d((2, 3), 1, (0, 1)), lib.Upsample(scale_factor=2), lib.Upsample(scale_factor=(2, 3)),
+            lib.Upsample(size=(3, 4), mode="bilinear"), lib.Sequential(lib.Conv2d(1, 16, 3, stride=2, padding=1),
+                                                                      lib.ReLU(), lib.AdaptiveAvgPool2d(1),
+                                                                      lib.Flatten(0, 1))]
+
+
+def test_layer_reprs_are_torchs() -> None:
+    for ours, theirs in zip(_reprs(nn), _reprs(torch.nn)):
+        assert repr(ours) == repr(theirs)
+
+
+def test_scalar_mode_still_says_so() -> None:
+    assert repr(nn.Linear(2, 3, mode="scalar")) == "Linear(in_features=2, out_features=3, bias=True, mode='scalar')"
+    assert repr(nn.PReLU(mode="scalar")) == "PReLU(num_parameters=1, mode='scalar')"
+
+
+def test_pool_repr_leaves_the_layer_as_it_was() -> None:
+    pool = nn.MaxPool2d(2)
+    repr(pool)
+    assert pool.stride is None and pool.kernel_size == 2
+
+
+# ------------------------------------------------------------------ Dropout's second argument is torch's inplace
+
+def test_dropout_inplace_writes_into_its_input_as_torch() -> None:
+    x = Tensor(np.ones((4, 6)))
+    y = nn.Dropout(0.5, True, seed=0)(x)
+    assert y is x and set(np.unique(x.data)) <= {0.0, 2.0} and (x.data == 0).any()
+    t = torch.ones(4, 6)
+    assert torch.nn.Dropout(0.5, True)(t) is t
+    fresh = Tensor(np.ones((4, 6)))
+    out = nn.Dropout(0.5, seed=0)(fresh)
+    assert out is not fresh and np.array_equal(fresh.data, np.ones((4, 6)))
+    np.testing.assert_array_equal(out.data, x.data)  # the same mask either way
+    d = nn.Dropout(0.5, inplace=True).eval()
+    assert d(fresh) is fresh
+
+
+def test_dropout_inplace_keeps_gradients_right() -> None:
+    w = Tensor(np.arange(1.0, 7.0).reshape(2, 3), requires_grad=True)
+    h = w * 3
+    out = nn.Dropout(0.5, inplace=True, seed=1)(h)
+    out.sum().backward()
+    mask = (out.data != 0) * 2.0
+    np.testing.assert_allclose(w.grad.data, 3 * mask)
+
+
+def test_dropout_inplace_refuses_a_leaf_that_requires_grad_and_a_seed_in_its_place() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        nn.Dropout(0.5, inplace=True)(w)
+    with pytest.raises(TypeError, match=r"Dropout: inplace must be True or False, got 0; pass the seed as seed="):
+        nn.Dropout(0.5, 0)

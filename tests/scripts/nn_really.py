@@ -291,6 +291,7 @@ class Mnist_CNN(nn.Module):
 
 lr = 0.1
 model = Mnist_CNN()
+print(model)
 init_(model)
 opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
 fit(epochs, model, loss_func, opt, train_dl, valid_dl)
@@ -321,6 +322,7 @@ model = nn.Sequential(
     nn.AvgPool2d(4),
     Lambda(lambda x: x.view(x.size(0), -1)),
 )
+print(model)
 init_(model)
 opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
 fit(epochs, model, loss_func, opt, train_dl, valid_dl)
@@ -358,7 +360,37 @@ model = nn.Sequential(
     nn.AdaptiveAvgPool2d(1),
     Lambda(lambda x: x.view(x.size(0), -1)),
 )
+print(model)
 init_(model)
 opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
 fit(epochs, model, loss_func, opt, train_dl, valid_dl)
 print(len(train_dl), len(valid_dl))
+
+# ---------------------------------------------------------------- using your GPU (there is none here: the CPU)
+print(autograd.cuda.is_available())
+dev = autograd.device("cuda") if autograd.cuda.is_available() else autograd.device("cpu")
+
+
+def preprocess(x, y):
+    return x.view(-1, 1, 28, 28).to(dev), y.to(dev)
+
+
+train_dl, valid_dl = get_data(train_ds, valid_ds, bs)
+train_dl = WrappedDataLoader(train_dl, preprocess)
+valid_dl = WrappedDataLoader(valid_dl, preprocess)
+
+model = nn.Sequential(
+    nn.Conv2d(1, 16, kernel_size=3, stride=2, padding=1),
+    nn.ReLU(),
+    nn.Conv2d(16, 16, kernel_size=3, stride=2, padding=1),
+    nn.ReLU(),
+    nn.Conv2d(16, 10, kernel_size=3, stride=2, padding=1),
+    nn.ReLU(),
+    nn.AdaptiveAvgPool2d(1),
+    Lambda(lambda x: x.view(x.size(0), -1)),
+)
+print(model)
+init_(model)
+model.to(dev)
+opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+fit(epochs, model, loss_func, opt, train_dl, valid_dl)

@@ -43,6 +43,7 @@ class Net(nn.Module):
 
 
 net = Net()
+print(net)
 with autograd.no_grad():
     for p in net.parameters():
         p.copy_(autograd.tensor(wrng.uniform(-1, 1, tuple(p.shape)) / np.sqrt(p[0].numel() if p.dim() > 1 else 10)))
