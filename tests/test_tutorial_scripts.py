@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 NAMES = ["polynomial_manual_grad", "polynomial_module", "legendre_function", "clip_and_plateau"]
 NAMES_B = ["nn_really", "polynomial_tensors", "polynomial_nn", "polynomial_optim", "dynamic_net",  # h-tut-b's
-           "lstm_tagger", "ngram_embeddings", "char_rnn_classify", "char_rnn_nn", "zeroing_gradients", "warmstart"]
+           "lstm_tagger", "lstm_tagger_chars", "ngram_embeddings", "char_rnn_classify", "char_rnn_nn",
+           "zeroing_gradients", "warmstart"]
 NAMES += NAMES_B
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 

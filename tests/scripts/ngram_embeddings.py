@@ -119,3 +119,68 @@ print(losses)  # The loss decreased every iteration over the training data!
 
 # To get the embedding of a particular word, e.g. "beauty"
 print(model.embeddings.weight[word_to_ix["beauty"]].tolist())
+
+# ---------------------------------------------------------------- the exercise: continuous bag-of-words
+CONTEXT_SIZE = 2  # 2 words to the left, 2 to the right
+raw_text = """We are about to study the idea of a computational process.
+Computational processes are abstract beings that inhabit computers.
+As they evolve, processes manipulate other abstract things called data.
+The evolution of a process is directed by a pattern of rules
+called a program. People create programs to direct processes. In effect,
+we conjure the spirits of the computer with our spells.""".split()
+
+# By deriving a set from `raw_text`, we deduplicate the array
+vocab = sorted(set(raw_text))  # sorted: a set's order changes from one process to the next
+vocab_size = len(vocab)
+
+word_to_ix = {word: i for i, word in enumerate(vocab)}
+data = []
+for i in range(CONTEXT_SIZE, len(raw_text) - CONTEXT_SIZE):
+    context = (
+        [raw_text[i - j - 1] for j in range(CONTEXT_SIZE)]
+        + [raw_text[i + j + 1] for j in range(CONTEXT_SIZE)]
+    )
+    target = raw_text[i]
+    data.append((context, target))
+print(data[:5])
+
+
+class CBOW(nn.Module):
+
+    def __init__(self, vocab_size, embedding_dim):
+        super().__init__()
+        self.embeddings = nn.Embedding(vocab_size, embedding_dim)
+        self.linear = nn.Linear(embedding_dim, vocab_size)
+
+    def forward(self, inputs):
+        embeds = self.embeddings(inputs).sum(dim=0, keepdim=True)
+        return F.log_softmax(self.linear(embeds), dim=1)
+
+
+# Create your model and train. Here are some functions to help you make
+# the data ready for use by your module.
+
+
+def make_context_vector(context, word_to_ix):
+    idxs = [word_to_ix[w] for w in context]
+    return autograd.tensor(idxs, dtype=autograd.long)
+
+
+print(make_context_vector(data[0][0], word_to_ix).tolist())
+
+model = CBOW(vocab_size, EMBEDDING_DIM)
+init_(model)
+optimizer = optim.SGD(model.parameters(), lr=0.01)
+for epoch in range(5):
+    total_loss = 0
+    for context, target in data:
+        model.zero_grad()
+        log_probs = model(make_context_vector(context, word_to_ix))
+        loss = loss_function(log_probs, autograd.tensor([word_to_ix[target]], dtype=autograd.long))
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item()
+    print(epoch, total_loss)
+with autograd.no_grad():
+    context, target = data[3]
+    print(target, vocab[model(make_context_vector(context, word_to_ix)).argmax(1).item()])
