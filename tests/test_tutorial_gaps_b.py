@@ -214,3 +214,10 @@ def test_dropout_inplace_refuses_a_leaf_that_requires_grad_and_a_seed_in_its_pla
         nn.Dropout(0.5, inplace=True)(w)
     with pytest.raises(TypeError, match=r"Dropout: inplace must be True or False, got 0; pass the seed as seed="):
         nn.Dropout(0.5, 0)
+
+
+def test_dropout_inplace_survives_the_trip_to_torch_and_back() -> None:
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.3, True))
+    twin = nn.to_torch(model)
+    assert twin[1].inplace is True and twin[1].p == 0.3
+    assert nn.from_torch(twin)[1].inplace is True and repr(nn.from_torch(twin)) == repr(model)
