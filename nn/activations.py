@@ -82,7 +82,7 @@ class PReLU(Module):
         return "a" if name == "weight" else name
 
     def extra_repr(self) -> str:
-        return f"num_parameters={np.size(self.weight)}, mode={self.mode!r}"
+        return f"num_parameters={np.size(self.weight)}" + (f", mode={self.mode!r}" if self.mode == "scalar" else "")
 
 
 class ELU(Module):

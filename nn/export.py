@@ -212,7 +212,7 @@ def _register_builtins() -> None:
     ))
     register(A.PReLU, Converter(_prelu_to_torch, "PReLU", _prelu_from_torch, _onnx_prelu))
     register(Dropout, Converter(
-        lambda m, torch: torch.nn.Dropout(m.p), "Dropout", lambda t: Dropout(t.p), _onnx_identity,
+        lambda m, torch: torch.nn.Dropout(m.p, m.inplace), "Dropout", lambda t: Dropout(t.p, t.inplace), _onnx_identity,
     ))
     register(Flatten, Converter(
         lambda m, torch: torch.nn.Flatten(*_flatten_range(m)), "Flatten", _flatten_from_torch, _onnx_flatten,

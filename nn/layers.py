@@ -308,14 +308,18 @@ class MLP(Sequential):
 class Dropout(Module):
     """Inverted dropout: in training, zero each number with probability p and scale the rest by 1/(1-p).
 
-    In eval mode it is the identity. ``seed`` makes the masks repeatable.
+    In eval mode it is the identity. ``seed`` makes the masks repeatable; ``inplace=True`` (torch's second
+    argument) writes the result into a Tensor input.
     """
 
-    def __init__(self, p: float = 0.5, seed: Any = None) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False, seed: Any = None) -> None:
         super().__init__()
         if isinstance(p, bool) or not isinstance(p, Real) or not 0 <= p < 1:
             raise ValueError(f"Dropout: p is the probability of dropping a number and must be in [0, 1), got {p!r}")
+        if not isinstance(inplace, (bool, np.bool_)):
+            raise TypeError(f"Dropout: inplace must be True or False, got {inplace!r}; pass the seed as seed=")
         self.p = float(p)
+        self.inplace = bool(inplace)
         self.rng = rng_from(seed) if seed is not None else None
 
     def forward(self, x: Any) -> Any:
@@ -333,10 +337,12 @@ class Dropout(Module):
             for idx in np.ndindex(shape):
                 out[idx] = as_value(x[idx]) * float(scale[idx])
             return out
+        if self.inplace and isinstance(x, Tensor):
+            return x.mul_(scale.astype(x.dtype, copy=False))
         return x * scale.astype(x.dtype, copy=False)
 
     def extra_repr(self) -> str:
-        return f"p={self.p:g}"
+        return f"p={self.p:g}, inplace={self.inplace}"
 
 
 class Flatten(Module):

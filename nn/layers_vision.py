@@ -236,6 +236,8 @@ class CircularPad3d(_PadNd):
 class _InstanceNorm(Module):
     """What InstanceNorm1d and InstanceNorm2d share: arguments, buffers and the forward of either rank."""
 
+    _optional_buffers = ("num_batches_tracked",)  # a state without it loads (as torch: old checkpoints)
+
     nd = 1
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,

@@ -134,8 +134,28 @@ def _convert_parameter(p: Any, mode: str, label: str) -> Any:
 
 
 class LoadResult(NamedTuple):
+    """What ``load_state_dict`` left out: torch's ``_IncompatibleKeys``, with its message when nothing was."""
+
     missing_keys: list
     unexpected_keys: list
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return f"LoadResult(missing_keys={self.missing_keys!r}, unexpected_keys={self.unexpected_keys!r})"
+
+    __str__ = __repr__
+
+
+class StateDictKeyError(KeyError, RuntimeError):
+    """A strict ``load_state_dict`` met missing or unexpected keys (torch raises RuntimeError; KeyError kept)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class StateDictShapeError(ValueError, RuntimeError):
+    """A ``load_state_dict`` entry has another shape than the model's (torch raises RuntimeError)."""
 
 
 # ----------------------------------------------------------------------- Module
@@ -145,6 +165,7 @@ class Module:
     """Base class of layers and models: subclass it, assign parameters and sub-modules, define ``forward``."""
 
     _has_hooks = False  # class default: a module without hooks calls forward directly
+    _optional_buffers: tuple = ()  # buffers a state may lack (torch fills BatchNorm's num_batches_tracked)
     _forward_pre_hooks: dict = {}
     _forward_hooks: dict = {}
     _backward_hooks: dict = {}
@@ -450,6 +471,17 @@ class Module:
                 if b is not None and bname not in skip:
                     yield (f"{mname}.{bname}" if mname else bname), b, mod, bname
 
+    def _state_names(self) -> list[str]:
+        """The state's keys in torch's order: module by module, its parameters, then its persistent buffers."""
+        params = {id(p): name for name, p in self.named_parameters()}
+        names: list[str] = []
+        for mname, mod in self.named_modules():
+            dot = f"{mname}." if mname else ""
+            names += [dot + k for k, p in mod._parameters.items() if p is not None and params.get(id(p)) == dot + k]
+            skip = mod.__dict__.get("_non_persistent_buffers", ())
+            names += [dot + k for k, b in mod.__dict__.get("_buffers", {}).items() if b is not None and k not in skip]
+        return names
+
     # ------------------------------------------------------------- training
     @replayable
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -485,7 +517,7 @@ class Module:
         state = {name: parameter_array(p) for name, p in self.named_parameters()}
         for name, b, _, _ in self._persistent_buffers():
             state[name] = np.array(b.data if isinstance(b, Tensor) else b, copy=True)
-        return state
+        return {name: state[name] for name in self._state_names()}
 
     def load_state_dict(self, state: dict, strict: bool = True) -> LoadResult:
         """Copy numbers from ``state`` into the parameters in place; nothing changes if any entry is wrong."""
@@ -494,7 +526,9 @@ class Module:
         own = dict(self.named_parameters())
         bufs = {name: (mod, bname) for name, _, mod, bname in self._persistent_buffers()}
         own.update({name: mod._buffers[bname] for name, (mod, bname) in bufs.items()})
-        missing = [k for k in own if k not in state]
+        own = {name: own[name] for name in self._state_names()}
+        missing = [k for k in own if k not in state
+                   and not (k in bufs and bufs[k][1] in type(bufs[k][0])._optional_buffers)]
         unexpected = [k for k in state if k not in own]
         if strict and (missing or unexpected):
             parts = []
@@ -502,7 +536,7 @@ class Module:
                 parts.append(f"missing keys {missing}")
             if unexpected:
                 parts.append(f"unexpected keys {unexpected}")
-            raise KeyError(
+            raise StateDictKeyError(
                 f"load_state_dict: {type(self).__name__} state does not match: {'; '.join(parts)}; "
                 "pass strict=False to load the matching keys only"
             )
@@ -515,8 +549,8 @@ class Module:
             if arr.dtype.kind not in "fiub":
                 raise TypeError(f"load_state_dict: {name!r} holds {arr.dtype} values; expected numbers")
             if arr.shape != (np.shape(p.data if isinstance(p, Tensor) else p) if name in bufs else parameter_shape(p)):
-                raise ValueError(
-                    f"load_state_dict: {name!r} has shape {arr.shape} in the state but "
+                raise StateDictShapeError(
+                    f"load_state_dict: size mismatch: {name!r} has shape {arr.shape} in the state but "
                     f"{np.shape(getattr(p, 'data', p))} "
                     "in the model; build the model with the same layer sizes"
                 )

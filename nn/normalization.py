@@ -212,6 +212,7 @@ def norm_state(m: Module, c: int, weight: bool, bias: bool, track: bool) -> None
 
 
 class _BatchNorm(Module):
+    _optional_buffers = ("num_batches_tracked",)  # a state without it loads (as torch: old checkpoints)
     _expected_ndim: tuple = ()
     _shape_text = ""
 

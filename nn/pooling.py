@@ -246,6 +246,9 @@ class MaxPool1d(_Pool):
     def forward(self, x: Any) -> Any:
         return self._max(x, 1)
 
+    def extra_repr(self) -> str:
+        return _torch_repr(self, ("kernel_size", "stride", "padding", "dilation", "ceil_mode"))
+
 
 class MaxPool2d(_Pool):
     """Max over windows of (N, C, H, W) (stride defaults to kernel_size; padding reads as -inf)."""
@@ -259,6 +262,9 @@ class MaxPool2d(_Pool):
 
     def forward(self, x: Any) -> Any:
         return self._max(x, 2)
+
+    def extra_repr(self) -> str:
+        return _torch_repr(self, ("kernel_size", "stride", "padding", "dilation", "ceil_mode"))
 
 
 class AvgPool1d(_Pool):
@@ -274,6 +280,9 @@ class AvgPool1d(_Pool):
     def forward(self, x: Any) -> Any:
         return self._avg(x, 1, None)
 
+    def extra_repr(self) -> str:
+        return _torch_repr(self, ("kernel_size", "stride", "padding"), nd=1)
+
 
 class AvgPool2d(_Pool):
     """Mean over windows of (N, C, H, W) (the zero padding counts unless ``count_include_pad=False``)."""
@@ -288,6 +297,9 @@ class AvgPool2d(_Pool):
 
     def forward(self, x: Any) -> Any:
         return self._avg(x, 2, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return _torch_repr(self, ("kernel_size", "stride", "padding"))
 
 
 class AdaptiveAvgPool1d(_Pool):
@@ -325,6 +337,9 @@ class AdaptiveMaxPool1d(_Pool):
         where = self._where()
         return P.adaptive_max_pool(_tensor(x, where), self.output_size, self.return_indices, nd=1, where=where)
 
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size!r}"
+
 
 class AdaptiveMaxPool2d(_Pool):
     """Max over ``output_size`` windows covering the image."""
@@ -336,6 +351,9 @@ class AdaptiveMaxPool2d(_Pool):
     def forward(self, x: Any) -> Any:
         where = self._where()
         return P.adaptive_max_pool(_tensor(x, where), self.output_size, self.return_indices, nd=2, where=where)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size!r}"
 
 
 class MaxUnpool1d(_Pool):
@@ -350,6 +368,9 @@ class MaxUnpool1d(_Pool):
         return _max_unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size, 1,
                            self._where())
 
+    def extra_repr(self) -> str:
+        return _torch_repr(self, ("kernel_size", "stride", "padding"), nd=1)
+
 
 class MaxUnpool2d(_Pool):
     """The partial inverse of MaxPool2d(return_indices=True): ``unpool(out, indices[, output_size])``."""
@@ -362,6 +383,9 @@ class MaxUnpool2d(_Pool):
     def forward(self, input: Any, indices: Any, output_size: Any = None) -> Tensor:
         return _max_unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size, 2,
                            self._where())
+
+    def extra_repr(self) -> str:
+        return _torch_repr(self, ("kernel_size", "stride", "padding"), nd=2)
 
 
 class Upsample(_Pool):
@@ -378,14 +402,22 @@ class Upsample(_Pool):
                             self.recompute_scale_factor, where="Upsample")
 
     def extra_repr(self) -> str:
-        """torch's: the scale factor as floats (or the size), then the mode."""
         sf = self.scale_factor
-        if sf is not None:
-            shown = tuple(float(f) for f in sf) if isinstance(sf, (tuple, list)) else float(sf)
-            info = f"scale_factor={shown!r}"
-        else:
-            info = f"size={self.size!r}"
-        return info + f", mode={self.mode_name!r}"
+        if sf is None:
+            return f"size={self.size!r}, mode={self.mode_name!r}"
+        sf = tuple(float(f) for f in sf) if isinstance(sf, (tuple, list)) else float(sf)
+        return f"scale_factor={sf!r}, mode={self.mode_name!r}"
+
+
+def _torch_repr(m: _Pool, names: tuple, nd: int = 0) -> str:
+    """torch's extra_repr of a pooling layer: the stride shown as the kernel size when not given, and with
+    ``nd`` every size as an nd-tuple (torch keeps AvgPool1d's and MaxUnpool's that way)."""
+    def shown(name: str) -> Any:
+        v = m.kernel_size if name == "stride" and m.stride is None else getattr(m, name)
+        if nd and not isinstance(v, (tuple, list)):
+            return (v,) * nd
+        return tuple(v) if nd else v
+    return ", ".join(f"{name}={shown(name)!r}" for name in names)
 
 
 def _check_args(kernel_size: Any, stride: Any, padding: Any, dilation: Any, where: str, nd: int = 2) -> None:

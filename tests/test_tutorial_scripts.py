@@ -26,6 +26,10 @@ SCRIPTS = Path(__file__).resolve().parent / "scripts"
 NAMES = ["polynomial_manual_grad", "polynomial_module", "legendre_function", "clip_and_plateau"]
 NAMES += ["tensors_tutorial", "data_tutorial", "build_model_tutorial", "autograd_tutorial", "optimization_tutorial",
           "save_load_tutorial", "blitz_neural_networks", "blitz_cifar10"]  # Learn the Basics and the 60-minute blitz
+NAMES_B = ["nn_really", "polynomial_tensors", "polynomial_nn", "polynomial_optim", "dynamic_net",  # h-tut-b's
+           "lstm_tagger", "lstm_tagger_chars", "ngram_embeddings", "char_rnn_classify", "char_rnn_nn",
+           "zeroing_gradients", "warmstart"]
+NAMES += NAMES_B
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 # How the two libraries spell what is not a number (README: "For PyTorch users"), mapped onto one spelling before
 # lines are compared: torch's `tensor(`/`torch.Size([2, 3])`/`torch.float64`/`<AddBackward0 object at 0x..>` and
@@ -51,6 +55,7 @@ CASES = [
     "tensors_tutorial", "data_tutorial", "build_model_tutorial", "autograd_tutorial", "optimization_tutorial",
     "save_load_tutorial", "blitz_neural_networks", "blitz_cifar10",
 ]
+CASES += NAMES_B
 
 _DRIVER = """
 import contextlib, io, json, runpy, sys, traceback

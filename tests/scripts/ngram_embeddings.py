@@ -1,0 +1,186 @@
+"""PyTorch tutorial "Word embeddings: encoding lexical semantics": an N-gram language model on Shakespeare's sonnet 2.
+
+PyTorch's default initialisation is replaced by numbers from one numpy generator, drawn in the same order by both
+twins, and the vocabulary is sorted so that both twins number the words alike.
+"""
+# ruff: noqa: B007, UP008, UP031  (the tutorial's own spelling, kept)
+
+import numpy as np
+import autograd
+import nn
+import optim
+from nn import functional as F
+
+wrng = np.random.default_rng(2)  # PyTorch's default initialisation, replaced: both twins draw these numbers
+
+
+def init_(model):
+    with autograd.no_grad():
+        for name, p in model.named_parameters():
+            if "embeddings" in name:  # N(0, 1) like nn.Embedding's, uniform like nn.Linear's
+                p.copy_(autograd.tensor(wrng.standard_normal(tuple(p.shape))))
+            else:
+                p.copy_(autograd.tensor(wrng.uniform(-0.1, 0.1, tuple(p.shape))))
+
+
+word_to_ix = {"hello": 0, "world": 1}
+embeds = nn.Embedding(2, 5)  # 2 words in vocab, 5 dimensional embeddings
+with autograd.no_grad():
+    embeds.weight.copy_(autograd.tensor(wrng.standard_normal((2, 5))))
+lookup_tensor = autograd.tensor([word_to_ix["hello"]], dtype=autograd.long)
+hello_embed = embeds(lookup_tensor)
+print(hello_embed.tolist(), list(hello_embed.shape))
+
+CONTEXT_SIZE = 2
+EMBEDDING_DIM = 10
+# We will use Shakespeare Sonnet 2
+test_sentence = """When forty winters shall besiege thy brow,
+And dig deep trenches in thy beauty's field,
+Thy youth's proud livery so gazed on now,
+Will be a totter'd weed of small worth held:
+Then being asked, where all thy beauty lies,
+Where all the treasure of thy lusty days;
+To say, within thine own deep sunken eyes,
+Were an all-eating shame, and thriftless praise.
+How much more praise deserv'd thy beauty's use,
+If thou couldst answer 'This fair child of mine
+Shall sum my count, and make my old excuse,'
+Proving his beauty by succession thine!
+This were to be new made when thou art old,
+And see thy blood warm when thou feel'st it cold.""".split()
+# we should tokenize the input, but we will ignore that for now
+# build a list of tuples.
+# Each tuple is ([ word_i-CONTEXT_SIZE, ..., word_i-1 ], target word)
+ngrams = [
+    (
+        [test_sentence[i - j - 1] for j in range(CONTEXT_SIZE)],
+        test_sentence[i]
+    )
+    for i in range(CONTEXT_SIZE, len(test_sentence))
+]
+# Print the first 3, just so you can see what they look like.
+print(ngrams[:3])
+
+vocab = sorted(set(test_sentence))  # sorted: a set's order changes from one process to the next
+word_to_ix = {word: i for i, word in enumerate(vocab)}
+
+
+class NGramLanguageModeler(nn.Module):
+
+    def __init__(self, vocab_size, embedding_dim, context_size):
+        super(NGramLanguageModeler, self).__init__()
+        self.embeddings = nn.Embedding(vocab_size, embedding_dim)
+        self.linear1 = nn.Linear(context_size * embedding_dim, 128)
+        self.linear2 = nn.Linear(128, vocab_size)
+
+    def forward(self, inputs):
+        embeds = self.embeddings(inputs).view((1, -1))
+        out = F.relu(self.linear1(embeds))
+        out = self.linear2(out)
+        log_probs = F.log_softmax(out, dim=1)
+        return log_probs
+
+
+losses = []
+loss_function = nn.NLLLoss()
+model = NGramLanguageModeler(len(vocab), EMBEDDING_DIM, CONTEXT_SIZE)
+init_(model)
+optimizer = optim.SGD(model.parameters(), lr=0.001)
+
+for epoch in range(10):
+    total_loss = 0
+    for context, target in ngrams:
+
+        # Step 1. Prepare the inputs to be passed to the model (i.e, turn the words
+        # into integer indices and wrap them in tensors)
+        context_idxs = autograd.tensor([word_to_ix[w] for w in context], dtype=autograd.long)
+
+        # Step 2. Recall that torch *accumulates* gradients. Before passing in a
+        # new instance, you need to zero out the gradients from the old
+        # instance
+        model.zero_grad()
+
+        # Step 3. Run the forward pass, getting log probabilities over next
+        # words
+        log_probs = model(context_idxs)
+
+        # Step 4. Compute your loss function. (Again, Torch wants the target
+        # word wrapped in a tensor)
+        loss = loss_function(log_probs, autograd.tensor([word_to_ix[target]], dtype=autograd.long))
+
+        # Step 5. Do the backward pass and update the gradient
+        loss.backward()
+        optimizer.step()
+
+        # Get the Python number from a 1-element Tensor by calling tensor.item()
+        total_loss += loss.item()
+    losses.append(total_loss)
+print(losses)  # The loss decreased every iteration over the training data!
+
+# To get the embedding of a particular word, e.g. "beauty"
+print(model.embeddings.weight[word_to_ix["beauty"]].tolist())
+
+# ---------------------------------------------------------------- the exercise: continuous bag-of-words
+CONTEXT_SIZE = 2  # 2 words to the left, 2 to the right
+raw_text = """We are about to study the idea of a computational process.
+Computational processes are abstract beings that inhabit computers.
+As they evolve, processes manipulate other abstract things called data.
+The evolution of a process is directed by a pattern of rules
+called a program. People create programs to direct processes. In effect,
+we conjure the spirits of the computer with our spells.""".split()
+
+# By deriving a set from `raw_text`, we deduplicate the array
+vocab = sorted(set(raw_text))  # sorted: a set's order changes from one process to the next
+vocab_size = len(vocab)
+
+word_to_ix = {word: i for i, word in enumerate(vocab)}
+data = []
+for i in range(CONTEXT_SIZE, len(raw_text) - CONTEXT_SIZE):
+    context = (
+        [raw_text[i - j - 1] for j in range(CONTEXT_SIZE)]
+        + [raw_text[i + j + 1] for j in range(CONTEXT_SIZE)]
+    )
+    target = raw_text[i]
+    data.append((context, target))
+print(data[:5])
+
+
+class CBOW(nn.Module):
+
+    def __init__(self, vocab_size, embedding_dim):
+        super().__init__()
+        self.embeddings = nn.Embedding(vocab_size, embedding_dim)
+        self.linear = nn.Linear(embedding_dim, vocab_size)
+
+    def forward(self, inputs):
+        embeds = self.embeddings(inputs).sum(dim=0, keepdim=True)
+        return F.log_softmax(self.linear(embeds), dim=1)
+
+
+# Create your model and train. Here are some functions to help you make
+# the data ready for use by your module.
+
+
+def make_context_vector(context, word_to_ix):
+    idxs = [word_to_ix[w] for w in context]
+    return autograd.tensor(idxs, dtype=autograd.long)
+
+
+print(make_context_vector(data[0][0], word_to_ix).tolist())
+
+model = CBOW(vocab_size, EMBEDDING_DIM)
+init_(model)
+optimizer = optim.SGD(model.parameters(), lr=0.01)
+for epoch in range(5):
+    total_loss = 0
+    for context, target in data:
+        model.zero_grad()
+        log_probs = model(make_context_vector(context, word_to_ix))
+        loss = loss_function(log_probs, autograd.tensor([word_to_ix[target]], dtype=autograd.long))
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item()
+    print(epoch, total_loss)
+with autograd.no_grad():
+    context, target = data[3]
+    print(target, vocab[model(make_context_vector(context, word_to_ix)).argmax(1).item()])
