@@ -698,13 +698,15 @@ class Tensor:
         return _unary.Step._apply1(self)
 
     def clip(self, lo: float | None = None, hi: float | None = None, *, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        """min(max(x, lo), hi); lo > hi is an error. torch's keywords ``min=``/``max=`` mean ``clamp``."""
+        """min(max(x, lo), hi); lo > hi is an error. torch's min=/max= and tensor bounds mean ``clamp``."""
         if min is not None or max is not None:
             if lo is not None or hi is not None:
                 raise TypeError("clip: give lo/hi or torch's min/max, not both")
             return self.clamp(min=min, max=max)
         if lo is None and hi is None:
             raise ValueError("clip: give lo, hi or both")
+        if isinstance(lo, (Tensor, np.ndarray)) or isinstance(hi, (Tensor, np.ndarray)):
+            return self.clamp(min=lo, max=hi)  # tensor bounds: torch's clip(min, max), elementwise
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"clip: lo={lo} is greater than hi={hi}")
         return _unary.Clip._apply1(self, lo=lo, hi=hi)

@@ -423,7 +423,7 @@ class SoftplusBeta(Function):
     def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
-        s = K.sigmoid(np.asarray(bx)) if isinstance(bx, np.ndarray) else bx.sigmoid()
+        s = K.sigmoid(np.asarray(bx)) if isinstance(bx, (np.ndarray, np.generic)) else bx.sigmoid()
         if ctx.linear is not None:
             s = G.where(ctx.linear, np.ones((), G.data(x).dtype), s)
         return g * s
