@@ -24,6 +24,7 @@ from autograd import fusion as _fusion
 from autograd.value import GELU_APPROXIMATIONS
 
 from .modes import as_value, is_scalar, numbers, shape_of, smap, to_tensor, to_values
+from .target_grad import graph_target
 
 REDUCTIONS = ("mean", "sum", "none")
 _F64 = np.dtype(np.float64)
@@ -362,9 +363,10 @@ def mse_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = Non
     pred, t, scalar = _prepare(pred, target, reduction, "mse_loss", check_nan=not fused)
     if scalar:
         return _reduce(_scalar_elementwise(lambda p, ti: (p - ti) * (p - ti), pred, t), reduction)
-    if not fused:
-        d = pred - t
-        return d * d
+    tg = graph_target(target, pred)
+    if tg is not None or not fused:  # a target that requires grad is a graph input
+        d = pred - (t if tg is None else tg)
+        return _reduce(d * d, reduction)
     loss = SquaredError._apply1(pred, t=t, mean=reduction == "mean")  # the target is data, not a graph input
     if loss.data != loss.data:  # NaN somewhere in the inputs (or infinities that cancel): say where
         _check_nan(numbers(pred), t, "mse_loss")
@@ -386,7 +388,8 @@ def l1_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None
     pred, t, scalar = _prepare(pred, target, reduction, "l1_loss")
     if scalar:
         return _reduce(_scalar_elementwise(lambda p, ti: (p - ti).abs(), pred, t), reduction)
-    return _reduce((pred - t).abs(), reduction)
+    tg = graph_target(target, pred)
+    return _reduce((pred - (t if tg is None else tg)).abs(), reduction)
 
 
 def hinge_loss(scores: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Any:
@@ -426,7 +429,11 @@ def binary_cross_entropy(probs: Any, target: Any, weight: Any = None, size_avera
         if weight is not None:
             losses = losses * _elementwise_weight(weight, losses.shape, np.float64, "binary_cross_entropy", "weight")
         return _reduce(losses, reduction)
-    losses = BinaryCrossEntropy.apply(probs, t)
+    tg = graph_target(target, probs)
+    if tg is None:
+        losses = BinaryCrossEntropy.apply(probs, t)
+    else:  # the target is a graph input: -(t log p + (1 - t) log(1 - p)), each log clamped at -100
+        losses = -(tg * probs.log().clamp(min=-100.0) + (1.0 - tg) * (1.0 - probs).log().clamp(min=-100.0))
     if weight is not None:
         losses = losses * _elementwise_weight(weight, losses.shape, losses.dtype, "binary_cross_entropy", "weight")
     return _reduce(losses, reduction)
@@ -482,7 +489,11 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, weight: Any = Non
                 z = as_value(zf[i])
                 flat[i] = z * (1.0 - float(tf[i])) + (-z).softplus() * float(lf[i])
         return _reduce(losses if w is None else losses * w, reduction)
-    if pw is None:
+    tg = graph_target(target, logits)
+    if tg is not None:  # the target is a graph input: (1 - t) z - (1 + (pw - 1) t) log sigmoid(z)
+        lw = 1.0 + tg * (pw - 1.0) if pw is not None else 1.0
+        losses = logits * (1.0 - tg) - logits.log_sigmoid() * lw
+    elif pw is None:
         losses = BinaryCrossEntropyWithLogits.apply(logits, t)
     else:
         lw = 1.0 + (pw - 1.0) * t
@@ -514,7 +525,8 @@ def cross_entropy(logits: Any, target: Any, weight: Any = None, size_average: An
         weight, reduction = None, weight
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction, "cross_entropy")
-    if weight is None and not label_smoothing and ignore_index == -100 and _plain_ndim(logits):
+    if (weight is None and not label_smoothing and ignore_index == -100 and _plain_ndim(logits)
+            and not (isinstance(logits, Tensor) and graph_target(target, logits) is not None)):
         try:
             return _cross_entropy_basic(logits, target, reduction)  # the fused one-op path
         except _IgnoredLabels:  # some labels are -100: the general path leaves them out
@@ -563,7 +575,7 @@ def _class_loss(x: Any, target: Any, weight: Any, ignore_index: Any, reduction: 
         raise ValueError(f"{op}: input must have shape (N, C), (C,) or (N, C, d1, ...), non-empty; got {z.shape}")
     t = np.asarray(numbers(target))
     if t.shape == z.shape and t.dtype.kind == "f" and not log_probs:
-        return probability_loss(z, t, weight, reduction, eps, op)
+        return probability_loss(z, t, weight, reduction, eps, op, graph_target(target, z))
     return class_index_loss(z, t, weight, int(ignore_index), reduction, eps, log_probs, op)
 
 
