@@ -895,8 +895,8 @@ class Tensor:
 
     def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
         """log(sum(e**x)) over ``dim``, without overflow."""
-        self._nonempty("logsumexp", axis)
         axis, keep = _api.dims(self, dim, axis, keepdim, keepdims, "logsumexp")
+        self._nonempty("logsumexp", axis)
         return _reduce.LogSumExp._apply1(self, axis=axis, keepdims=keep)
 
     def softmax(self, dim: Any = None, *, axis: Any = None) -> "Tensor":
@@ -968,7 +968,16 @@ class Tensor:
         return axis
 
     def _nonempty(self, op: str, axis: Any) -> None:
-        if self.data.size == 0:
+        """ValueError when reducing over ``axis`` (None: all) leaves nothing to reduce; an empty tensor reduced
+        over axes that are not (shape (0, 3) over axis 1, giving shape (0,)) is fine, as in torch."""
+        if self.data.size:
+            return
+        axes = axis if isinstance(axis, (tuple, list)) else (() if axis is None else (axis,))
+        try:
+            empty = not axes or any(self.data.shape[a] == 0 for a in axes)
+        except (IndexError, TypeError):  # a bad axis: the reduction's own check names it
+            empty = False
+        if empty:
             raise ValueError(f"{op}: the tensor of shape {self.shape} is empty; there is nothing to reduce")
 
     # ------------------------------------------------------------- movement

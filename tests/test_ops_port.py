@@ -1363,3 +1363,171 @@ def test_pairwise_and_margin_losses():
     check([(4, 3), (4, 3), (4, 3)], lambda a, p, n: TF.triplet_margin_loss(a, p, n),
           lambda a, p, n: F.triplet_margin_loss(a, p, n))
     check([(4, 5)], lambda x: TF.multi_margin_loss(x, ti(TARGET)), lambda x: F.multi_margin_loss(x, gi(TARGET)))
+
+
+# ------------------------------------------------------------------ extreme values, infinities, NaN, empty tensors
+
+EXTREME = np.array([-1e4, -800.0, -100.0, -30.0, -1e-8, 0.0, 1e-8, 30.0, 100.0, 800.0, 1e4])
+
+EXTREME_OPS = {
+    "sigmoid": (lambda x: x.sigmoid(), None),
+    "tanh": (lambda x: x.tanh(), None),
+    "exp": (lambda x: x.exp(), None),
+    "softplus": (lambda x: TF.softplus(x), lambda x: F.softplus(x)),
+    "logsigmoid": (lambda x: TF.logsigmoid(x), lambda x: F.logsigmoid(x)),
+    "silu": (lambda x: TF.silu(x), lambda x: F.silu(x)),
+    "gelu": (lambda x: TF.gelu(x), lambda x: F.gelu(x)),
+    "gelu_tanh": (lambda x: TF.gelu(x, approximate="tanh"), lambda x: F.gelu(x, approximate="tanh")),
+    "mish": (lambda x: TF.mish(x), lambda x: F.mish(x)),
+    "elu": (lambda x: TF.elu(x), lambda x: F.elu(x)),
+    "selu": (lambda x: TF.selu(x), lambda x: F.selu(x)),
+    "celu": (lambda x: TF.celu(x, 0.5), lambda x: F.celu(x, 0.5)),
+    "softsign": (lambda x: TF.softsign(x), lambda x: F.softsign(x)),
+    "erf": (lambda x: x.erf(), None),
+    "atan": (lambda x: x.atan(), None),
+    "softmax": (lambda x: x.softmax(0), None),
+    "log_softmax": (lambda x: x.log_softmax(0), None),
+    "logsumexp": (lambda x: x.logsumexp(0), None),
+    "sinh": (lambda x: (x * 0.1).sinh(), None),
+    "cosh": (lambda x: (x * 0.1).cosh(), None),
+    "expm1": (lambda x: x.expm1(), None),
+    "hardswish": (lambda x: TF.hardswish(x), lambda x: F.hardswish(x)),
+    "bce_logits": (lambda x: TF.binary_cross_entropy_with_logits(x, (x > 0).to(x.dtype)),
+                   lambda x: F.binary_cross_entropy_with_logits(x, (x > 0).astype(x.dtype))),
+    "cross_entropy": (lambda x: TF.cross_entropy(x.reshape(1, -1), ti([3])),
+                      lambda x: F.cross_entropy(x.reshape(1, -1), gi([3]))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXTREME_OPS))
+def test_extreme_inputs(name):
+    """Far out on both sides (overflowing exp in float32 and float64): torch's values and gradients, inf and NaN
+    where torch gives them."""
+    torch_fn, ours = EXTREME_OPS[name]
+    check(None, torch_fn, ours, vals=[EXTREME], tol={np.float32: dict(atol=1e-5, rtol=1e-4)})
+
+
+SPECIAL = np.array([-np.inf, -2.0, -0.0, 0.0, 1.5, np.inf, np.nan])
+
+SPECIAL_OPS = {
+    "relu": lambda x: x.relu(),
+    "abs": lambda x: x.abs(),
+    "neg": lambda x: -x,
+    "exp": lambda x: x.exp(),
+    "sigmoid": lambda x: x.sigmoid(),
+    "tanh": lambda x: x.tanh(),
+    "sign": lambda x: x.sign(),
+    "floor": lambda x: x.floor(),
+    "clamp": lambda x: x.clamp(-1.0, 1.0),
+    "isnan": lambda x: x.isnan(),
+    "isinf": lambda x: x.isinf(),
+    "isfinite": lambda x: x.isfinite(),
+    "nan_to_num": lambda x: x.nan_to_num(),
+    "nan_to_num_args": lambda x: x.nan_to_num(nan=0.5, posinf=9.0, neginf=-9.0),
+    "max": lambda x: x.max(),
+    "min": lambda x: x.min(),
+    "amax": lambda x: x.amax(0),
+    "argmax": lambda x: x.argmax(),
+    "argmin": lambda x: x.argmin(),
+    "sum": lambda x: x.sum(),
+    "cumsum": lambda x: x.cumsum(0),
+    "sort": lambda x: x.sort().values,
+    "maximum_self": lambda x: x.flip(0).maximum(x) if isinstance(x, torch.Tensor) else autograd.maximum(x.flip(0), x),
+    "fmax": lambda x: torch.fmax(x, x.flip(0)) if isinstance(x, torch.Tensor) else autograd.fmax(x, x.flip(0)),
+    "eq": lambda x: x == x,
+    "gt": lambda x: x > 0,
+    "where": lambda x: torch.where(x > 0, x, 0.0) if isinstance(x, torch.Tensor) else autograd.where(x > 0, x, 0.0),
+    "nansum": lambda x: x.nansum(),
+    "nanmean": lambda x: x.nanmean(),
+    "log": lambda x: x.log(),
+    "sqrt": lambda x: x.sqrt(),
+    "reciprocal": lambda x: x.reciprocal(),
+    "softmax": lambda x: x.softmax(0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPECIAL_OPS))
+def test_special_values(name):
+    """±inf, ±0 and NaN go through as torch sends them (values; gradients where torch's are defined)."""
+    nan_grad_differs = name in ("abs", "relu")  # see test_documented_differences
+    check(None, SPECIAL_OPS[name], vals=[SPECIAL],
+          grad=name not in ("max", "min", "amax", "sort", "maximum_self") and not nan_grad_differs)
+    if nan_grad_differs:
+        check(None, SPECIAL_OPS[name], vals=[SPECIAL[:-1]])
+
+
+def test_softmax_masked_rows():
+    """A row of -inf but one entry (attention masks); a row entirely -inf is NaN in torch."""
+    x = np.array([[0.5, -np.inf, -np.inf], [1.0, 2.0, -np.inf]])
+    check(None, lambda t: t.softmax(-1), vals=[x])
+    check(None, lambda t: t.log_softmax(-1), vals=[x], grad=False)
+    check(None, lambda t: t.logsumexp(-1), vals=[x])
+    check(None, lambda t: t.logsumexp(-1), vals=[np.full((2, 3), -np.inf)], grad=False)
+
+
+EMPTY = {
+    "sum": (lambda x: x.sum(), (0, 3)),
+    "sum_dim": (lambda x: x.sum(0), (0, 3)),
+    "sum_dim1": (lambda x: x.sum(1), (0, 3)),
+    "mean_dim1": (lambda x: x.mean(1), (0, 3)),
+    "prod": (lambda x: x.prod(), (0,)),
+    "amax_dim1": (lambda x: x.amax(1), (0, 3)),
+    "cumsum": (lambda x: x.cumsum(0), (0, 3)),
+    "exp": (lambda x: x.exp(), (2, 0)),
+    "reshape": (lambda x: x.reshape(3, 2, 0), (2, 0, 3)),
+    "max_dim1": (lambda x: x.max(1), (0, 3)),
+    "argmax_dim1": (lambda x: x.argmax(1), (0, 3)),
+    "amin_fn": (lambda x: torch.amin(x, 1) if isinstance(x, torch.Tensor) else autograd.amin(x, 1), (0, 3)),
+    "max_axis_numpy": (lambda x: x.amax(-1) if isinstance(x, torch.Tensor) else x.max(axis=-1), (0, 3)),
+    "cat": (lambda x: torch.cat([x, x], 1) if isinstance(x, torch.Tensor) else autograd.cat([x, x], 1), (2, 0)),
+    "matmul": (lambda x: x @ x.T, (2, 0)),
+    "softmax": (lambda x: x.softmax(1), (0, 3)),
+    "slice": (lambda x: x[5:], (3, 2)),
+    "flip": (lambda x: x.flip(0), (0, 2)),
+    "transpose": (lambda x: x.T, (0, 2)),
+    "logsumexp": (lambda x: x.logsumexp(1), (0, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY))
+def test_empty(name):
+    """Tensors with a zero-length axis: torch's shapes and values (sum of nothing 0, prod 1, logsumexp -inf)."""
+    fn, shape = EMPTY[name]
+    check([shape], fn)
+
+
+def test_var_std_one_element():
+    """var/std of one element with correction=0 are 0 (with the default correction: test_documented_differences)."""
+    check([(3, 1)], lambda x: x.std(1, correction=0), grad=False)
+    check([(3, 1)], lambda x: x.var(1, correction=0))
+    check([(3, 1)], lambda x: x.var(1, unbiased=False))
+
+
+# ------------------------------------------------------------------ documented differences from torch
+
+def test_documented_differences():
+    """Where gradwork keeps its own documented behaviour (README "Ported op suites"), pinned here."""
+    # float64 by default where torch picks float32; .data is the numpy array
+    assert autograd.tensor([1.0, 2.0]).dtype == np.float64 and torch.tensor([1.0, 2.0]).dtype == torch.float32
+    assert autograd.ones(2).dtype == np.float64 and autograd.randn(2).dtype == np.float64
+    assert type(Tensor([1.0]).data) is np.ndarray
+    # variance without degrees of freedom is an error (torch: NaN and a warning)
+    with pytest.raises(ValueError, match="no degrees of freedom"):
+        Tensor(np.ones((3, 1))).var(1)
+    # reducing over an empty axis is an error (torch: -inf for logsumexp; it refuses amax as we do)
+    with pytest.raises(ValueError, match="empty"):
+        Tensor(np.ones((0, 3))).logsumexp(0)
+    with pytest.raises(ValueError, match="empty"):
+        Tensor(np.ones((0, 3))).amax(0)
+    # numbers with lo > hi: clip refuses (torch's clamp(min > max) gives max; gradwork's clamp does too)
+    with pytest.raises(ValueError, match="greater than"):
+        Tensor([1.0]).clip(2.0, 1.0)
+    np.testing.assert_array_equal(Tensor([0.0, 3.0]).clamp(2.0, 1.0).data, [1.0, 1.0])
+    # at NaN, relu's gradient is 0 and abs's is NaN (torch passes relu's through and gives abs 0)
+    x = Tensor(np.array([np.nan, 1.0]), requires_grad=True)
+    (x.relu() + x.abs()).sum().backward()
+    assert x.grad.data[0] != x.grad.data[0] and x.grad.data[1] == 2.0
+    # soft_margin_loss: torch refuses a target that requires grad; gradwork takes it as data
+    y = Tensor(np.array([1.0, -1.0]), requires_grad=True)
+    F.soft_margin_loss(Tensor(np.array([0.3, 0.2]), requires_grad=True), y).backward()
+    assert y.grad is None

@@ -205,11 +205,13 @@ class _ZeroGrad(Function):
 
 
 class Sign(_ZeroGrad):
-    """sign x in {-1, 0, 1}; d/dx = 0."""
+    """sign x in {-1, 0, 1} (0 for NaN, as torch); d/dx = 0."""
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        return np.sign(x)
+        out = np.sign(x)
+        nan = np.isnan(out)
+        return np.where(nan, np.zeros((), out.dtype), out) if nan.any() else out
 
 
 class Floor(_ZeroGrad):
