@@ -721,6 +721,9 @@ class Tensor:
         if not isinstance(min, (Tensor, np.ndarray)) and not isinstance(max, (Tensor, np.ndarray)):
             lo = None if min is None else _scalar(min, "clamp", "min")
             hi = None if max is None else _scalar(max, "clamp", "max")
+            if self.data.dtype.kind in "iu" and all(isinstance(b, (int, np.integer)) for b in (min, max)
+                                                    if b is not None):  # integer bounds keep integers, as torch
+                return Tensor._make(np.clip(self.data, min, max))
             return _unary.Clip._apply1(self, lo=lo, hi=hi)
         lo = None if min is None else Tensor._lift(min, self, "clamp")
         hi = None if max is None else Tensor._lift(max, self, "clamp")

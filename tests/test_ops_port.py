@@ -1531,3 +1531,46 @@ def test_documented_differences():
     y = Tensor(np.array([1.0, -1.0]), requires_grad=True)
     F.soft_margin_loss(Tensor(np.array([0.3, 0.2]), requires_grad=True), y).backward()
     assert y.grad is None
+
+
+INT_OPS = {
+    "add": lambda a, b: a + b, "sub_number": lambda a, b: a - 3, "mul": lambda a, b: a * b, "neg": lambda a, b: -a,
+    "floordiv": lambda a, b: a // b, "mod": lambda a, b: a % b, "pow": lambda a, b: a ** 2, "abs": lambda a, b: a.abs(),
+    "sum": lambda a, b: a.sum(), "sum_dim": lambda a, b: a.sum(0), "prod": lambda a, b: a.prod(1),
+    "max": lambda a, b: a.max(), "max_dim": lambda a, b: a.max(1), "amin": lambda a, b: a.amin(0),
+    "argmax": lambda a, b: a.argmax(1), "cumsum": lambda a, b: a.cumsum(1), "clamp": lambda a, b: a.clamp(-1, 2),
+    "clamp_min": lambda a, b: a.clamp(min=0), "maximum": lambda a, b: a.maximum(b), "eq": lambda a, b: a == b,
+    "lt": lambda a, b: a < b, "sign": lambda a, b: a.sign(), "where": lambda a, b: a.where(a > 0, b),
+    "bool_sum": lambda a, b: (a > 0).sum(1), "bool_and": lambda a, b: (a > 0) & (b > 0),
+    "reshape": lambda a, b: a.reshape(-1), "T": lambda a, b: a.T, "flip": lambda a, b: a.flip(0),
+    "cat": lambda a, b: torch.cat([a, b]) if isinstance(a, torch.Tensor) else autograd.cat([a, b]),
+    "index": lambda a, b: a[1:, ::2], "gather": lambda a, b: a.gather(1, b.abs() % 3),
+    "bitwise_and": lambda a, b: a & b, "bitwise_xor": lambda a, b: a ^ b, "bitwise_not": lambda a, b: ~a,
+    "int_long": lambda a, b: a.long(), "to_float": lambda a, b: a.float(), "to_double": lambda a, b: a.double(),
+    "bool_float": lambda a, b: (a > 0).float(), "sort": lambda a, b: a.sort(1).values,
+    "remainder_neg": lambda a, b: a.remainder(-3), "fmod_neg": lambda a, b: a.fmod(-3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INT_OPS))
+def test_integer_tensors(name):
+    """int64 and bool tensors: torch's values and dtypes (integers stay integers)."""
+    a = np.array([[3, -1, 0], [-4, 2, 5]])
+    b = np.array([[1, 2, -3], [2, -2, 1]])
+    t = _flat(INT_OPS[name](ti(a), ti(b)))
+    o = _flat(INT_OPS[name](gi(a), gi(b)))
+    for tv, ov in zip(t, o):
+        assert ov.data.dtype == _torch_np_dtype(tv), f"{name}: {ov.data.dtype}, torch {tv.dtype}"
+        np.testing.assert_array_equal(ov.data, tv.numpy())
+
+
+def test_creation_dtypes():
+    """Creation functions infer torch's dtype from integer and bool data; floats are float64 (documented)."""
+    for ours, theirs in ((autograd.full((2,), 3), torch.full((2,), 3)),
+                         (autograd.full((2,), True), torch.full((2,), True)),
+                         (autograd.arange(4), torch.arange(4)), (autograd.tensor([1, 2]), torch.tensor([1, 2])),
+                         (autograd.zeros_like(autograd.tensor([1])), torch.zeros_like(torch.tensor([1]))),
+                         (autograd.full((2,), 3, dtype=autograd.float32), torch.full((2,), 3, dtype=torch.float32))):
+        assert ours.dtype == _torch_np_dtype(theirs)
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    assert autograd.full((2,), 1.5).dtype == np.float64  # torch: float32 (the default dtype)
