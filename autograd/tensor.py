@@ -902,13 +902,17 @@ class Tensor:
         self._nonempty("logsumexp", axis)
         return _reduce.LogSumExp._apply1(self, axis=axis, keepdims=keep)
 
-    def softmax(self, dim: Any = None, *, axis: Any = None) -> "Tensor":
-        """e**x / sum(e**x) along ``dim`` (the last axis when not given); 1 for a 0-d tensor."""
-        return self._normalise(_reduce.Softmax, dim, axis, "softmax")
+    def softmax(self, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> "Tensor":
+        """e**x / sum(e**x) along ``dim`` (the last axis when not given); 1 for a 0-d tensor.
+        ``dtype``: x is cast to it first (torch's argument)."""
+        x = self if dtype is None else self.to(dtype)
+        return x._normalise(_reduce.Softmax, dim, axis, "softmax")
 
-    def log_softmax(self, dim: Any = None, *, axis: Any = None) -> "Tensor":
-        """x - logsumexp(x) along ``dim`` (the last axis when not given); 0 for a 0-d tensor."""
-        return self._normalise(_reduce.LogSoftmax, dim, axis, "log_softmax")
+    def log_softmax(self, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> "Tensor":
+        """x - logsumexp(x) along ``dim`` (the last axis when not given); 0 for a 0-d tensor.
+        ``dtype``: x is cast to it first (torch's argument)."""
+        x = self if dtype is None else self.to(dtype)
+        return x._normalise(_reduce.LogSoftmax, dim, axis, "log_softmax")
 
     def _normalise(self, fn: Any, dim: Any, axis: Any, op: str) -> "Tensor":
         if axis is not None:

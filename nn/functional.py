@@ -25,6 +25,7 @@ from autograd.value import GELU_APPROXIMATIONS
 
 from .modes import as_value, is_scalar, numbers, shape_of, smap, to_tensor, to_values
 from .target_grad import graph_target
+from .inplace_arg import apply_inplace
 
 REDUCTIONS = ("mean", "sum", "none")
 _F64 = np.dtype(np.float64)
@@ -63,8 +64,10 @@ def tanh(x: Any) -> Any:
     return smap(Value.tanh, x) if is_scalar(x) else to_tensor(x, "tanh").tanh()
 
 
-def relu(x: Any) -> Any:
-    """max(x, 0); derivative 1 where x > 0 else 0."""
+def relu(x: Any, inplace: bool = False) -> Any:
+    """max(x, 0); derivative 1 where x > 0 else 0 (``inplace=True``: written into x, as torch)."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "relu", relu)
     if type(x) is Tensor and x._op in _fusion.LAYERS and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.relu(x @ W + b)
         fused = _fusion.activation(x, "relu")
         if fused is not None:
@@ -72,16 +75,20 @@ def relu(x: Any) -> Any:
     return smap(Value.relu, x) if is_scalar(x) else to_tensor(x, "relu").relu()
 
 
-def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
+def leaky_relu(x: Any, negative_slope: float = 0.01, inplace: bool = False) -> Any:
     """x where x > 0 else negative_slope * x; derivative 1 or negative_slope."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "leaky_relu", lambda t: leaky_relu(t, negative_slope))
     a = check_number(negative_slope, "leaky_relu", "negative_slope")
     if is_scalar(x):
         return smap(lambda v: v.leaky_relu(a), x)
     return to_tensor(x, "leaky_relu").leaky_relu(a)
 
 
-def elu(x: Any, alpha: float = 1.0) -> Any:
+def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
     """x where x > 0 else alpha (e**x - 1); derivative 1 or alpha e**x."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "elu", lambda t: elu(t, alpha))
     a = check_number(alpha, "elu", "alpha")
     if is_scalar(x):
         return smap(lambda v: v.elu(a), x)
@@ -107,8 +114,10 @@ def softplus(x: Any, beta: float = 1.0, threshold: float | None = 20.0) -> Any:
     return to_tensor(x, "softplus").softplus(b, t)
 
 
-def silu(x: Any) -> Any:
+def silu(x: Any, inplace: bool = False) -> Any:
     """x sigmoid(x) (SiLU, also called swish); derivative s (1 + x (1 - s)), s = sigmoid(x)."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "silu", silu)
     return smap(Value.silu, x) if is_scalar(x) else to_tensor(x, "silu").silu()
 
 
@@ -124,8 +133,10 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     return to_tensor(x, "gelu").gelu(approximate)
 
 
-def mish(x: Any) -> Any:
+def mish(x: Any, inplace: bool = False) -> Any:
     """x tanh(softplus(x)); its derivative follows from the three ops' (each a node)."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "mish", mish)
     if is_scalar(x):
         return smap(lambda v: v * v.softplus().tanh(), x)
     t = to_tensor(x, "mish")
@@ -169,17 +180,22 @@ def _channel_axis(shape: tuple, n: int, op: str) -> int:
     return axis
 
 
-def softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+def softmax(x: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None, *, axis: Any = None) -> Any:
     """e**x / sum(e**x) along ``dim`` (or numpy's ``axis``; the last axis when neither is given),
-    shifted by the max, so no overflow."""
+    shifted by the max, so no overflow. ``dtype``: x is cast to it first (torch's argument)."""
+    if dtype is not None:
+        return softmax(to_tensor(x, "softmax").astype(dtype), dim, axis=axis)
     axis = _softmax_dim(dim, axis, "softmax")
     if is_scalar(x):
         return _scalar_softmax(x, axis, log=False)
     return to_tensor(x, "softmax").softmax(axis)
 
 
-def log_softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
-    """x - log(sum(e**x)) along ``dim`` (or ``axis``; the last axis by default), computed without overflow."""
+def log_softmax(x: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None, *, axis: Any = None) -> Any:
+    """x - log(sum(e**x)) along ``dim`` (or ``axis``; the last axis by default), computed without overflow.
+    ``dtype``: x is cast to it first (torch's argument)."""
+    if dtype is not None:
+        return log_softmax(to_tensor(x, "log_softmax").astype(dtype), dim, axis=axis)
     axis = _softmax_dim(dim, axis, "log_softmax")
     if is_scalar(x):
         return _scalar_softmax(x, axis, log=True)

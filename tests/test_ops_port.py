@@ -1574,3 +1574,179 @@ def test_creation_dtypes():
         assert ours.dtype == _torch_np_dtype(theirs)
         np.testing.assert_array_equal(ours.data, theirs.numpy())
     assert autograd.full((2,), 1.5).dtype == np.float64  # torch: float32 (the default dtype)
+
+
+# ------------------------------------------------------------------ more of what ported suites call
+
+MISC = {
+    "conv2d_positional": ([(1, 2, 5, 5), (3, 2, 3, 3), (3,)], lambda x, w, b: TF.conv2d(x, w, b, 2, 1),
+                          lambda x, w, b: F.conv2d(x, w, b, 2, 1)),
+    "conv1d_positional": ([(1, 2, 7), (4, 1, 3), (4,)], lambda x, w, b: TF.conv1d(x, w, b, 1, 2, 2, 2),
+                          lambda x, w, b: F.conv1d(x, w, b, 1, 2, 2, 2)),
+    "max_pool2d_tuple_kernel": ([(1, 2, 6, 6)], lambda x: TF.max_pool2d(x, (2, 3)), lambda x: F.max_pool2d(x, (2, 3))),
+    "avg_pool2d_positional": ([(1, 2, 5, 5)], lambda x: TF.avg_pool2d(x, 2, 2, 1, True, False),
+                              lambda x: F.avg_pool2d(x, 2, 2, 1, True, False)),
+    "interpolate_half": ([(1, 2, 6, 4)], lambda x: TF.interpolate(x, scale_factor=0.5),
+                         lambda x: F.interpolate(x, scale_factor=0.5)),
+    "softmax_dtype": ([(3, 4)], lambda x: TF.softmax(x, -1, dtype=torch.float64),
+                      lambda x: F.softmax(x, -1, dtype=autograd.float64)),
+    "log_softmax_dtype": ([(3, 4)], lambda x: x.log_softmax(-1, dtype=torch.float64),
+                          lambda x: x.log_softmax(-1, dtype=autograd.float64)),
+    "sum_dtype": ([(3, 4)], lambda x: x.sum(1, dtype=torch.float64), lambda x: x.sum(1, dtype=autograd.float64)),
+    "sdpa": ([(2, 3, 4), (2, 5, 4), (2, 5, 6)], lambda q, k, v: TF.scaled_dot_product_attention(q, k, v),
+             lambda q, k, v: F.scaled_dot_product_attention(q, k, v)),
+    "sdpa_causal": ([(2, 2, 4, 3), (2, 2, 4, 3), (2, 2, 4, 3)],
+                    lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, is_causal=True),
+                    lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True)),
+    "sdpa_bool_mask": ([(1, 3, 4), (1, 5, 4), (1, 5, 4)],
+                       lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, attn_mask=ti(np.tril(np.ones((3, 5),
+                                                                                                     bool)))),
+                       lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=gi(np.tril(np.ones((3, 5),
+                                                                                                    bool))))),
+    "sdpa_float_mask_scale": ([(1, 3, 4), (1, 5, 4), (1, 5, 4), (3, 5)],
+                              lambda q, k, v, m: TF.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=0.3),
+                              lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=0.3)),
+    "sort": ([(3, 5)], lambda x: x.sort(1), None),
+    "sort_descending": ([(3, 5)], lambda x: x.sort(dim=0, descending=True), None),
+    "argsort": ([(3, 5)], lambda x: x.argsort(1), None),
+    "argsort_desc": ([(3, 5)], lambda x: torch.argsort(x, dim=-1, descending=True),
+                     lambda x: autograd.argsort(x, dim=-1, descending=True)),
+    "topk": ([(3, 5)], lambda x: x.topk(2), None),
+    "topk_smallest": ([(3, 5)], lambda x: x.topk(3, dim=0, largest=False), None),
+    "topk_fn": ([(3, 5)], lambda x: torch.topk(x, 2, 1, True, True), lambda x: autograd.topk(x, 2, 1, True, True)),
+    "kthvalue": ([(3, 5)], lambda x: x.kthvalue(2, 1), None),
+    "fold_unfold": ([(1, 2, 4, 5)], lambda x: TF.fold(TF.unfold(x, 2, padding=1), (4, 5), 2, padding=1),
+                    lambda x: F.fold(F.unfold(x, 2, padding=1), (4, 5), 2, padding=1)),
+    "unfold_stride": ([(2, 2, 5, 5)], lambda x: TF.unfold(x, (2, 3), stride=2, dilation=1),
+                      lambda x: F.unfold(x, (2, 3), stride=2, dilation=1)),
+    "pixel_shuffle": ([(1, 8, 2, 3)], lambda x: TF.pixel_shuffle(x, 2), lambda x: F.pixel_shuffle(x, 2)),
+    "pixel_unshuffle": ([(1, 2, 4, 6)], lambda x: TF.pixel_unshuffle(x, 2), lambda x: F.pixel_unshuffle(x, 2)),
+    "inplace_chain": ([(3, 4)], lambda x: x.clone().mul_(2).add_(1).clamp_(-1, 2).sigmoid_(), None),
+    "inplace_setitem": ([(3, 4), (4,)], lambda x, y: _setitem(x, y), None),
+    "inplace_masked_fill": ([(3, 4)], lambda x: x.clone().masked_fill_(x > 0, 0.0), None),
+    "inplace_index_add": ([(4, 3), (2, 3)], lambda x, s: x.clone().index_add_(0, ti([0, 0]), s),
+                          lambda x, s: x.clone().index_add_(0, gi([0, 0]), s)),
+    "inplace_scatter": ([(3, 4), (3, 3)], lambda x, s: x.clone().scatter_(1, ti(SCAT), s),
+                        lambda x, s: x.clone().scatter_(1, gi(SCAT), s)),
+    "iadd_view": ([(3, 4), (4,)], lambda x, y: _iadd_row(x, y), None),
+    "repeat_interleave_tensor": ([(3, 2)], lambda x: x.repeat_interleave(ti([1, 0, 2]), dim=0),
+                                 lambda x: x.repeat_interleave(gi([1, 0, 2]), dim=0)),
+    "type_as": ([(3, 4), (4,)], lambda x, y: x.type_as(y) * y, None),
+    "new_zeros_add": ([(3, 4)], lambda x: x + x.new_zeros((3, 4)) + x.new_ones(4) * 2, None),
+    "inv": ([(3, 3)], lambda x: torch.linalg.inv(x + 3 * torch.eye(3, dtype=x.dtype)),
+            lambda x: autograd.linalg.inv(x + 3 * autograd.eye(3, dtype=x.dtype))),
+    "det": ([(3, 3)], lambda x: torch.linalg.det(x), lambda x: autograd.linalg.det(x)),
+    "solve": ([(3, 3), (3, 2)], lambda a, b: torch.linalg.solve(a + 3 * torch.eye(3, dtype=a.dtype), b),
+              lambda a, b: autograd.linalg.solve(a + 3 * autograd.eye(3, dtype=a.dtype), b)),
+    "vector_norm": ([(3, 4)], lambda x: torch.linalg.vector_norm(x, 3, dim=1),
+                    lambda x: autograd.linalg.vector_norm(x, 3, dim=1)),
+    "matrix_norm": ([(2, 3, 4)], lambda x: torch.linalg.matrix_norm(x), lambda x: autograd.linalg.matrix_norm(x)),
+    "cdist": ([(3, 4), (5, 4)], lambda a, b: torch.cdist(a, b), lambda a, b: autograd.cdist(a, b)),
+    "std_fn_positional": ([(3, 4)], lambda x: torch.std(x, 1, True, True), lambda x: autograd.std(x, 1, True, True)),
+    "var_fn_unbiased_false": ([(3, 4)], lambda x: torch.var(x, 0, unbiased=False),
+                              lambda x: autograd.var(x, 0, unbiased=False)),
+    "max_binary_fn": ([(3, 4), (4,)], lambda a, b: torch.max(a, b), lambda a, b: autograd.max(a, b)),
+    "min_dim_fn": ([(3, 4)], lambda x: torch.min(x, 1), lambda x: autograd.min(x, 1)),
+    "mean_fn_keepdim": ([(3, 4)], lambda x: torch.mean(x, -1, True), lambda x: autograd.mean(x, -1, True)),
+    "sum_fn_tuple": ([(2, 3, 4)], lambda x: torch.sum(x, (0, 2)), lambda x: autograd.sum(x, (0, 2))),
+    "prod_fn": ([(3, 4)], lambda x: torch.prod(x, 1), lambda x: autograd.prod(x, 1)),
+    "square_fn": ([(3, 4)], lambda x: torch.square(x), lambda x: autograd.square(x)),
+    "transpose_fn": ([(2, 3, 4)], lambda x: torch.transpose(x, 0, -1), lambda x: autograd.transpose(x, 0, -1)),
+    "permute_fn": ([(2, 3, 4)], lambda x: torch.permute(x, (2, 0, 1)), lambda x: autograd.permute(x, (2, 0, 1))),
+    "squeeze_fn": ([(3, 1, 4)], lambda x: torch.squeeze(x, 1), lambda x: autograd.squeeze(x, 1)),
+    "unsqueeze_fn": ([(3, 4)], lambda x: torch.unsqueeze(x, -1), lambda x: autograd.unsqueeze(x, -1)),
+    "where_fn_scalar_both": ([(3, 4)], lambda x: x * torch.where(x > 0, 1.0, -1.0).to(x.dtype),
+                             lambda x: x * autograd.where(x > 0, 1.0, -1.0).astype(x.dtype)),
+    "softplus_fn": ([(3, 4)], lambda x: TF.softplus(x, 2, 1), lambda x: F.softplus(x, 2, 1)),
+    "leaky_positional": ([(3, 4)], lambda x: TF.leaky_relu(x, 0.2, False), lambda x: F.leaky_relu(x, 0.2, False)),
+    "elu_inplace_false": ([(3, 4)], lambda x: TF.elu(x, 1.0, False), lambda x: F.elu(x, 1.0, False)),
+    "dropout_inplace_p0": ([(3, 4)], lambda x: TF.dropout(x * 1, 0.0, True, True),
+                           lambda x: F.dropout(x * 1, 0.0, True, True)),
+}
+
+
+def _setitem(x, y):
+    z = x.clone()
+    z[1] = y
+    z[:, 0] = 0.0
+    return z * x
+
+
+def _iadd_row(x, y):
+    z = x * 1
+    z[0] += y
+    z[1:, 2:] *= 2
+    return z
+
+
+@pytest.mark.parametrize("name", sorted(MISC))
+def test_misc(name):
+    shapes, torch_fn, ours = MISC[name]
+    check(shapes, torch_fn, ours)
+
+
+INPLACE_ACTS = {
+    "relu": (), "relu6": (), "leaky_relu": (0.2,), "elu": (0.7,), "selu": (), "celu": (1.5,), "silu": (),
+    "mish": (), "hardtanh": (-0.5, 0.8), "hardswish": (), "hardsigmoid": (),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE_ACTS))
+def test_activation_inplace_argument(name):
+    """torch's inplace=True: the result is written into the input (which is returned), gradients as out of place."""
+    args = INPLACE_ACTS[name]
+
+    def run(lib, x):
+        y = x * 1.5
+        out = getattr(lib, name)(y, *args, inplace=True)
+        assert out is y
+        return y * x
+
+    check([(3, 4)], lambda x: run(TF, x), lambda x: run(F, x), low=-5, high=8)
+    check([(3, 4)], lambda x: getattr(TF, name)(x, *args, inplace=False), lambda x: getattr(F, name)(x, *args, False),
+          low=-5, high=8)
+    leaf = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        getattr(F, name)(leaf, *args, inplace=True)
+
+
+TWINS = {  # x.<name>_(*args): (args, low, high)
+    "abs": ((), -2, 2), "neg": ((), -2, 2), "exp": ((), -2, 2), "exp2": ((), -2, 2), "expm1": ((), -2, 2),
+    "log": ((), 0.2, 2), "log2": ((), 0.2, 2), "log10": ((), 0.2, 2), "log1p": ((), -0.5, 2), "sqrt": ((), 0.2, 2),
+    "rsqrt": ((), 0.2, 2), "sin": ((), -2, 2), "cos": ((), -2, 2), "tan": ((), -1, 1), "asin": ((), -0.6, 0.6),
+    "acos": ((), -0.6, 0.6), "atan": ((), -2, 2), "sinh": ((), -2, 2), "cosh": ((), -2, 2), "tanh": ((), -2, 2),
+    "asinh": ((), -2, 2), "acosh": ((), 0.8, 2), "atanh": ((), -0.6, 0.6), "sigmoid": ((), -2, 2),
+    "relu": ((), -2, 2), "square": ((), -2, 2), "reciprocal": ((), 0.5, 2), "erf": ((), -2, 2),
+    "erfc": ((), -2, 2), "erfinv": ((), -0.6, 0.6), "lgamma": ((), 0.5, 3), "digamma": ((), 0.5, 3),
+    "sinc": ((), -2, 2), "logit": ((), 0.1, 0.6), "deg2rad": ((), -2, 2), "frac": ((), -2, 2),
+    "pow": ((3,), -2, 2), "clamp": ((-0.5, 0.5), -2, 2), "clamp_min": ((0.1,), -2, 2), "mul": ((2.5,), -2, 2),
+    "add": ((1.5,), -2, 2), "div": ((-3.0,), -2, 2), "sub": ((0.5,), -2, 2), "xlogy": ((1.7,), -2, 2),
+    "hypot": ((torch.tensor(0.5),), -2, 2), "atan2": ((torch.tensor(0.5),), -2, 2),
+    "lerp": ((torch.tensor(0.0), 0.25), -2, 2),
+    "float_power": ((2,), 0.2, 2), "copysign": ((-1.0,), -2, 2), "nan_to_num": ((), -2, 2),
+    "cumsum": ((1,), -2, 2), "cumprod": ((0,), -2, 2), "tril": ((), -2, 2), "triu": ((1,), -2, 2),
+    "renorm": ((2, 0, 1.0), -2, 2), "mvlgamma": ((2,), 1.5, 3), "i0": ((), -2, 2), "polygamma": ((1,), 0.5, 3),
+}
+
+
+def _twin_args(args, like):
+    return tuple(Tensor(a.numpy().astype(like.dtype)) if isinstance(a, torch.Tensor) and isinstance(like, Tensor)
+                 else a.to(like.dtype) if isinstance(a, torch.Tensor) else a for a in args)
+
+
+@pytest.mark.parametrize("name", sorted(TWINS))
+def test_inplace_twins(name):
+    """x.<op>_() on a non-leaf: the value written in place and the gradient through it, as torch's."""
+    args, low, high = TWINS[name]
+    grad = name not in ("acosh", "asinh", "atanh", "i0")  # torch has no derivative for these in-place forms
+    dtypes = (np.float64,) if name == "float_power" else DTYPES  # torch's float_power_ wants float64
+
+    def run(x):
+        y = x * 1.0 + 0.0
+        out = getattr(y, name + "_")(*_twin_args(args, x))
+        assert out is y
+        return y * x
+
+    check([(3, 4)], run, low=low, high=high, grad=grad, dtypes=dtypes)
+    if not grad:  # gradwork has them: against the out-of-place op
+        check([(3, 4)], lambda x: getattr(x, name)(*args) * x, run, low=low, high=high)
