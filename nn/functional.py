@@ -26,6 +26,7 @@ from autograd.value import GELU_APPROXIMATIONS
 from .modes import as_value, is_scalar, numbers, shape_of, smap, to_tensor, to_values
 from .target_grad import graph_target
 from .inplace_arg import apply_inplace
+from .loss_weight import weighted_reduce
 
 REDUCTIONS = ("mean", "sum", "none")
 _F64 = np.dtype(np.float64)
@@ -372,9 +373,13 @@ class SquaredError(Function):
 # ------------------------------------------------------------------ losses
 
 
-def mse_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Any:
-    """Mean (or sum) of (pred - target)**2."""
+def mse_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+             weight: Any = None) -> Any:
+    """Mean (or sum) of (pred - target)**2; ``weight`` (the input's shape): sum(w l) / sum(w) for the mean."""
     reduction = _legacy_reduction(size_average, reduce, reduction, "mse_loss")
+    if weight is not None:
+        p = to_tensor(pred, "mse_loss")
+        return weighted_reduce(mse_loss(p, target, reduction="none"), weight, p.shape, reduction, "mse_loss")
     fused = reduction != "none" and not is_scalar(pred)  # one op, NaN looked for only if the loss is NaN
     pred, t, scalar = _prepare(pred, target, reduction, "mse_loss", check_nan=not fused)
     if scalar:
@@ -398,9 +403,13 @@ def sse_loss(pred: Any, target: Any, reduction: str = "sum") -> Any:
     return _reduce(d * d * 0.5, reduction)
 
 
-def l1_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Any:
-    """Mean (or sum) of |pred - target|."""
+def l1_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+            weight: Any = None) -> Any:
+    """Mean (or sum) of |pred - target|; ``weight`` (the input's shape): sum(w l) / sum(w) for the mean."""
     reduction = _legacy_reduction(size_average, reduce, reduction, "l1_loss")
+    if weight is not None:
+        p = to_tensor(pred, "l1_loss")
+        return weighted_reduce(l1_loss(p, target, reduction="none"), weight, p.shape, reduction, "l1_loss")
     pred, t, scalar = _prepare(pred, target, reduction, "l1_loss")
     if scalar:
         return _reduce(_scalar_elementwise(lambda p, ti: (p - ti).abs(), pred, t), reduction)

@@ -30,6 +30,7 @@ from .functional import (  # nn.functional imports this module last, once these 
 )
 from .modes import is_scalar, numbers, to_tensor
 from .target_grad import graph_target
+from .loss_weight import weighted_reduce
 
 __all__ = ["huber_loss", "smooth_l1_loss", "kl_div", "gaussian_nll_loss", "cosine_embedding_loss"]
 
@@ -185,8 +186,14 @@ def _pair(pred: Any, target: Any, op: str, reduction: str) -> tuple:
     return _prepare(pred, target, reduction, op)
 
 
-def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Any:
-    """0.5 d**2 where |d| < delta, else delta (|d| - 0.5 delta), d = input - target; d/dinput: d or delta sign(d)."""
+def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None) -> Any:
+    """0.5 d**2 where |d| < delta, else delta (|d| - 0.5 delta), d = input - target; d/dinput: d or delta sign(d).
+    ``weight`` (the input's shape) multiplies each element's loss before the reduction (the mean stays the mean)."""
+    if weight is not None:
+        check_reduction(reduction, "huber_loss")
+        x = _tensor_only(input, "huber_loss")
+        return weighted_reduce(huber_loss(x, target, "none", delta), weight, x.shape, reduction, "huber_loss",
+                               mean_by_weight=False)
     delta = check_number(delta, "huber_loss", "delta")
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")

@@ -1750,3 +1750,14 @@ def test_inplace_twins(name):
     check([(3, 4)], run, low=low, high=high, grad=grad, dtypes=dtypes)
     if not grad:  # gradwork has them: against the out-of-place op
         check([(3, 4)], lambda x: getattr(x, name)(*args) * x, run, low=low, high=high)
+
+
+@pytest.mark.parametrize("fn", ["mse_loss", "l1_loss", "huber_loss"])
+def test_regression_loss_weight(fn):
+    """torch's weight= (the input's shape, may require grad): mean = sum(w l) / sum(w) (huber: mean(w l))."""
+    for reduction in REDUCTIONS:
+        check([(4, 3), (4, 3), (4, 3)],
+              lambda x, y, w, r=reduction: getattr(TF, fn)(x, y, reduction=r, weight=w.abs()),
+              lambda x, y, w, r=reduction: getattr(F, fn)(x, y, reduction=r, weight=w.abs()))
+    with pytest.raises(ValueError, match="weight of shape"):
+        getattr(F, fn)(Tensor(np.ones((2, 3))), Tensor(np.ones((2, 3))), weight=Tensor(np.ones(3)))
