@@ -84,9 +84,15 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``shape`` filled with ``fill_value``: its dtype inferred as torch does (int64 for an int, bool for a bool),
+    float64 for a float."""
     shape = _sizes((shape,) if not isinstance(shape, (tuple, list)) else (tuple(shape),), "full")
-    if isinstance(fill_value, (bool, np.bool_)) or not isinstance(fill_value, (Real, np.number)):
+    if not isinstance(fill_value, (Real, np.number, np.bool_)):
         raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__} {fill_value!r:.40}")
+    if dtype is None and isinstance(fill_value, (bool, np.bool_)):
+        dtype = np.bool_
+    elif dtype is None and isinstance(fill_value, (int, np.integer)):
+        dtype = np.int64
     return _make(np.full(shape, fill_value, _any_dtype(dtype, "full")), requires_grad)
 
 

@@ -274,12 +274,18 @@ def _record(t: Tensor, op: str, compute: Callable, others: tuple) -> Tensor:
     old = _old_version(t)
     others = tuple(old if o is t else o for o in others)
     res = compute(old, *others)
+    composite = any(p is not old and all(p is not o for o in others) for p in res._parents)
+    if composite:  # several ops (x.mish_()): an inner one may have kept the old values, or a view of them, which
+        old.data = arr.copy()  # the write would change behind its back: run it again on a copy of them
+        res = compute(old, *others)
     out = res.data
     if out.shape != arr.shape:
         _fail_write(op, t, ValueError(), out.shape)
     ctx = res._ctx
     saved = ctx.saved
-    if any(s is arr for s in saved):  # the op needs the old values: keep them, the write would destroy them
+    if composite:
+        pass
+    elif any(s is arr for s in saved):  # the op needs the old values: keep them, the write would destroy them
         snap = old.data = arr.copy()
         saved = tuple(snap if s is arr else s for s in saved)
     else:

@@ -695,13 +695,15 @@ class Tensor:
         return _unary.Step._apply1(self)
 
     def clip(self, lo: float | None = None, hi: float | None = None, *, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        """min(max(x, lo), hi); lo > hi is an error. torch's keywords ``min=``/``max=`` mean ``clamp``."""
+        """min(max(x, lo), hi); lo > hi is an error. torch's min=/max= and tensor bounds mean ``clamp``."""
         if min is not None or max is not None:
             if lo is not None or hi is not None:
                 raise TypeError("clip: give lo/hi or torch's min/max, not both")
             return self.clamp(min=min, max=max)
         if lo is None and hi is None:
             raise ValueError("clip: give lo, hi or both")
+        if isinstance(lo, (Tensor, np.ndarray)) or isinstance(hi, (Tensor, np.ndarray)):
+            return self.clamp(min=lo, max=hi)  # tensor bounds: torch's clip(min, max), elementwise
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"clip: lo={lo} is greater than hi={hi}")
         return _unary.Clip._apply1(self, lo=lo, hi=hi)
@@ -716,6 +718,9 @@ class Tensor:
         if not isinstance(min, (Tensor, np.ndarray)) and not isinstance(max, (Tensor, np.ndarray)):
             lo = None if min is None else _scalar(min, "clamp", "min")
             hi = None if max is None else _scalar(max, "clamp", "max")
+            if self.data.dtype.kind in "iu" and all(isinstance(b, (int, np.integer)) for b in (min, max)
+                                                    if b is not None):  # integer bounds keep integers, as torch
+                return Tensor._make(np.clip(self.data, min, max))
             return _unary.Clip._apply1(self, lo=lo, hi=hi)
         lo = None if min is None else Tensor._lift(min, self, "clamp")
         hi = None if max is None else Tensor._lift(max, self, "clamp")
@@ -890,17 +895,21 @@ class Tensor:
 
     def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> "Tensor":
         """log(sum(e**x)) over ``dim``, without overflow."""
-        self._nonempty("logsumexp", axis)
         axis, keep = _api.dims(self, dim, axis, keepdim, keepdims, "logsumexp")
+        self._nonempty("logsumexp", axis)
         return _reduce.LogSumExp._apply1(self, axis=axis, keepdims=keep)
 
-    def softmax(self, dim: Any = None, *, axis: Any = None) -> "Tensor":
-        """e**x / sum(e**x) along ``dim`` (the last axis when not given); 1 for a 0-d tensor."""
-        return self._normalise(_reduce.Softmax, dim, axis, "softmax")
+    def softmax(self, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> "Tensor":
+        """e**x / sum(e**x) along ``dim`` (the last axis when not given); 1 for a 0-d tensor.
+        ``dtype``: x is cast to it first (torch's argument)."""
+        x = self if dtype is None else self.to(dtype)
+        return x._normalise(_reduce.Softmax, dim, axis, "softmax")
 
-    def log_softmax(self, dim: Any = None, *, axis: Any = None) -> "Tensor":
-        """x - logsumexp(x) along ``dim`` (the last axis when not given); 0 for a 0-d tensor."""
-        return self._normalise(_reduce.LogSoftmax, dim, axis, "log_softmax")
+    def log_softmax(self, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> "Tensor":
+        """x - logsumexp(x) along ``dim`` (the last axis when not given); 0 for a 0-d tensor.
+        ``dtype``: x is cast to it first (torch's argument)."""
+        x = self if dtype is None else self.to(dtype)
+        return x._normalise(_reduce.LogSoftmax, dim, axis, "log_softmax")
 
     def _normalise(self, fn: Any, dim: Any, axis: Any, op: str) -> "Tensor":
         if axis is not None:
@@ -963,7 +972,16 @@ class Tensor:
         return axis
 
     def _nonempty(self, op: str, axis: Any) -> None:
-        if self.data.size == 0:
+        """ValueError when reducing over ``axis`` (None: all) leaves nothing to reduce; an empty tensor reduced
+        over axes that are not (shape (0, 3) over axis 1, giving shape (0,)) is fine, as in torch."""
+        if self.data.size:
+            return
+        axes = axis if isinstance(axis, (tuple, list)) else (() if axis is None else (axis,))
+        try:
+            empty = not axes or any(self.data.shape[a] == 0 for a in axes)
+        except (IndexError, TypeError):  # a bad axis: the reduction's own check names it
+            empty = False
+        if empty:
             raise ValueError(f"{op}: the tensor of shape {self.shape} is empty; there is nothing to reduce")
 
     # ------------------------------------------------------------- movement

@@ -24,6 +24,9 @@ from autograd import fusion as _fusion
 from autograd.value import GELU_APPROXIMATIONS
 
 from .modes import as_value, is_scalar, numbers, shape_of, smap, to_tensor, to_values
+from .target_grad import graph_target
+from .inplace_arg import apply_inplace
+from .loss_weight import weighted_reduce
 
 REDUCTIONS = ("mean", "sum", "none")
 _F64 = np.dtype(np.float64)
@@ -62,8 +65,10 @@ def tanh(x: Any) -> Any:
     return smap(Value.tanh, x) if is_scalar(x) else to_tensor(x, "tanh").tanh()
 
 
-def relu(x: Any) -> Any:
-    """max(x, 0); derivative 1 where x > 0 else 0."""
+def relu(x: Any, inplace: bool = False) -> Any:
+    """max(x, 0); derivative 1 where x > 0 else 0 (``inplace=True``: written into x, as torch)."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "relu", relu)
     if type(x) is Tensor and x._op in _fusion.LAYERS and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.relu(x @ W + b)
         fused = _fusion.activation(x, "relu")
         if fused is not None:
@@ -71,16 +76,20 @@ def relu(x: Any) -> Any:
     return smap(Value.relu, x) if is_scalar(x) else to_tensor(x, "relu").relu()
 
 
-def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
+def leaky_relu(x: Any, negative_slope: float = 0.01, inplace: bool = False) -> Any:
     """x where x > 0 else negative_slope * x; derivative 1 or negative_slope."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "leaky_relu", lambda t: leaky_relu(t, negative_slope))
     a = check_number(negative_slope, "leaky_relu", "negative_slope")
     if is_scalar(x):
         return smap(lambda v: v.leaky_relu(a), x)
     return to_tensor(x, "leaky_relu").leaky_relu(a)
 
 
-def elu(x: Any, alpha: float = 1.0) -> Any:
+def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
     """x where x > 0 else alpha (e**x - 1); derivative 1 or alpha e**x."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "elu", lambda t: elu(t, alpha))
     a = check_number(alpha, "elu", "alpha")
     if is_scalar(x):
         return smap(lambda v: v.elu(a), x)
@@ -106,8 +115,10 @@ def softplus(x: Any, beta: float = 1.0, threshold: float | None = 20.0) -> Any:
     return to_tensor(x, "softplus").softplus(b, t)
 
 
-def silu(x: Any) -> Any:
+def silu(x: Any, inplace: bool = False) -> Any:
     """x sigmoid(x) (SiLU, also called swish); derivative s (1 + x (1 - s)), s = sigmoid(x)."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "silu", silu)
     return smap(Value.silu, x) if is_scalar(x) else to_tensor(x, "silu").silu()
 
 
@@ -123,8 +134,10 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     return to_tensor(x, "gelu").gelu(approximate)
 
 
-def mish(x: Any) -> Any:
+def mish(x: Any, inplace: bool = False) -> Any:
     """x tanh(softplus(x)); its derivative follows from the three ops' (each a node)."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "mish", mish)
     if is_scalar(x):
         return smap(lambda v: v * v.softplus().tanh(), x)
     t = to_tensor(x, "mish")
@@ -168,17 +181,22 @@ def _channel_axis(shape: tuple, n: int, op: str) -> int:
     return axis
 
 
-def softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+def softmax(x: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None, *, axis: Any = None) -> Any:
     """e**x / sum(e**x) along ``dim`` (or numpy's ``axis``; the last axis when neither is given),
-    shifted by the max, so no overflow."""
+    shifted by the max, so no overflow. ``dtype``: x is cast to it first (torch's argument)."""
+    if dtype is not None:
+        return softmax(to_tensor(x, "softmax").astype(dtype), dim, axis=axis)
     axis = _softmax_dim(dim, axis, "softmax")
     if is_scalar(x):
         return _scalar_softmax(x, axis, log=False)
     return to_tensor(x, "softmax").softmax(axis)
 
 
-def log_softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
-    """x - log(sum(e**x)) along ``dim`` (or ``axis``; the last axis by default), computed without overflow."""
+def log_softmax(x: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None, *, axis: Any = None) -> Any:
+    """x - log(sum(e**x)) along ``dim`` (or ``axis``; the last axis by default), computed without overflow.
+    ``dtype``: x is cast to it first (torch's argument)."""
+    if dtype is not None:
+        return log_softmax(to_tensor(x, "log_softmax").astype(dtype), dim, axis=axis)
     axis = _softmax_dim(dim, axis, "log_softmax")
     if is_scalar(x):
         return _scalar_softmax(x, axis, log=True)
@@ -362,16 +380,21 @@ class SquaredError(Function):
 # ------------------------------------------------------------------ losses
 
 
-def mse_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Any:
-    """Mean (or sum) of (pred - target)**2."""
+def mse_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+             weight: Any = None) -> Any:
+    """Mean (or sum) of (pred - target)**2; ``weight`` (the input's shape): sum(w l) / sum(w) for the mean."""
     reduction = _legacy_reduction(size_average, reduce, reduction, "mse_loss")
+    if weight is not None:
+        p = to_tensor(pred, "mse_loss")
+        return weighted_reduce(mse_loss(p, target, reduction="none"), weight, p.shape, reduction, "mse_loss")
     fused = reduction != "none" and not is_scalar(pred)  # one op, NaN looked for only if the loss is NaN
     pred, t, scalar = _prepare(pred, target, reduction, "mse_loss", check_nan=not fused)
     if scalar:
         return _reduce(_scalar_elementwise(lambda p, ti: (p - ti) * (p - ti), pred, t), reduction)
-    if not fused:
-        d = pred - t
-        return d * d
+    tg = graph_target(target, pred)
+    if tg is not None or not fused:  # a target that requires grad is a graph input
+        d = pred - (t if tg is None else tg)
+        return _reduce(d * d, reduction)
     loss = SquaredError._apply1(pred, t=t, mean=reduction == "mean")  # the target is data, not a graph input
     if loss.data != loss.data:  # NaN somewhere in the inputs (or infinities that cancel): say where
         _check_nan(numbers(pred), t, "mse_loss")
@@ -387,13 +410,18 @@ def sse_loss(pred: Any, target: Any, reduction: str = "sum") -> Any:
     return _reduce(d * d * 0.5, reduction)
 
 
-def l1_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Any:
-    """Mean (or sum) of |pred - target|."""
+def l1_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+            weight: Any = None) -> Any:
+    """Mean (or sum) of |pred - target|; ``weight`` (the input's shape): sum(w l) / sum(w) for the mean."""
     reduction = _legacy_reduction(size_average, reduce, reduction, "l1_loss")
+    if weight is not None:
+        p = to_tensor(pred, "l1_loss")
+        return weighted_reduce(l1_loss(p, target, reduction="none"), weight, p.shape, reduction, "l1_loss")
     pred, t, scalar = _prepare(pred, target, reduction, "l1_loss")
     if scalar:
         return _reduce(_scalar_elementwise(lambda p, ti: (p - ti).abs(), pred, t), reduction)
-    return _reduce((pred - t).abs(), reduction)
+    tg = graph_target(target, pred)
+    return _reduce((pred - (t if tg is None else tg)).abs(), reduction)
 
 
 def hinge_loss(scores: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Any:
@@ -433,7 +461,11 @@ def binary_cross_entropy(probs: Any, target: Any, weight: Any = None, size_avera
         if weight is not None:
             losses = losses * _elementwise_weight(weight, losses.shape, np.float64, "binary_cross_entropy", "weight")
         return _reduce(losses, reduction)
-    losses = BinaryCrossEntropy.apply(probs, t)
+    tg = graph_target(target, probs)
+    if tg is None:
+        losses = BinaryCrossEntropy.apply(probs, t)
+    else:  # the target is a graph input: -(t log p + (1 - t) log(1 - p)), each log clamped at -100
+        losses = -(tg * probs.log().clamp(min=-100.0) + (1.0 - tg) * (1.0 - probs).log().clamp(min=-100.0))
     if weight is not None:
         losses = losses * _elementwise_weight(weight, losses.shape, losses.dtype, "binary_cross_entropy", "weight")
     return _reduce(losses, reduction)
@@ -489,9 +521,13 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, weight: Any = Non
                 z = as_value(zf[i])
                 flat[i] = z * (1.0 - float(tf[i])) + (-z).softplus() * float(lf[i])
         return _reduce(losses if w is None else losses * w, reduction)
-    if pw is None and w is None:  # one op, reduction included: torch's BinaryCrossEntropyWithLogitsBackward0
+    tg = graph_target(target, logits)
+    if tg is not None:  # the target is a graph input: (1 - t) z - (1 + (pw - 1) t) log sigmoid(z)
+        lw = 1.0 + tg * (pw - 1.0) if pw is not None else 1.0
+        losses = logits * (1.0 - tg) - logits.log_sigmoid() * lw
+    elif pw is None and w is None:  # one op, reduction included: torch's BinaryCrossEntropyWithLogitsBackward0
         return BinaryCrossEntropyWithLogits.apply(logits, t, reduction=reduction)
-    if pw is None:
+    elif pw is None:
         losses = BinaryCrossEntropyWithLogits.apply(logits, t)
     else:
         lw = 1.0 + (pw - 1.0) * t
@@ -523,7 +559,8 @@ def cross_entropy(logits: Any, target: Any, weight: Any = None, size_average: An
         weight, reduction = None, weight
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction, "cross_entropy")
-    if weight is None and not label_smoothing and ignore_index == -100 and _plain_ndim(logits):
+    if (weight is None and not label_smoothing and ignore_index == -100 and _plain_ndim(logits)
+            and not (isinstance(logits, Tensor) and graph_target(target, logits) is not None)):
         try:
             return _cross_entropy_basic(logits, target, reduction)  # the fused one-op path
         except _IgnoredLabels:  # some labels are -100: the general path leaves them out
@@ -572,7 +609,7 @@ def _class_loss(x: Any, target: Any, weight: Any, ignore_index: Any, reduction: 
         raise ValueError(f"{op}: input must have shape (N, C), (C,) or (N, C, d1, ...), non-empty; got {z.shape}")
     t = np.asarray(numbers(target))
     if t.shape == z.shape and t.dtype.kind == "f" and not log_probs:
-        return probability_loss(z, t, weight, reduction, eps, op)
+        return probability_loss(z, t, weight, reduction, eps, op, graph_target(target, z))
     return class_index_loss(z, t, weight, int(ignore_index), reduction, eps, log_probs, op)
 
 

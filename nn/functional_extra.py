@@ -14,6 +14,7 @@ from autograd import Value
 from autograd import torchops as T
 from autograd.ops.elementwise import HARDSIGMOID_SLOPE, SELU_ALPHA, SELU_SCALE
 
+from .inplace_arg import apply_inplace
 from .modes import is_scalar, smap, to_tensor
 
 __all__ = [
@@ -27,8 +28,10 @@ def _const(v: Value, c: float) -> Value:
     return v * 0.0 + c
 
 
-def celu(x: Any, alpha: float = 1.0) -> Any:
+def celu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
     """max(0, x) + min(0, alpha (e**(x/alpha) - 1)); derivative 1 or e**(x/alpha)."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "celu", lambda t: celu(t, alpha))
     if is_scalar(x):
         a = T._number(alpha, "celu", "alpha")
         if a == 0:
@@ -37,8 +40,10 @@ def celu(x: Any, alpha: float = 1.0) -> Any:
     return T.celu(to_tensor(x, "celu"), alpha)
 
 
-def selu(x: Any) -> Any:
+def selu(x: Any, inplace: bool = False) -> Any:
     """scale (max(0, x) + min(0, alpha (e**x - 1))), scale = 1.0507..., alpha = 1.6732..."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "selu", selu)
     if is_scalar(x):
         return smap(lambda v: v * SELU_SCALE if v.data > 0 else (v.exp() - 1.0) * (SELU_SCALE * SELU_ALPHA), x)
     return T.selu(to_tensor(x, "selu"))
@@ -51,23 +56,29 @@ def softsign(x: Any) -> Any:
     return T.softsign(to_tensor(x, "softsign"))
 
 
-def hardsigmoid(x: Any) -> Any:
+def hardsigmoid(x: Any, inplace: bool = False) -> Any:
     """clip(x/6 + 1/2, 0, 1); derivative 1/6 strictly inside (-3, 3), else 0 (1/6 in float32, as torch's)."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "hardsigmoid", hardsigmoid)
     if is_scalar(x):
         return smap(lambda v: Value._node(v.data / 6 + 0.5, (v,), (HARDSIGMOID_SLOPE,), "hardsigmoid")
                     if -3 < v.data < 3 else _const(v, 0.0 if v.data <= -3 else 1.0), x)
     return T.hardsigmoid(to_tensor(x, "hardsigmoid"))
 
 
-def hardswish(x: Any) -> Any:
+def hardswish(x: Any, inplace: bool = False) -> Any:
     """x hardsigmoid(x); derivative 0 below -3, x/3 + 1/2 on [-3, 3], 1 above."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "hardswish", hardswish)
     if is_scalar(x):
         return smap(lambda v: _const(v, 0.0) if v.data < -3 else (v if v.data > 3 else v * (v * (1.0 / 6) + 0.5)), x)
     return T.hardswish(to_tensor(x, "hardswish"))
 
 
-def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Any:
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Any:
     """clip(x, min_val, max_val); derivative 1 strictly inside, else 0."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "hardtanh", lambda t: hardtanh(t, min_val, max_val))
     if is_scalar(x):
         lo, hi = T._number(min_val, "hardtanh", "min_val"), T._number(max_val, "hardtanh", "max_val")
         if lo > hi:
@@ -76,15 +87,19 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Any:
     return T.hardtanh(to_tensor(x, "hardtanh"), min_val, max_val)
 
 
-def relu6(x: Any) -> Any:
+def relu6(x: Any, inplace: bool = False) -> Any:
     """min(max(x, 0), 6); derivative 1 strictly inside (0, 6), else 0."""
+    if inplace is not False:
+        return apply_inplace(x, inplace, "relu6", relu6)
     if is_scalar(x):
         return hardtanh(x, 0.0, 6.0)
     return T.relu6(to_tensor(x, "relu6"))
 
 
-def softmin(x: Any, dim: int = -1) -> Any:
-    """softmax(-x) along ``dim``: weights that favour the smallest entries."""
+def softmin(x: Any, dim: int = -1, _stacklevel: int = 3, dtype: Any = None) -> Any:
+    """softmax(-x) along ``dim``: weights that favour the smallest entries (``dtype``: x cast to it first)."""
+    if dtype is not None:
+        return softmin(to_tensor(x, "softmin").astype(dtype), dim)
     if is_scalar(x):
         from .functional import softmax
 

@@ -20,6 +20,7 @@ from autograd import torchops as T
 
 from .functional import _legacy_reduction, check_number, check_reduction
 from .loss_functions import _const, _finish, _tensor_only
+from .target_grad import graph_target
 from .modes import numbers
 
 __all__ = [
@@ -289,7 +290,9 @@ def multilabel_soft_margin_loss(input: Any, target: Any, weight: Any = None, siz
     if np.broadcast_shapes(x.shape, t.shape) != x.shape:
         raise ValueError(f"{op}: a target of shape {t.shape} would enlarge the input's shape {x.shape}; "
                          "give a target of the input's shape")
-    loss = -(x.log_sigmoid() * _const(t, t.dtype) + (-x).log_sigmoid() * _const(1 - t, t.dtype))
+    tg = graph_target(target, x)
+    tc, tn = (_const(t, t.dtype), _const(1 - t, t.dtype)) if tg is None else (tg, 1.0 - tg)
+    loss = -(x.log_sigmoid() * tc + (-x).log_sigmoid() * tn)
     if weight is not None:
         w = _target(weight, x, op, "weight")
         if np.broadcast_shapes(x.shape, w.shape) != x.shape:
@@ -411,9 +414,14 @@ def poisson_nll_loss(input: Any, target: Any, log_input: bool = True, full: bool
     eps = check_number(eps, op, "eps")
     x = _float(input, op)
     t = _target(target, x, op)
-    tc = _const(t, t.dtype)
+    tg = graph_target(target, x)
+    tc = _const(t, t.dtype) if tg is None else tg
     loss = x.exp() - x * tc if log_input else x - (x + eps).log() * tc
-    if full:
+    if full and tg is not None:  # Stirling's term in the graph (clamped at 1 where it is left out anyway)
+        big = tg.clamp(min=1.0)
+        s = big * big.log() - big + (big * (2 * math.pi)).log() * 0.5
+        loss = loss + autograd.where(t > 1, s, np.zeros((), t.dtype))
+    elif full:
         with np.errstate(divide="ignore", invalid="ignore"):
             s = t * np.log(t) - t + 0.5 * np.log(2 * math.pi * t)
         s = np.where(t <= 1, np.zeros((), t.dtype), s).astype(t.dtype, copy=False)

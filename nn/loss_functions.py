@@ -29,6 +29,8 @@ from .functional import (  # nn.functional imports this module last, once these 
     check_reduction,
 )
 from .modes import is_scalar, numbers, to_tensor
+from .target_grad import graph_target
+from .loss_weight import weighted_reduce
 
 __all__ = ["huber_loss", "smooth_l1_loss", "kl_div", "gaussian_nll_loss", "cosine_embedding_loss"]
 
@@ -139,8 +141,11 @@ def class_index_loss(x: Tensor, t: np.ndarray, weight: Any, ignore_index: int, r
 
 
 def probability_loss(x: Tensor, t: np.ndarray, weight: Any, reduction: str, label_smoothing: float,
-                     op: str) -> Tensor:
-    """Cross-entropy against class probabilities t (the input's shape): -sum_c w[c] t_c log softmax(x)_c."""
+                     op: str, graph: Tensor | None = None) -> Tensor:
+    """Cross-entropy against class probabilities t (the input's shape): -sum_c w[c] t_c log softmax(x)_c.
+
+    ``graph``: the target as a graph input (it requires grad), so the loss is differentiated in t as well.
+    """
     one = x.ndim == 1
     if one:
         x = x.reshape(1, -1)
@@ -148,6 +153,17 @@ def probability_loss(x: Tensor, t: np.ndarray, weight: Any, reduction: str, labe
     c = x.shape[1]
     if np.isnan(t).any() or (t < 0).any():
         raise ValueError(f"{op}: target probabilities must be non-negative numbers without NaN")
+    if graph is not None:
+        tg = graph.reshape(1, -1) if one else graph
+        if label_smoothing:
+            tg = tg * (1 - label_smoothing) + label_smoothing / c
+        w = class_weight(weight, c, x.dtype, op)
+        if w is not None:
+            tg = tg * _const(w.reshape((c,) + (1,) * (x.ndim - 2)), x.dtype)
+        losses = -(tg * x.log_softmax(1)).sum(1)
+        if reduction == "none":
+            return losses.reshape(()) if one else losses
+        return losses.sum() if reduction == "sum" else losses.sum() * (1.0 / losses.size)
     t = t.astype(x.dtype, copy=False)  # float32 logits keep float32 targets
     if label_smoothing:
         t = t * (1 - label_smoothing) + label_smoothing / c
@@ -170,8 +186,14 @@ def _pair(pred: Any, target: Any, op: str, reduction: str) -> tuple:
     return _prepare(pred, target, reduction, op)
 
 
-def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Any:
-    """0.5 d**2 where |d| < delta, else delta (|d| - 0.5 delta), d = input - target; d/dinput: d or delta sign(d)."""
+def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None) -> Any:
+    """0.5 d**2 where |d| < delta, else delta (|d| - 0.5 delta), d = input - target; d/dinput: d or delta sign(d).
+    ``weight`` (the input's shape) multiplies each element's loss before the reduction (the mean stays the mean)."""
+    if weight is not None:
+        check_reduction(reduction, "huber_loss")
+        x = _tensor_only(input, "huber_loss")
+        return weighted_reduce(huber_loss(x, target, "none", delta), weight, x.shape, reduction, "huber_loss",
+                               mean_by_weight=False)
     delta = check_number(delta, "huber_loss", "delta")
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
@@ -182,7 +204,8 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
             return d * d * 0.5 if abs(d.data) < delta else (d.abs() - 0.5 * delta) * delta
 
         return _reduce(_scalar_elementwise(one, pred, t), reduction)
-    d = pred - t
+    tg = graph_target(target, pred)
+    d = pred - (t if tg is None else tg)
     a = d.abs()
     small = a.data < delta
     loss = autograd.where(small, d * d * 0.5, (a - 0.5 * delta) * delta)
@@ -203,7 +226,8 @@ def smooth_l1_loss(input: Any, target: Any, size_average: Any = None, reduce: An
             return d * d * (0.5 / beta) if abs(d.data) < beta else d.abs() - 0.5 * beta
 
         return _reduce(_scalar_elementwise(one, pred, t), reduction)
-    d = pred - t
+    tg = graph_target(target, pred)
+    d = pred - (t if tg is None else tg)
     a = d.abs()
     if beta == 0:
         return _finish(a, reduction)
@@ -225,7 +249,12 @@ def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None
     x = _tensor_only(input, op)
     t = np.asarray(numbers(target), dtype=x.dtype)
     t, xb = _broadcast_pair(x, t, op)
-    if log_target:
+    tg = graph_target(target, x)
+    if tg is not None:  # the target is a graph input: e**t (t - x), or t log t - t x (xlogy: 0 where t = 0)
+        if not log_target and (t < 0).any():
+            raise ValueError(f"{op}: target probabilities must be >= 0 (pass log_target=True for log-probabilities)")
+        loss = tg.exp() * (tg - xb) if log_target else tg.xlogy(tg) - xb * tg
+    elif log_target:
         loss = _const(np.exp(t), x.dtype) * (_const(t, x.dtype) - xb)
     else:
         if (t < 0).any():
@@ -285,7 +314,8 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps
         raise ValueError(f"{op}: var has negative entries; a variance must be >= 0 (e.g. pass softplus(raw_var))")
     lifted = np.maximum(v.data, eps) - v.data  # the clamp, added as a constant: no effect on the gradient
     vc = v + _const(lifted, x.dtype)
-    d = x - _const(t, x.dtype) if t.shape == x.shape else x - t
+    tg = graph_target(target, x)
+    d = x - (tg if tg is not None else _const(t, x.dtype) if t.shape == x.shape else t)
     loss = (vc.log() + d * d / vc) * 0.5
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)

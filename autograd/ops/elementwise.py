@@ -205,11 +205,13 @@ class _ZeroGrad(Function):
 
 
 class Sign(_ZeroGrad):
-    """sign x in {-1, 0, 1}; d/dx = 0."""
+    """sign x in {-1, 0, 1} (0 for NaN, as torch); d/dx = 0."""
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        return np.sign(x)
+        out = np.sign(x)
+        nan = np.isnan(out)
+        return np.where(nan, np.zeros((), out.dtype), out) if nan.any() else out
 
 
 class Floor(_ZeroGrad):
@@ -423,7 +425,7 @@ class SoftplusBeta(Function):
     def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
-        s = K.sigmoid(np.asarray(bx)) if isinstance(bx, np.ndarray) else bx.sigmoid()
+        s = K.sigmoid(np.asarray(bx)) if isinstance(bx, (np.ndarray, np.generic)) else bx.sigmoid()
         if ctx.linear is not None:
             s = G.where(ctx.linear, np.ones((), G.data(x).dtype), s)
         return g * s
