@@ -36,6 +36,7 @@ using the changed values. Writes to ``.data`` itself are not tracked, as in torc
 
 from __future__ import annotations
 
+import weakref
 from numbers import Number
 from typing import Any, Callable
 
@@ -168,6 +169,31 @@ def register_hook(t: Tensor, hook: Callable) -> RemovableHandle:
         t._hooks = []
     t._hooks.append(hook)
     return RemovableHandle(t._hooks, hook)
+
+
+POST_ACCUMULATE: dict[int, list] = {}  # id(leaf) -> its post-accumulate-grad hooks (dropped with the leaf)
+
+
+def register_post_accumulate_grad_hook(t: Tensor, hook: Callable) -> RemovableHandle:
+    """Call ``hook(t)`` each time backward has added into ``t.grad`` (a leaf that requires grad; torch's)."""
+    if not callable(hook):
+        raise TypeError("register_post_accumulate_grad_hook: expected a function of the tensor, got "
+                        f"{type(hook).__name__}")
+    if not t.requires_grad or t._ctx is not None:
+        raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks go on leaf tensors that "
+                           "require grad (parameters); for other tensors use register_hook")
+    key = id(t)
+    hooks = POST_ACCUMULATE.get(key)
+    if hooks is None:
+        hooks = POST_ACCUMULATE[key] = []
+        weakref.finalize(t, POST_ACCUMULATE.pop, key, None)
+    hooks.append(hook)
+    return RemovableHandle(hooks, hook)
+
+
+def run_post_accumulate_hooks(t: Tensor) -> None:
+    for hook in list(POST_ACCUMULATE.get(id(t), ())):
+        hook(t)
 
 
 def run_hooks(t: Tensor, g: Any) -> Any:

@@ -412,6 +412,8 @@ class Tensor:
             # and no reference but this one (another node's gradient, a saved array, the user's seed)
             owned = type(g) is np.ndarray and g.base is None and _getrefcount(g) <= _LONE_REFS
             self._receive(g, owned)
+            if _inplace.POST_ACCUMULATE and self._ctx is None:  # register_post_accumulate_grad_hook's
+                _inplace.run_post_accumulate_hooks(self)
 
     def _take(self) -> Any:
         g, self._gacc = self._gacc, None
