@@ -1,5 +1,5 @@
-"""Optimisers (SGD, Adam, AdamW, RMSprop, Adagrad, ASGD, NAdam, RAdam, Adamax, Adadelta, Rprop, LBFGS, ISGD) and
-learning-rate schedules, matching torch.optim's formulas.
+"""Optimisers (SGD, Adam, AdamW, RMSprop, Adagrad, ASGD, NAdam, RAdam, Adamax, Adadelta, Rprop, LBFGS, ISGD,
+Adafactor) and learning-rate schedules, matching torch.optim's formulas.
 
     >>> opt = optim.Adam(model.parameters(), lr=1e-3)
     >>> opt.zero_grad(); loss.backward(); opt.step()
@@ -22,6 +22,7 @@ from .adadelta import Adadelta
 from .rprop import Rprop
 from .lbfgs import LBFGS
 from .isgd import ISGD
+from .adafactor import Adafactor
 from .lr_scheduler import (
     CosineAnnealingWarmRestarts, LinearLR, MultiStepLR, OneCycleLR, ReduceLROnPlateau, SequentialLR,
 )
@@ -29,7 +30,7 @@ from .lr_scheduler import (
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
     "lr_scheduler", "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
-    "ASGD", "NAdam", "RAdam", "Adamax", "Adadelta", "Rprop", "LBFGS", "ISGD",
+    "ASGD", "NAdam", "RAdam", "Adamax", "Adadelta", "Rprop", "LBFGS", "ISGD", "Adafactor",
     "LinearLR", "MultiStepLR", "OneCycleLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "SequentialLR",
 ]
 

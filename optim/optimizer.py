@@ -260,7 +260,8 @@ class Optimizer:
     def _state_spec(self, group: dict) -> dict[str, tuple[str, bool]]:
         """What one parameter's state holds under ``group``'s options: key -> (kind, required).
 
-        Kinds: 'array' (float array shaped like the parameter), 'array?' (the same, or None),
+        Kinds: 'array' (float array shaped like the parameter), 'array?' (the same, or None), 'rows'/'cols' (the
+        parameter's shape with the last / second-last axis 1),
         'step' (an int >= 0), 'real' (a finite number). Subclasses with state override this.
         """
         return {}
@@ -429,14 +430,16 @@ def _checked_entry(entry: Any, spec: dict, p: Any, at: str, name: str) -> dict:
     out = {}
     for k, v in entry.items():
         kind = spec[k][0]
-        if kind in ("array", "array?"):
+        if kind in ("array", "array?", "rows", "cols"):
             if v is None and kind == "array?":
                 out[k] = None
                 continue
+            want = shape if kind.startswith("array") else (  # Adafactor's factors: mean over a matrix's rows/cols
+                shape[:-1] + (1,) if kind == "rows" else shape[:-2] + (1,) + shape[-1:])
             if not isinstance(v, np.ndarray) or v.dtype.kind != "f":
                 got = f"{v.dtype} array" if isinstance(v, np.ndarray) else type(v).__name__
-                raise TypeError(f"{at}[{k!r}] must be a float array of shape {shape}, got {got}")
-            if v.shape != shape:
+                raise TypeError(f"{at}[{k!r}] must be a float array of shape {want}, got {got}")
+            if v.shape != want:
                 raise ValueError(
                     f"{at}[{k!r}] has shape {v.shape}, the parameter {shape}; load state saved for the same "
                     "parameters"

@@ -807,6 +807,8 @@ CASES += [
       "beta2 must be >= 0 and < 1"),
     C(O + "Adadelta", "rho 2", lambda w: optim.Adadelta(w.model.parameters(), rho=2.0), ValueError,
       "rho must be >= 0 and <= 1"),
+    C(O + "Adafactor", "a positive beta2_decay", lambda w: optim.Adafactor(w.model.parameters(), beta2_decay=0.5),
+      ValueError, "beta2_decay must be a number <= 0"),
     C(O + "Rprop", "etas the wrong way round", lambda w: optim.Rprop(w.model.parameters(), etas=(1.2, 0.5)),
       ValueError, "0 < etaminus < 1 < etaplus"),
     C(O + "lr_scheduler.ConstantLR", "factor 2", lambda w: optim.lr_scheduler.ConstantLR(w.opt, factor=2.0),
