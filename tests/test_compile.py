@@ -133,7 +133,7 @@ def test_a_random_mask_is_detected_and_the_function_runs_eagerly():
 
 
 def test_data_dependent_control_flow_is_detected():
-    w = Tensor(np.ones(3), requires_grad=True)
+    w = Tensor(np.ones(3))  # a constant: the result carries no graph, so the function is replayed
 
     def f(x):
         y = x * w
@@ -331,3 +331,47 @@ def test_an_index_built_from_the_labels_is_an_input_not_a_constant():
                          for _ in range(8)])
     np.testing.assert_allclose(runs[1], runs[0], rtol=1e-12)
     assert fn.replay in ("ops", "fused") and "index=(const(16,), arg1" in fn.code
+
+
+def test_compiled_model_answers_as_the_model_and_trains_correctly_when_backward_is_outside(backend):
+    """torch.compile(model) usage: the forward compiled, backward and step outside. The result must carry a graph,
+    so that signature runs eagerly (with a warning); the wrapper still has the model's parameters and modes."""
+    import warnings
+
+    import nn
+    import optim
+
+    m = nn.Sequential(nn.Linear(3, 2, seed=0), nn.ReLU(), nn.Linear(2, 1, seed=1))
+    ref = nn.Sequential(nn.Linear(3, 2, seed=0), nn.ReLU(), nn.Linear(2, 1, seed=1))
+    c = autograd.compile(m, mode="max-autotune", fullgraph=True)
+    opt, ref_opt = optim.SGD(c.parameters(), lr=0.1), optim.SGD(ref.parameters(), lr=0.1)
+    x = autograd.tensor(np.random.default_rng(0).standard_normal((4, 3)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(4):
+            loss = (c(x) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            want = (ref(x) ** 2).mean()
+            ref_opt.zero_grad()
+            want.backward()
+            ref_opt.step()
+            assert float(loss.data) == float(want.data)
+    assert any("backward outside the compiled function" in str(w.message) for w in caught)
+    c.eval()
+    assert not m.training and c._orig_mod is m and sorted(c.state_dict()) == sorted(m.state_dict())
+    with autograd.no_grad():  # no graph wanted: traced, then replayed
+        first, again = c(x), c(x)
+    np.testing.assert_allclose(again.data, ref(x).data, rtol=1e-12)
+    assert first.shape == (4, 1)
+
+
+def test_compile_takes_torchs_arguments():
+    f = lambda x: x * 2  # noqa: E731
+    assert autograd.compile(f, disable=True) is f
+    assert autograd.compile(disable=True)(f) is f
+    with pytest.raises(ValueError, match="compile: mode must be one of"):
+        autograd.compile(f, mode="fastest")
+    with pytest.raises(ValueError, match="max_signatures must be a positive int"):
+        autograd.compile(f, max_signatures=0)

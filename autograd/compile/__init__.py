@@ -564,6 +564,18 @@ class _ScalarPlan:
 # ------------------------------------------------------------------ the compiled function
 
 
+def _carries_graph(result: Any) -> bool:
+    """True when the result (a Tensor, or a tuple/list/dict of them) is a recorded graph node someone may
+    differentiate later."""
+    if isinstance(result, Tensor):
+        return result.requires_grad and result._ctx is not None
+    if isinstance(result, (tuple, list)):
+        return any(_carries_graph(r) for r in result)
+    if isinstance(result, dict):
+        return any(_carries_graph(r) for r in result.values())
+    return False
+
+
 class Compiled:
     """A function compiled with ``autograd.compile``: call it like the function."""
 
@@ -576,6 +588,16 @@ class Compiled:
         self.graph: Any = None
         self.traces = 0
         functools.update_wrapper(self, fn)
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else is the compiled callable's: ``compile(model)`` still has ``.parameters()``, ``.train()``,
+        ``.state_dict()`` (as torch.compile's wrapper does; ``_orig_mod`` is the model itself)."""
+        fn = self.__dict__.get("fn")
+        if fn is None or name.startswith("__"):
+            raise AttributeError(name)
+        if name == "_orig_mod":
+            return fn
+        return getattr(fn, name)
 
     def _key(self, flat: list) -> tuple:
         return (_signature(flat), _backend.get_backend(), _engine.is_grad_enabled())
@@ -642,6 +664,13 @@ class Compiled:
             self.graph = roots[-1]
         elif isinstance(result, Tensor):
             self.graph = result
+        if not roots and not scalar and _carries_graph(result):
+            why = ("its result carries a graph for a backward outside the compiled function, which a replay "
+                   "cannot give; compile the whole step (forward, loss, backward() and the optimiser's step())")
+            warnings.warn(f"compile: {getattr(self.fn, '__name__', 'the function')} runs eagerly: {why}",
+                          RuntimeWarning, stacklevel=3)
+            self._store(self._key(flat), ("eager", why))
+            return result, None
         try:
             program = _ScalarPlan(rec, start_seq, result) if scalar else _Program(rec, flat, result)
         except _Unreplayable as exc:
@@ -678,8 +707,22 @@ class Compiled:
         return f"<compiled {getattr(self.fn, '__qualname__', self.fn)!s}: {self.traces} traces>"
 
 
-def compile(fn: Callable | None = None, *, max_signatures: int = 8) -> Any:
-    """Compile ``fn`` (a decorator too): trace it on its first calls, replay the recorded ops afterwards."""
+TORCH_MODES = (None, "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
+
+def compile(fn: Callable | None = None, *, max_signatures: int = 8, fullgraph: bool = False, dynamic: Any = None,
+            backend: Any = None, mode: str | None = None, options: Any = None, disable: bool = False) -> Any:
+    """Compile ``fn`` (a decorator too): trace it on its first calls, replay the recorded ops afterwards.
+
+    torch.compile's keyword arguments are accepted: ``disable=True`` returns ``fn`` itself; ``fullgraph``,
+    ``dynamic``, ``backend``, ``mode`` and ``options`` change nothing here (one tracer, one replay).
+    """
+    if mode not in TORCH_MODES:
+        raise ValueError(f"compile: mode must be one of {TORCH_MODES}, got {mode!r}")
+    if isinstance(max_signatures, bool) or not isinstance(max_signatures, int) or max_signatures < 1:
+        raise ValueError(f"compile: max_signatures must be a positive int, got {max_signatures!r}")
     if fn is None:
-        return lambda f: Compiled(f, max_signatures)
+        return (lambda f: f) if disable else (lambda f: Compiled(f, max_signatures))
+    if disable:
+        return fn
     return Compiled(fn, max_signatures)
