@@ -570,7 +570,7 @@ REDUCE = {
 @pytest.mark.parametrize("name", sorted(REDUCE))
 def test_reduce(name):
     torch_fn, ours = REDUCE[name]
-    check([(2, 3, 4)], torch_fn, ours, layouts=ALL_LAYOUTS)
+    check([(2, 3, 4)], torch_fn, ours, layouts=("contig", "T"))
 
 
 @pytest.mark.parametrize("name", ["sum", "mean", "max", "prod", "logsumexp_fn", "softmax", "cumsum_neg", "argmax",
@@ -715,7 +715,7 @@ MOVE = {
 @pytest.mark.parametrize("name", sorted(MOVE))
 def test_movement(name):
     shapes, torch_fn, ours = MOVE[name]
-    check(shapes, torch_fn, ours, layouts=ALL_LAYOUTS)
+    check(shapes, torch_fn, ours, layouts=("contig", "T"))
 
 
 SLICES = {
@@ -931,7 +931,8 @@ CONV = {
 def test_conv(name):
     shapes, kw = CONV[name]
     fn = "conv1d" if len(shapes[0]) == 3 else "conv2d"
-    check(shapes, lambda *a: getattr(TF, fn)(*a, **kw), lambda *a: getattr(F, fn)(*a, **kw), layouts=("contig", "T"))
+    layouts = ("contig", "T") if name in ("conv1d_bias", "conv2d_all", "conv2d_groups") else ("contig",)
+    check(shapes, lambda *a: getattr(TF, fn)(*a, **kw), lambda *a: getattr(F, fn)(*a, **kw), layouts=layouts)
 
 
 CONV_T = {
@@ -950,7 +951,7 @@ CONV_T = {
 def test_conv_transpose2d(name):
     shapes, kw = CONV_T[name]
     check(shapes, lambda *a: TF.conv_transpose2d(*a, **kw), lambda *a: F.conv_transpose2d(*a, **kw),
-          layouts=("contig", "T"))
+          layouts=("contig", "T") if name == "tuple_args" else ("contig",))
 
 
 def test_conv_transpose1d():
@@ -1005,7 +1006,8 @@ def test_pool(name):
     if fn == "max_pool2d" and not kw:
         check([shape], lambda x: TF.max_pool2d(x, 3, 2, 1), lambda x: F.max_pool2d(x, 3, 2, 1))
         return
-    check([shape], lambda x: getattr(TF, fn)(x, **kw), lambda x: getattr(F, fn)(x, **kw), layouts=("contig", "T"))
+    layouts = ("contig", "T") if name.endswith(("_tuple", "_ceil_pad", "_all", "_uneven")) else ("contig",)
+    check([shape], lambda x: getattr(TF, fn)(x, **kw), lambda x: getattr(F, fn)(x, **kw), layouts=layouts)
 
 
 def test_max_pool_return_indices():
@@ -1046,7 +1048,8 @@ INTERP = {
 @pytest.mark.parametrize("name", sorted(INTERP))
 def test_interpolate(name):
     shape, kw = INTERP[name]
-    check([shape], lambda x: TF.interpolate(x, **kw), lambda x: F.interpolate(x, **kw), layouts=("contig", "T"))
+    layouts = ("contig", "T") if name in ("bilinear", "nearest_uneven", "linear") else ("contig",)
+    check([shape], lambda x: TF.interpolate(x, **kw), lambda x: F.interpolate(x, **kw), layouts=layouts)
 
 
 # ------------------------------------------------------------------ nn.functional: layers, norms, losses
@@ -1180,7 +1183,8 @@ def _typed(kw: dict, x) -> dict:
 def test_cross_entropy(name):
     tk, ok = _kw(CE[name], "torch"), _kw(CE[name], "ours")
     check([(4, 5)], lambda x: TF.cross_entropy(x, ti(TARGET), **_typed(tk, x)),
-          lambda x: F.cross_entropy(x, gi(TARGET), **_typed(ok, x)), layouts=("contig", "T"))
+          lambda x: F.cross_entropy(x, gi(TARGET), **_typed(ok, x)),
+          layouts=("contig", "T") if name in ("plain", "weight_smoothing_ignore") else ("contig",))
     if "weight" not in CE[name]:
         check([(2, 3, 3)], lambda x: TF.cross_entropy(x, ti(TARGET_K), **tk),
               lambda x: F.cross_entropy(x, gi(TARGET_K), **ok))
