@@ -1515,6 +1515,9 @@ def test_documented_differences():
     assert autograd.tensor([1.0, 2.0]).dtype == np.float64 and torch.tensor([1.0, 2.0]).dtype == torch.float32
     assert autograd.ones(2).dtype == np.float64 and autograd.randn(2).dtype == np.float64
     assert type(Tensor([1.0]).data) is np.ndarray
+    # a float32 tensor and a float64 0-d tensor: float32 through the operators, numpy's float64 through functions
+    x32, s64 = Tensor(np.ones(2, np.float32)), Tensor(np.array(2.0))
+    assert (x32 * s64).dtype == np.float32 and autograd.maximum(x32, s64).dtype == np.float64
     # variance without degrees of freedom is an error (torch: NaN and a warning)
     with pytest.raises(ValueError, match="no degrees of freedom"):
         Tensor(np.ones((3, 1))).var(1)
@@ -1765,3 +1768,24 @@ def test_regression_loss_weight(fn):
               lambda x, y, w, r=reduction: getattr(F, fn)(x, y, reduction=r, weight=w.abs()))
     with pytest.raises(ValueError, match="weight of shape"):
         getattr(F, fn)(Tensor(np.ones((2, 3))), Tensor(np.ones((2, 3))), weight=Tensor(np.ones(3)))
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "truediv", "pow", "radd", "rsub", "rmul", "rtruediv", "rpow"])
+def test_zero_dim_promotion(op):
+    """float32 tensor with a float64 0-d tensor: torch's rule for the operators (the dimensioned dtype wins),
+    each gradient in its input's dtype; two dimensioned tensors promote to float64."""
+    fn = getattr(__import__("operator"), op[1:] if op.startswith("r") else op)
+    rng = np.random.default_rng(7)
+    for xs, ss in (((3,), ()), ((3,), (3,)), ((), ())):
+        x, s = rng.uniform(0.5, 2, xs).astype(np.float32), rng.uniform(0.5, 2, ss)
+        tx, ts = torch.tensor(x, requires_grad=True), torch.tensor(s, requires_grad=True)
+        ox, os_ = Tensor(x, requires_grad=True), Tensor(s, requires_grad=True)
+        t = fn(ts, tx) if op.startswith("r") else fn(tx, ts)
+        o = fn(os_, ox) if op.startswith("r") else fn(ox, os_)
+        assert o.dtype == _torch_np_dtype(t), (xs, ss, o.dtype, t.dtype)
+        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-6)
+        t.sum().backward()
+        o.sum().backward()
+        for a, b in ((ox, tx), (os_, ts)):
+            assert a.grad.dtype == b.grad.numpy().dtype
+            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-5)
