@@ -9,10 +9,15 @@ By default the same lambda runs on both libraries (gradwork mirrors torch's meth
 ``ours=`` gives gradwork's spelling where the namespaces differ (``torch.x`` / ``autograd.x``,
 ``torch.nn.functional.x`` / ``nn.functional.x``).
 
-Documented design differences the suite holds to (see README.md):
+Documented design differences the suite holds to (README.md, "Ported op suites"; each one is
+pinned by ``test_documented_differences``):
 - gradwork's default float dtype is float64 (torch's is float32): every input here is made
   with an explicit dtype, so both libraries see the same one.
 - ``.data`` is a numpy array: values are read with ``.data`` on gradwork's side.
+- functions (not the operators) promote a float32 tensor and a float64 0-d tensor to float64;
+  var/std without degrees of freedom and reductions over an empty axis raise; clip(lo > hi)
+  with numbers raises; relu's gradient at NaN is 0 and abs's NaN; soft_margin_loss takes
+  its target as data.
 """
 
 from __future__ import annotations
