@@ -299,8 +299,10 @@ def _record(t: Tensor, op: str, compute: Callable, others: tuple) -> Tensor:
     arr = _writeable(t)
     old = _old_version(t)
     others = tuple(old if o is t else o for o in others)
+    start = next_seq()
     res = compute(old, *others)
-    composite = any(p is not old and all(p is not o for o in others) for p in res._parents)
+    composite = any(p is not old and all(p is not o for o in others) and _reaches(p, old, start)
+                    for p in res._parents)
     if composite:  # several ops (x.mish_()): an inner one may have kept the old values, or a view of them, which
         old.data = arr.copy()  # the write would change behind its back: run it again on a copy of them
         res = compute(old, *others)
@@ -329,6 +331,19 @@ def _record(t: Tensor, op: str, compute: Callable, others: tuple) -> Tensor:
     t._hooks = None
     t._seq = next_seq()  # after the write, so the op's own saved arrays are not "changed since"
     return t
+
+
+def _reaches(node: Tensor, target: Tensor, start: int) -> bool:
+    """Whether ``target`` is an input of ``node`` through nodes made after ``start`` (those compute made)."""
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if n is target:
+            return True
+        if n._seq > start and id(n) not in seen:
+            seen.add(id(n))
+            stack.extend(n._parents)
+    return False
 
 
 def _old_version(t: Tensor) -> Tensor:

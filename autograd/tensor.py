@@ -1318,12 +1318,19 @@ def _number_dtype(x: Any, dt: np.dtype) -> np.dtype:
 
 
 def _promote(a: "Tensor", b: "Tensor") -> tuple:
-    """Operands of different dtypes, as torch mixes them: an integer or boolean one takes the float one's dtype."""
+    """Operands of different dtypes, as torch mixes them: an integer or boolean one takes the float one's dtype;
+    of two floats, a 0-d one takes the other's dtype when that has dimensions (float32 x times a float64 0-d
+    tensor stays float32, the 0-d one's gradient float64), else the wider dtype wins."""
     ka, kb = a.data.dtype.kind, b.data.dtype.kind
     if ka == "f" and kb != "f":
         b = Tensor._make(b.data.astype(a.data.dtype))
     elif kb == "f" and ka != "f":
         a = Tensor._make(a.data.astype(b.data.dtype))
+    elif ka == "f" and (a.data.ndim == 0) != (b.data.ndim == 0):
+        if a.data.ndim == 0:
+            a = a.astype(b.data.dtype)
+        else:
+            b = b.astype(a.data.dtype)
     return a, b
 
 

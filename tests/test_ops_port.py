@@ -9,10 +9,15 @@ By default the same lambda runs on both libraries (gradwork mirrors torch's meth
 ``ours=`` gives gradwork's spelling where the namespaces differ (``torch.x`` / ``autograd.x``,
 ``torch.nn.functional.x`` / ``nn.functional.x``).
 
-Documented design differences the suite holds to (see README.md):
+Documented design differences the suite holds to (README.md, "Ported op suites"; each one is
+pinned by ``test_documented_differences``):
 - gradwork's default float dtype is float64 (torch's is float32): every input here is made
   with an explicit dtype, so both libraries see the same one.
 - ``.data`` is a numpy array: values are read with ``.data`` on gradwork's side.
+- functions (not the operators) promote a float32 tensor and a float64 0-d tensor to float64;
+  var/std without degrees of freedom and reductions over an empty axis raise; clip(lo > hi)
+  with numbers raises; relu's gradient at NaN is 0 and abs's NaN; soft_margin_loss takes
+  its target as data.
 """
 
 from __future__ import annotations
@@ -570,7 +575,7 @@ REDUCE = {
 @pytest.mark.parametrize("name", sorted(REDUCE))
 def test_reduce(name):
     torch_fn, ours = REDUCE[name]
-    check([(2, 3, 4)], torch_fn, ours, layouts=ALL_LAYOUTS)
+    check([(2, 3, 4)], torch_fn, ours, layouts=("contig", "T"))
 
 
 @pytest.mark.parametrize("name", ["sum", "mean", "max", "prod", "logsumexp_fn", "softmax", "cumsum_neg", "argmax",
@@ -715,7 +720,7 @@ MOVE = {
 @pytest.mark.parametrize("name", sorted(MOVE))
 def test_movement(name):
     shapes, torch_fn, ours = MOVE[name]
-    check(shapes, torch_fn, ours, layouts=ALL_LAYOUTS)
+    check(shapes, torch_fn, ours, layouts=("contig", "T"))
 
 
 SLICES = {
@@ -931,7 +936,8 @@ CONV = {
 def test_conv(name):
     shapes, kw = CONV[name]
     fn = "conv1d" if len(shapes[0]) == 3 else "conv2d"
-    check(shapes, lambda *a: getattr(TF, fn)(*a, **kw), lambda *a: getattr(F, fn)(*a, **kw), layouts=("contig", "T"))
+    layouts = ("contig", "T") if name in ("conv1d_bias", "conv2d_all", "conv2d_groups") else ("contig",)
+    check(shapes, lambda *a: getattr(TF, fn)(*a, **kw), lambda *a: getattr(F, fn)(*a, **kw), layouts=layouts)
 
 
 CONV_T = {
@@ -950,7 +956,7 @@ CONV_T = {
 def test_conv_transpose2d(name):
     shapes, kw = CONV_T[name]
     check(shapes, lambda *a: TF.conv_transpose2d(*a, **kw), lambda *a: F.conv_transpose2d(*a, **kw),
-          layouts=("contig", "T"))
+          layouts=("contig", "T") if name == "tuple_args" else ("contig",))
 
 
 def test_conv_transpose1d():
@@ -1005,7 +1011,8 @@ def test_pool(name):
     if fn == "max_pool2d" and not kw:
         check([shape], lambda x: TF.max_pool2d(x, 3, 2, 1), lambda x: F.max_pool2d(x, 3, 2, 1))
         return
-    check([shape], lambda x: getattr(TF, fn)(x, **kw), lambda x: getattr(F, fn)(x, **kw), layouts=("contig", "T"))
+    layouts = ("contig", "T") if name.endswith(("_tuple", "_ceil_pad", "_all", "_uneven")) else ("contig",)
+    check([shape], lambda x: getattr(TF, fn)(x, **kw), lambda x: getattr(F, fn)(x, **kw), layouts=layouts)
 
 
 def test_max_pool_return_indices():
@@ -1046,7 +1053,8 @@ INTERP = {
 @pytest.mark.parametrize("name", sorted(INTERP))
 def test_interpolate(name):
     shape, kw = INTERP[name]
-    check([shape], lambda x: TF.interpolate(x, **kw), lambda x: F.interpolate(x, **kw), layouts=("contig", "T"))
+    layouts = ("contig", "T") if name in ("bilinear", "nearest_uneven", "linear") else ("contig",)
+    check([shape], lambda x: TF.interpolate(x, **kw), lambda x: F.interpolate(x, **kw), layouts=layouts)
 
 
 # ------------------------------------------------------------------ nn.functional: layers, norms, losses
@@ -1180,7 +1188,8 @@ def _typed(kw: dict, x) -> dict:
 def test_cross_entropy(name):
     tk, ok = _kw(CE[name], "torch"), _kw(CE[name], "ours")
     check([(4, 5)], lambda x: TF.cross_entropy(x, ti(TARGET), **_typed(tk, x)),
-          lambda x: F.cross_entropy(x, gi(TARGET), **_typed(ok, x)), layouts=("contig", "T"))
+          lambda x: F.cross_entropy(x, gi(TARGET), **_typed(ok, x)),
+          layouts=("contig", "T") if name in ("plain", "weight_smoothing_ignore") else ("contig",))
     if "weight" not in CE[name]:
         check([(2, 3, 3)], lambda x: TF.cross_entropy(x, ti(TARGET_K), **tk),
               lambda x: F.cross_entropy(x, gi(TARGET_K), **ok))
@@ -1511,6 +1520,9 @@ def test_documented_differences():
     assert autograd.tensor([1.0, 2.0]).dtype == np.float64 and torch.tensor([1.0, 2.0]).dtype == torch.float32
     assert autograd.ones(2).dtype == np.float64 and autograd.randn(2).dtype == np.float64
     assert type(Tensor([1.0]).data) is np.ndarray
+    # a float32 tensor and a float64 0-d tensor: float32 through the operators, numpy's float64 through functions
+    x32, s64 = Tensor(np.ones(2, np.float32)), Tensor(np.array(2.0))
+    assert (x32 * s64).dtype == np.float32 and autograd.maximum(x32, s64).dtype == np.float64
     # variance without degrees of freedom is an error (torch: NaN and a warning)
     with pytest.raises(ValueError, match="no degrees of freedom"):
         Tensor(np.ones((3, 1))).var(1)
@@ -1761,3 +1773,24 @@ def test_regression_loss_weight(fn):
               lambda x, y, w, r=reduction: getattr(F, fn)(x, y, reduction=r, weight=w.abs()))
     with pytest.raises(ValueError, match="weight of shape"):
         getattr(F, fn)(Tensor(np.ones((2, 3))), Tensor(np.ones((2, 3))), weight=Tensor(np.ones(3)))
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "truediv", "pow", "radd", "rsub", "rmul", "rtruediv", "rpow"])
+def test_zero_dim_promotion(op):
+    """float32 tensor with a float64 0-d tensor: torch's rule for the operators (the dimensioned dtype wins),
+    each gradient in its input's dtype; two dimensioned tensors promote to float64."""
+    fn = getattr(__import__("operator"), op[1:] if op.startswith("r") else op)
+    rng = np.random.default_rng(7)
+    for xs, ss in (((3,), ()), ((3,), (3,)), ((), ())):
+        x, s = rng.uniform(0.5, 2, xs).astype(np.float32), rng.uniform(0.5, 2, ss)
+        tx, ts = torch.tensor(x, requires_grad=True), torch.tensor(s, requires_grad=True)
+        ox, os_ = Tensor(x, requires_grad=True), Tensor(s, requires_grad=True)
+        t = fn(ts, tx) if op.startswith("r") else fn(tx, ts)
+        o = fn(os_, ox) if op.startswith("r") else fn(ox, os_)
+        assert o.dtype == _torch_np_dtype(t), (xs, ss, o.dtype, t.dtype)
+        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-6)
+        t.sum().backward()
+        o.sum().backward()
+        for a, b in ((ox, tx), (os_, ts)):
+            assert a.grad.dtype == b.grad.numpy().dtype
+            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-5)
