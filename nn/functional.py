@@ -47,53 +47,56 @@ def step(x: Any) -> Any:
 binary_step = step
 
 
-def sigmoid(x: Any) -> Any:
+def sigmoid(input: Any) -> Any:
     """1 / (1 + e**-x); derivative s (1 - s)."""
-    if type(x) is Tensor and x._op in _fusion.LAYERS and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.sigmoid(x @ W + b)
-        fused = _fusion.activation(x, "sigmoid")
+    # F.sigmoid(x @ W + b)
+    if type(input) is Tensor and input._op in _fusion.LAYERS and _getrefcount(input) <= _fusion.TEMP_ARG:
+        fused = _fusion.activation(input, "sigmoid")
         if fused is not None:
             return fused
-    return smap(Value.sigmoid, x) if is_scalar(x) else to_tensor(x, "sigmoid").sigmoid()
+    return smap(Value.sigmoid, input) if is_scalar(input) else to_tensor(input, "sigmoid").sigmoid()
 
 
-def tanh(x: Any) -> Any:
+def tanh(input: Any) -> Any:
     """tanh(x); derivative 1 - tanh(x)**2."""
-    if type(x) is Tensor and x._op in _fusion.LAYERS and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.tanh(x @ W + b)
-        fused = _fusion.activation(x, "tanh")
+    # F.tanh(x @ W + b)
+    if type(input) is Tensor and input._op in _fusion.LAYERS and _getrefcount(input) <= _fusion.TEMP_ARG:
+        fused = _fusion.activation(input, "tanh")
         if fused is not None:
             return fused
-    return smap(Value.tanh, x) if is_scalar(x) else to_tensor(x, "tanh").tanh()
+    return smap(Value.tanh, input) if is_scalar(input) else to_tensor(input, "tanh").tanh()
 
 
-def relu(x: Any, inplace: bool = False) -> Any:
+def relu(input: Any, inplace: bool = False) -> Any:
     """max(x, 0); derivative 1 where x > 0 else 0 (``inplace=True``: written into x, as torch)."""
     if inplace is not False:
-        return apply_inplace(x, inplace, "relu", relu)
-    if type(x) is Tensor and x._op in _fusion.LAYERS and _getrefcount(x) <= _fusion.TEMP_ARG:  # F.relu(x @ W + b)
-        fused = _fusion.activation(x, "relu")
+        return apply_inplace(input, inplace, "relu", relu)
+    # F.relu(x @ W + b)
+    if type(input) is Tensor and input._op in _fusion.LAYERS and _getrefcount(input) <= _fusion.TEMP_ARG:
+        fused = _fusion.activation(input, "relu")
         if fused is not None:
             return fused
-    return smap(Value.relu, x) if is_scalar(x) else to_tensor(x, "relu").relu()
+    return smap(Value.relu, input) if is_scalar(input) else to_tensor(input, "relu").relu()
 
 
-def leaky_relu(x: Any, negative_slope: float = 0.01, inplace: bool = False) -> Any:
+def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Any:
     """x where x > 0 else negative_slope * x; derivative 1 or negative_slope."""
     if inplace is not False:
-        return apply_inplace(x, inplace, "leaky_relu", lambda t: leaky_relu(t, negative_slope))
+        return apply_inplace(input, inplace, "leaky_relu", lambda t: leaky_relu(t, negative_slope))
     a = check_number(negative_slope, "leaky_relu", "negative_slope")
-    if is_scalar(x):
-        return smap(lambda v: v.leaky_relu(a), x)
-    return to_tensor(x, "leaky_relu").leaky_relu(a)
+    if is_scalar(input):
+        return smap(lambda v: v.leaky_relu(a), input)
+    return to_tensor(input, "leaky_relu").leaky_relu(a)
 
 
-def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
+def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
     """x where x > 0 else alpha (e**x - 1); derivative 1 or alpha e**x."""
     if inplace is not False:
-        return apply_inplace(x, inplace, "elu", lambda t: elu(t, alpha))
+        return apply_inplace(input, inplace, "elu", lambda t: elu(t, alpha))
     a = check_number(alpha, "elu", "alpha")
-    if is_scalar(x):
-        return smap(lambda v: v.elu(a), x)
-    return to_tensor(x, "elu").elu(a)
+    if is_scalar(input):
+        return smap(lambda v: v.elu(a), input)
+    return to_tensor(input, "elu").elu(a)
 
 
 def softplus(x: Any, beta: float = 1.0, threshold: float | None = 20.0) -> Any:
@@ -115,11 +118,11 @@ def softplus(x: Any, beta: float = 1.0, threshold: float | None = 20.0) -> Any:
     return to_tensor(x, "softplus").softplus(b, t)
 
 
-def silu(x: Any, inplace: bool = False) -> Any:
+def silu(input: Any, inplace: bool = False) -> Any:
     """x sigmoid(x) (SiLU, also called swish); derivative s (1 + x (1 - s)), s = sigmoid(x)."""
     if inplace is not False:
-        return apply_inplace(x, inplace, "silu", silu)
-    return smap(Value.silu, x) if is_scalar(x) else to_tensor(x, "silu").silu()
+        return apply_inplace(input, inplace, "silu", silu)
+    return smap(Value.silu, input) if is_scalar(input) else to_tensor(input, "silu").silu()
 
 
 swish = silu
@@ -134,13 +137,13 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     return to_tensor(x, "gelu").gelu(approximate)
 
 
-def mish(x: Any, inplace: bool = False) -> Any:
+def mish(input: Any, inplace: bool = False) -> Any:
     """x tanh(softplus(x)); its derivative follows from the three ops' (each a node)."""
     if inplace is not False:
-        return apply_inplace(x, inplace, "mish", mish)
-    if is_scalar(x):
-        return smap(lambda v: v * v.softplus().tanh(), x)
-    t = to_tensor(x, "mish")
+        return apply_inplace(input, inplace, "mish", mish)
+    if is_scalar(input):
+        return smap(lambda v: v * v.softplus().tanh(), input)
+    t = to_tensor(input, "mish")
     return t * t.softplus().tanh()
 
 
@@ -181,26 +184,26 @@ def _channel_axis(shape: tuple, n: int, op: str) -> int:
     return axis
 
 
-def softmax(x: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None, *, axis: Any = None) -> Any:
+def softmax(input: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None, *, axis: Any = None) -> Any:
     """e**x / sum(e**x) along ``dim`` (or numpy's ``axis``; the last axis when neither is given),
     shifted by the max, so no overflow. ``dtype``: x is cast to it first (torch's argument)."""
     if dtype is not None:
-        return softmax(to_tensor(x, "softmax").astype(dtype), dim, axis=axis)
+        return softmax(to_tensor(input, "softmax").astype(dtype), dim, axis=axis)
     axis = _softmax_dim(dim, axis, "softmax")
-    if is_scalar(x):
-        return _scalar_softmax(x, axis, log=False)
-    return to_tensor(x, "softmax").softmax(axis)
+    if is_scalar(input):
+        return _scalar_softmax(input, axis, log=False)
+    return to_tensor(input, "softmax").softmax(axis)
 
 
-def log_softmax(x: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None, *, axis: Any = None) -> Any:
+def log_softmax(input: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None, *, axis: Any = None) -> Any:
     """x - log(sum(e**x)) along ``dim`` (or ``axis``; the last axis by default), computed without overflow.
     ``dtype``: x is cast to it first (torch's argument)."""
     if dtype is not None:
-        return log_softmax(to_tensor(x, "log_softmax").astype(dtype), dim, axis=axis)
+        return log_softmax(to_tensor(input, "log_softmax").astype(dtype), dim, axis=axis)
     axis = _softmax_dim(dim, axis, "log_softmax")
-    if is_scalar(x):
-        return _scalar_softmax(x, axis, log=True)
-    return to_tensor(x, "log_softmax").log_softmax(axis)
+    if is_scalar(input):
+        return _scalar_softmax(input, axis, log=True)
+    return to_tensor(input, "log_softmax").log_softmax(axis)
 
 
 def _softmax_dim(dim: Any, axis: Any, op: str) -> Any:
@@ -380,24 +383,24 @@ class SquaredError(Function):
 # ------------------------------------------------------------------ losses
 
 
-def mse_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+def mse_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
              weight: Any = None) -> Any:
     """Mean (or sum) of (pred - target)**2; ``weight`` (the input's shape): sum(w l) / sum(w) for the mean."""
     reduction = _legacy_reduction(size_average, reduce, reduction, "mse_loss")
     if weight is not None:
-        p = to_tensor(pred, "mse_loss")
+        p = to_tensor(input, "mse_loss")
         return weighted_reduce(mse_loss(p, target, reduction="none"), weight, p.shape, reduction, "mse_loss")
-    fused = reduction != "none" and not is_scalar(pred)  # one op, NaN looked for only if the loss is NaN
-    pred, t, scalar = _prepare(pred, target, reduction, "mse_loss", check_nan=not fused)
+    fused = reduction != "none" and not is_scalar(input)  # one op, NaN looked for only if the loss is NaN
+    input, t, scalar = _prepare(input, target, reduction, "mse_loss", check_nan=not fused)
     if scalar:
-        return _reduce(_scalar_elementwise(lambda p, ti: (p - ti) * (p - ti), pred, t), reduction)
-    tg = graph_target(target, pred)
+        return _reduce(_scalar_elementwise(lambda p, ti: (p - ti) * (p - ti), input, t), reduction)
+    tg = graph_target(target, input)
     if tg is not None or not fused:  # a target that requires grad is a graph input
-        d = pred - (t if tg is None else tg)
+        d = input - (t if tg is None else tg)
         return _reduce(d * d, reduction)
-    loss = SquaredError._apply1(pred, t=t, mean=reduction == "mean")  # the target is data, not a graph input
+    loss = SquaredError._apply1(input, t=t, mean=reduction == "mean")  # the target is data, not a graph input
     if loss.data != loss.data:  # NaN somewhere in the inputs (or infinities that cancel): say where
-        _check_nan(numbers(pred), t, "mse_loss")
+        _check_nan(numbers(input), t, "mse_loss")
     return loss
 
 
@@ -410,18 +413,18 @@ def sse_loss(pred: Any, target: Any, reduction: str = "sum") -> Any:
     return _reduce(d * d * 0.5, reduction)
 
 
-def l1_loss(pred: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+def l1_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
             weight: Any = None) -> Any:
     """Mean (or sum) of |pred - target|; ``weight`` (the input's shape): sum(w l) / sum(w) for the mean."""
     reduction = _legacy_reduction(size_average, reduce, reduction, "l1_loss")
     if weight is not None:
-        p = to_tensor(pred, "l1_loss")
+        p = to_tensor(input, "l1_loss")
         return weighted_reduce(l1_loss(p, target, reduction="none"), weight, p.shape, reduction, "l1_loss")
-    pred, t, scalar = _prepare(pred, target, reduction, "l1_loss")
+    input, t, scalar = _prepare(input, target, reduction, "l1_loss")
     if scalar:
-        return _reduce(_scalar_elementwise(lambda p, ti: (p - ti).abs(), pred, t), reduction)
-    tg = graph_target(target, pred)
-    return _reduce((pred - (t if tg is None else tg)).abs(), reduction)
+        return _reduce(_scalar_elementwise(lambda p, ti: (p - ti).abs(), input, t), reduction)
+    tg = graph_target(target, input)
+    return _reduce((input - (t if tg is None else tg)).abs(), reduction)
 
 
 def hinge_loss(scores: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Any:
@@ -442,14 +445,14 @@ def hinge_loss(scores: Any, target: Any, margin: float = 1.0, reduction: str = "
 max_margin_loss = hinge_loss
 
 
-def binary_cross_entropy(probs: Any, target: Any, weight: Any = None, size_average: Any = None, reduce: Any = None,
+def binary_cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any = None, reduce: Any = None,
                          reduction: str = "mean") -> Any:
     """-w (t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1] (logs clamped at -100 like torch)."""
     if isinstance(weight, str):  # the old positional spelling binary_cross_entropy(p, t, "sum")
         weight, reduction = None, weight
     reduction = _legacy_reduction(size_average, reduce, reduction, "binary_cross_entropy")
-    probs, t, scalar = _prepare(probs, target, reduction, "binary_cross_entropy", shapes="same")
-    p = numbers(probs)
+    input, t, scalar = _prepare(input, target, reduction, "binary_cross_entropy", shapes="same")
+    p = numbers(input)
     if ((p < 0) | (p > 1)).any():
         raise ValueError(
             f"binary_cross_entropy: inputs must be probabilities in [0, 1], found values from {p.min():.4g} to "
@@ -457,15 +460,15 @@ def binary_cross_entropy(probs: Any, target: Any, weight: Any = None, size_avera
         )
     _check_unit_targets(t, "binary_cross_entropy")
     if scalar:
-        losses = _scalar_elementwise(_scalar_bce, probs, t)
+        losses = _scalar_elementwise(_scalar_bce, input, t)
         if weight is not None:
             losses = losses * _elementwise_weight(weight, losses.shape, np.float64, "binary_cross_entropy", "weight")
         return _reduce(losses, reduction)
-    tg = graph_target(target, probs)
+    tg = graph_target(target, input)
     if tg is None:
-        losses = BinaryCrossEntropy.apply(probs, t)
+        losses = BinaryCrossEntropy.apply(input, t)
     else:  # the target is a graph input: -(t log p + (1 - t) log(1 - p)), each log clamped at -100
-        losses = -(tg * probs.log().clamp(min=-100.0) + (1.0 - tg) * (1.0 - probs).log().clamp(min=-100.0))
+        losses = -(tg * input.log().clamp(min=-100.0) + (1.0 - tg) * (1.0 - input).log().clamp(min=-100.0))
     if weight is not None:
         losses = losses * _elementwise_weight(weight, losses.shape, losses.dtype, "binary_cross_entropy", "weight")
     return _reduce(losses, reduction)
@@ -493,7 +496,7 @@ def _scalar_bce(p: Value, t: float) -> Value:
     return -(logp * t + log1mp * (1 - t))
 
 
-def binary_cross_entropy_with_logits(logits: Any, target: Any, weight: Any = None, size_average: Any = None,
+def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None, size_average: Any = None,
                                      reduce: Any = None, reduction: str = "mean", pos_weight: Any = None) -> Any:
     """Binary cross-entropy of sigmoid(logits), computed stably: w ((1 - t) z - (1 + (pw - 1) t) log sigmoid(z)).
 
@@ -504,40 +507,40 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, weight: Any = Non
     if isinstance(weight, str):  # the old positional spelling (logits, target, "sum")
         weight, reduction = None, weight
     reduction = _legacy_reduction(size_average, reduce, reduction, op)
-    logits, t, scalar = _prepare(logits, target, reduction, op, shapes="same")
+    input, t, scalar = _prepare(input, target, reduction, op, shapes="same")
     _check_unit_targets(t, op)
-    shape = np.shape(logits) if scalar else logits.shape
-    dtype = np.float64 if scalar else logits.dtype
+    shape = np.shape(input) if scalar else input.shape
+    dtype = np.float64 if scalar else input.dtype
     w = None if weight is None else _elementwise_weight(weight, shape, dtype, op, "weight")
     pw = None if pos_weight is None else _elementwise_weight(pos_weight, shape, dtype, op, "pos_weight")
     if scalar:
         lw = 1.0 + (pw - 1.0) * t if pw is not None else None
         if lw is None:
-            losses = _scalar_elementwise(lambda z, ti: z.softplus() - z * ti, logits, t)
+            losses = _scalar_elementwise(lambda z, ti: z.softplus() - z * ti, input, t)
         else:  # -log sigmoid(z) = softplus(-z)
             losses = np.empty(shape, dtype=object)
-            flat, zf, tf, lf = losses.reshape(-1), logits.reshape(-1), t.reshape(-1), np.broadcast_to(lw, shape).ravel()
+            flat, zf, tf, lf = losses.reshape(-1), input.reshape(-1), t.reshape(-1), np.broadcast_to(lw, shape).ravel()
             for i in range(zf.size):
                 z = as_value(zf[i])
                 flat[i] = z * (1.0 - float(tf[i])) + (-z).softplus() * float(lf[i])
         return _reduce(losses if w is None else losses * w, reduction)
-    tg = graph_target(target, logits)
+    tg = graph_target(target, input)
     if tg is not None:  # the target is a graph input: (1 - t) z - (1 + (pw - 1) t) log sigmoid(z)
         lw = 1.0 + tg * (pw - 1.0) if pw is not None else 1.0
-        losses = logits * (1.0 - tg) - logits.log_sigmoid() * lw
+        losses = input * (1.0 - tg) - input.log_sigmoid() * lw
     elif pw is None and w is None:  # one op, reduction included: torch's BinaryCrossEntropyWithLogitsBackward0
-        return BinaryCrossEntropyWithLogits.apply(logits, t, reduction=reduction)
+        return BinaryCrossEntropyWithLogits.apply(input, t, reduction=reduction)
     elif pw is None:
-        losses = BinaryCrossEntropyWithLogits.apply(logits, t)
+        losses = BinaryCrossEntropyWithLogits.apply(input, t)
     else:
         lw = 1.0 + (pw - 1.0) * t
-        losses = logits * (1.0 - t) - logits.log_sigmoid() * lw.astype(dtype, copy=False)
+        losses = input * (1.0 - t) - input.log_sigmoid() * lw.astype(dtype, copy=False)
     if w is not None:
         losses = losses * w
     return _reduce(losses, reduction)
 
 
-def cross_entropy(logits: Any, target: Any, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
                   reduce: Any = None, reduction: str = "mean", label_smoothing: float = 0.0) -> Any:
     """-log softmax(logits)[label] per prediction, computed stably from raw scores (torch's arguments).
 
@@ -548,24 +551,24 @@ def cross_entropy(logits: Any, target: Any, weight: Any = None, size_average: An
     ``ignore_index`` marks labels that count for nothing; ``label_smoothing`` e
     mixes the target with the uniform distribution: (1 - e) target + e / C.
     """
-    if (type(logits) is Tensor and weight is None and ignore_index == -100 and not label_smoothing
+    if (type(input) is Tensor and weight is None and ignore_index == -100 and not label_smoothing
             and size_average is None and reduce is None and (reduction == "mean" or reduction == "sum")):
-        labels = _plain_labels(logits.data, target)
+        labels = _plain_labels(input.data, target)
         if labels is not None:  # the commonest call, checked in a few comparisons: one op
-            loss = CrossEntropy._apply1(logits, labels=labels, reduction=reduction)
-            _check_logits_nan(logits, loss)
+            loss = CrossEntropy._apply1(input, labels=labels, reduction=reduction)
+            _check_logits_nan(input, loss)
             return loss
     if isinstance(weight, str):  # the old positional spelling cross_entropy(z, y, "sum")
         weight, reduction = None, weight
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction, "cross_entropy")
-    if (weight is None and not label_smoothing and ignore_index == -100 and _plain_ndim(logits)
-            and not (isinstance(logits, Tensor) and graph_target(target, logits) is not None)):
+    if (weight is None and not label_smoothing and ignore_index == -100 and _plain_ndim(input)
+            and not (isinstance(input, Tensor) and graph_target(target, input) is not None)):
         try:
-            return _cross_entropy_basic(logits, target, reduction)  # the fused one-op path
+            return _cross_entropy_basic(input, target, reduction)  # the fused one-op path
         except _IgnoredLabels:  # some labels are -100: the general path leaves them out
             pass
-    return _class_loss(logits, target, weight, ignore_index, reduction, label_smoothing, False, "cross_entropy")
+    return _class_loss(input, target, weight, ignore_index, reduction, label_smoothing, False, "cross_entropy")
 
 
 def _plain_labels(z: np.ndarray, target: Any) -> np.ndarray | None:
@@ -685,7 +688,7 @@ def _scalar_shifted_lse(row: Any) -> tuple[list, Value]:
     return shifted, Value.sum([s.exp() for s in shifted]).log()
 
 
-def nll_loss(log_probs: Any, target: Any, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+def nll_loss(input: Any, target: Any, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
              reduce: Any = None, reduction: str = "mean") -> Any:
     """-w[label] log_probs[row, label]: the loss after ``log_softmax`` (cross_entropy = nll_loss(log_softmax(z))).
 
@@ -695,12 +698,12 @@ def nll_loss(log_probs: Any, target: Any, weight: Any = None, size_average: Any 
         weight, reduction = None, weight
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction, "nll_loss")
-    if weight is not None or ignore_index != -100 or len(shape_of(log_probs)) != 2:
-        return _class_loss(log_probs, target, weight, ignore_index, reduction, 0.0, True, "nll_loss")
+    if weight is not None or ignore_index != -100 or len(shape_of(input)) != 2:
+        return _class_loss(input, target, weight, ignore_index, reduction, 0.0, True, "nll_loss")
     try:
-        return _nll_basic(log_probs, target, reduction)
+        return _nll_basic(input, target, reduction)
     except _IgnoredLabels:
-        return _class_loss(log_probs, target, weight, ignore_index, reduction, 0.0, True, "nll_loss")
+        return _class_loss(input, target, weight, ignore_index, reduction, 0.0, True, "nll_loss")
 
 
 def _nll_basic(log_probs: Any, target: Any, reduction: str) -> Any:

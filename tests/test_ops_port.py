@@ -1794,3 +1794,23 @@ def test_zero_dim_promotion(op):
         for a, b in ((ox, tx), (os_, ts)):
             assert a.grad.dtype == b.grad.numpy().dtype
             np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-5)
+
+
+def test_functional_first_argument_is_torchs_input():
+    """F.mse_loss(input=..., target=...) and the rest: torch's keyword for the first argument works."""
+    import inspect
+
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+
+    names = ["relu", "sigmoid", "tanh", "leaky_relu", "elu", "celu", "selu", "silu", "mish", "hardtanh",
+             "hardswish", "hardsigmoid", "relu6", "softsign", "softmax", "log_softmax", "softmin", "mse_loss",
+             "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
+    for name in names:
+        assert list(inspect.signature(getattr(F, name)).parameters)[0] == "input", name
+        assert list(inspect.signature(getattr(torch.nn.functional, name)).parameters)[0] == "input", name
+    x = autograd.tensor(np.random.default_rng(0).random((4, 3)), requires_grad=True)
+    loss = F.mse_loss(input=x, target=np.zeros((4, 3))) + F.cross_entropy(input=x, target=np.array([0, 1, 2, 0]))
+    loss = loss + F.relu(input=x).sum() + F.softmax(input=x, dim=1).sum()
+    loss.backward()
+    assert x.grad.shape == (4, 3)
