@@ -95,7 +95,7 @@ def _apply_(self: Any, fn: Any) -> Any:
         raise TypeError(f"apply_: expected a function of one number, got {type(fn).__name__}")
     from .tensor import Tensor
 
-    new = np.vectorize(fn, otypes=[self.data.dtype])(self.data) if self.data.size else self.data.copy()
+    new = np.vectorize(fn, otypes=[self.data.dtype])(self.data)
     return self.copy_(Tensor._make(np.asarray(new, dtype=self.data.dtype)))
 
 
@@ -105,9 +105,8 @@ def _map_(self: Any, other: Any, fn: Any) -> Any:
         raise TypeError(f"map_: expected a function of two numbers, got {type(fn).__name__}")
     from .tensor import Tensor, as_tensor
 
-    o = np.broadcast_to(as_tensor(other).data, self.data.shape) if np.ndim(getattr(other, "data", other)) else \
-        np.full(self.data.shape, getattr(other, "data", other))
-    new = np.vectorize(fn, otypes=[self.data.dtype])(self.data, o) if self.data.size else self.data.copy()
+    o = np.broadcast_to(as_tensor(other).data, self.data.shape)
+    new = np.vectorize(fn, otypes=[self.data.dtype])(self.data, o)
     return self.copy_(Tensor._make(np.asarray(new, dtype=self.data.dtype)))
 
 

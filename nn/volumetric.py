@@ -69,17 +69,10 @@ def conv3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: 
     x, unbatched = _volume(input, where)
     w = to_tensor(weight, where)
     b = None if bias is None else to_tensor(bias, where)
-    C.conv_geometry(x.shape, w.shape, stride, padding, dilation, groups, padding_mode, 3, where, unbatched,
-                    None if b is None else b.shape, "Conv3d")  # every check, with torch's messages
-    kd = w.shape[2]
-    st = C._ints(stride, 3, "stride", where, 1)
-    dil = C._ints(dilation, 3, "dilation", where, 1)
-    if padding == "valid":
-        pairs = [(0, 0)] * 3
-    elif padding == "same":
-        pairs = [C._same_pads(k, d) for k, d in zip(w.shape[2:], dil)]
-    else:
-        pairs = [(p, p) for p in C._ints(padding, 3, "padding", where, 0)]
+    geo = C.conv_geometry(x.shape, w.shape, stride, padding, dilation, groups, padding_mode, 3, where, unbatched,
+                          None if b is None else b.shape, "Conv3d")  # every check, with torch's messages
+    kd, st, dil = w.shape[2], geo.stride, geo.dilation
+    pairs = list(zip(geo.pads[::2], geo.pads[1::2]))  # (lo, hi) per axis D, H, W
     plain = padding_mode == "zeros" and all(lo == hi for lo, hi in pairs[1:])
     flat = [p for lo_hi in reversed(pairs if not plain else pairs[:1]) for p in lo_hi]
     mode = {"zeros": "constant"}.get(padding_mode, padding_mode)
@@ -131,13 +124,9 @@ def conv_transpose3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
     return out[0] if unbatched else out
 
 
-def _depth_windows(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> tuple[int, int]:
-    """(output depth, extra cells needed past the right padding) for a pooling window along depth."""
-    num = size + 2 * p - d * (k - 1) - 1
-    o = (-(-num // s) if ceil_mode else num // s) + 1
-    if ceil_mode and (o - 1) * s >= size + p:
-        o -= 1
-    return o, max(0, (o - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
+def _depth_extra(size: int, k: int, s: int, p: int, d: int, out: int) -> int:
+    """The cells past the right padding that ``out`` windows along depth need (ceil_mode's last window)."""
+    return max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
 
 
 def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
@@ -149,13 +138,8 @@ def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
                          "return_indices=False (MaxUnpool3d is not available)")
     x, unbatched = _volume(input, where)
     geo = P.pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, 3, where, "MaxPool3d")
-    del geo  # the checks only
-    k = C._ints(kernel_size, 3, "kernel_size", where, 1)
-    s = k if stride is None or (isinstance(stride, (list, tuple)) and not stride) else \
-        C._ints(stride, 3, "stride", where, 1)
-    p = C._ints(padding, 3, "padding", where, 0)
-    d = C._ints(dilation, 3, "dilation", where, 1)
-    depth, extra = _depth_windows(x.shape[2], k[0], s[0], p[0], d[0], ceil_mode)
+    k, s, p, d, depth = geo.kernel, geo.stride, geo.padding, geo.dilation, geo.out_hw[0]
+    extra = _depth_extra(x.shape[2], k[0], s[0], p[0], d[0], depth)
     xp = _pad(x, (0, 0, 0, 0, p[0], p[0] + extra), value=-np.inf) if p[0] or extra else x
     taps = [P.max_pool(_taps(xp, i * d[0], s[0], depth), k[1:], s[1:], p[1:], d[1:], ceil_mode, where=where)
             for i in range(k[0])]
@@ -176,17 +160,11 @@ def avg_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """Mean over (kd, kh, kw) windows of (N, C, D, H, W), with torch's divisor rules (F.avg_pool3d)."""
     where = "avg_pool3d"
-    if divisor_override is not None and (isinstance(divisor_override, bool)
-                                         or not isinstance(divisor_override, (int, np.integer))
-                                         or divisor_override < 1):
-        raise ValueError(f"{where}: divisor_override must be a positive int or None, got {divisor_override!r}")
+    P.check_divisor(divisor_override, where)
     x, unbatched = _volume(input, where)
-    P.pool_geometry(x, kernel_size, stride, padding, 1, ceil_mode, 3, where, "AvgPool3d")  # the checks
-    k = C._ints(kernel_size, 3, "kernel_size", where, 1)
-    s = k if stride is None or (isinstance(stride, (list, tuple)) and not stride) else \
-        C._ints(stride, 3, "stride", where, 1)
-    p = C._ints(padding, 3, "padding", where, 0)
-    depth, extra = _depth_windows(x.shape[2], k[0], s[0], p[0], 1, ceil_mode)
+    geo = P.pool_geometry(x, kernel_size, stride, padding, 1, ceil_mode, 3, where, "AvgPool3d")
+    k, s, p, depth = geo.kernel, geo.stride, geo.padding, geo.out_hw[0]
+    extra = _depth_extra(x.shape[2], k[0], s[0], p[0], 1, depth)
     xp = _pad(x, (0, 0, 0, 0, p[0], p[0] + extra)) if p[0] or extra else x
     total = None
     for i in range(k[0]):

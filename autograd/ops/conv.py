@@ -201,7 +201,8 @@ def conv_geometry(x_shape: tuple, w_shape: tuple, stride: Any, padding: Any, dil
                 "or a larger input"
             )
         out.append((s + lo + hi - span) // st + 1)
-    pads = (pairs[0] + pairs[1]) if nd == 2 else ((0, 0) + pairs[0])
+    # (top, bottom, left, right) in 2-D, (0, 0, left, right) in 1-D (run as 2-D), every pair in order in 3-D
+    pads = (pairs[0] + pairs[1]) if nd == 2 else ((0, 0) + pairs[0]) if nd == 1 else sum(pairs, ())
     label = f"{op} {_fmt(kernel)}"
     if any(s != 1 for s in stride):
         label += f" stride {_fmt1(stride)}"

@@ -188,15 +188,20 @@ class AvgPoolAdjoint(Function):
         return AvgPool2d.apply(gg, geo=ctx.geo, divisor=ctx.divisor)
 
 
+def check_divisor(divisor_override: Any, where: str) -> None:
+    """ValueError unless ``divisor_override`` is None or a positive int (average pooling's argument)."""
+    if divisor_override is not None and (isinstance(divisor_override, bool)
+                                         or not isinstance(divisor_override, (int, np.integer))
+                                         or divisor_override < 1):
+        raise ValueError(f"{where}: divisor_override must be a positive int or None, got {divisor_override!r}")
+
+
 def avg_pool(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
              count_include_pad: bool = True, divisor_override: int | None = None, nd: int = 2,
              where: str | None = None) -> Any:
     """Average pooling as one op (torch's divisor rules: ``count_include_pad``, ``divisor_override``)."""
     where = where or f"avg_pool{nd}d"
-    if divisor_override is not None and (isinstance(divisor_override, bool)
-                                         or not isinstance(divisor_override, (int, np.integer))
-                                         or divisor_override < 1):
-        raise ValueError(f"{where}: divisor_override must be a positive int or None, got {divisor_override!r}")
+    check_divisor(divisor_override, where)
     geo = pool_geometry(x, kernel_size, stride, padding, 1, ceil_mode, nd, where, f"AvgPool{nd}d")
     (kh, kw), (sh, sw), (ph, pw), (ho, wo) = geo.kernel, geo.stride, geo.padding, geo.out_hw
     h, w = geo.in_shape[2:]
